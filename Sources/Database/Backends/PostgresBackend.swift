@@ -1,0 +1,78 @@
+import Foundation
+public import Logging
+import PostgresKit
+import PostgresNIO
+public import SQLKit
+public import ServiceLifecycle
+
+/// The shared database of the distributed mode: a PostgreSQL connection pool.
+///
+/// The pool (`PostgresClient`) is a Service: it must be running in the ServiceGroup while the backend is used.
+public final class PostgresBackend: SQLBackend {
+    private let client: PostgresClient
+    private let logger: Logger
+
+    /// Connects to `postgres://user:password@host:port/database` (no TLS: the database is on loopback
+    /// or a private network).
+    public init(url: String, logger: Logger) throws {
+        guard let components = URLComponents(string: url),
+            ["postgres", "postgresql"].contains(components.scheme ?? ""),
+            let host = components.host, !host.isEmpty,
+            let user = components.user
+        else {
+            throw DatabaseError.unavailable("not a postgres:// URL with a user and host")
+        }
+        let database = components.path.hasPrefix("/") ? String(components.path.dropFirst()) : components.path
+        let configuration = PostgresClient.Configuration(
+            host: host,
+            port: components.port ?? 5432,
+            username: user,
+            password: components.password?.removingPercentEncoding,
+            database: database.isEmpty ? nil : database,
+            tls: .disable
+        )
+        self.client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+        self.logger = logger
+    }
+
+    public func run<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        try await Self.mapErrors {
+            try await client.withConnection { connection in
+                try await body(connection.sql())
+            }
+        }
+    }
+
+    public func transaction<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        try await Self.mapErrors {
+            try await client.withTransaction(logger: logger) { connection in
+                try await body(connection.sql())
+            }
+        }
+    }
+
+    public var services: [any Service] { [client] }
+
+    public func close() async throws {}
+
+    private static func mapErrors<T>(_ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch {
+            throw translate(error)
+        }
+    }
+
+    private static func translate(_ error: any Error) -> any Error {
+        switch error {
+        case let error as PostgresTransactionError:
+            return translate(error.closureError ?? error.beginError ?? error.commitError ?? error.rollbackError ?? error)
+        case let error as PSQLError:
+            if error.serverInfo?[.sqlState] == "23505" { return DatabaseError.uniqueViolation }
+            if error.code != .server { return DatabaseError.unavailable("cannot reach PostgreSQL (\(error.code))") }
+            return error
+        default:
+            return error
+        }
+    }
+}

@@ -1,0 +1,39 @@
+public import SQLKit
+public import ServiceLifecycle
+
+/// A database engine the repositories run their SQL on: SQLite (embedded) or PostgreSQL (shared).
+///
+/// Dialect differences are asked of the `SQLDatabase`'s dialect, never of which backend this is.
+public protocol SQLExecutor: Sendable {
+    /// Runs `body` with a database handle.
+    func run<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T
+}
+
+/// A handle already inside a transaction: repositories built on it take part in that transaction.
+public struct TransactionExecutor: SQLExecutor {
+    let db: any SQLDatabase
+
+    public init(_ db: any SQLDatabase) { self.db = db }
+
+    public func run<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        try await body(db)
+    }
+}
+
+/// A database engine; `run` executes statements that need no transaction.
+public protocol SQLBackend: SQLExecutor {
+    /// Runs `body` in a transaction: committed when it returns, rolled back when it throws.
+    func transaction<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T
+    /// Long-lived parts (a connection pool) that must run in the process's ServiceGroup while the backend is used.
+    var services: [any Service] { get }
+    /// Releases connections; the backend is unusable afterwards.
+    func close() async throws
+}
+
+/// Failures of the database itself that callers handle; anything else is a bug and becomes a 500.
+public enum DatabaseError: Error, Sendable, Equatable {
+    /// An insert or update broke a unique constraint (a concurrent duplicate).
+    case uniqueViolation
+    /// The database cannot be reached.
+    case unavailable(String)
+}

@@ -1,0 +1,74 @@
+public import Logging
+public import SQLKit
+import SQLiteKit
+import SQLiteNIO
+public import ServiceLifecycle
+
+/// The embedded database: one SQLite connection in write-ahead-log mode.
+///
+/// Every use is serialized through one async lock, so concurrent requests queue instead of failing
+/// with "database is locked", and a transaction never sees another request's statements.
+public final class SQLiteBackend: SQLBackend {
+    private let connection: SQLiteConnection
+    private let mutex = AsyncMutex()
+
+    private init(connection: SQLiteConnection) {
+        self.connection = connection
+    }
+
+    /// Opens (creating if needed) the database file at `path`, or an in-memory database when `path` is nil.
+    public static func open(path: String?, logger: Logger) async throws -> SQLiteBackend {
+        let connection = try await SQLiteConnection.open(storage: path.map { .file(path: $0) } ?? .memory, logger: logger)
+        let db = connection.sql()
+        if path != nil {
+            try await db.raw("PRAGMA journal_mode=WAL").run()
+            try await db.raw("PRAGMA synchronous=NORMAL").run()
+        }
+        // Another process (e.g. `stratus db migrate` while the cloud runs) waits instead of failing.
+        try await db.raw("PRAGMA busy_timeout=10000").run()
+        try await db.raw("PRAGMA foreign_keys=ON").run()
+        return SQLiteBackend(connection: connection)
+    }
+
+    public func run<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        let db = connection.sql()
+        return try await mutex.withLock {
+            try await Self.mapErrors { try await body(db) }
+        }
+    }
+
+    public func transaction<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        let db = connection.sql()
+        return try await mutex.withLock {
+            try await Self.mapErrors {
+                try await db.raw("BEGIN IMMEDIATE").run()
+                do {
+                    let result = try await body(db)
+                    try await db.raw("COMMIT").run()
+                    return result
+                } catch {
+                    try? await db.raw("ROLLBACK").run()
+                    throw error
+                }
+            }
+        }
+    }
+
+    public var services: [any Service] { [] }
+
+    public func close() async throws {
+        try await connection.close()
+    }
+
+    private static func mapErrors<T>(_ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch let error as SQLiteError {
+            switch error.reason {
+            case .constraint, .constraintUniqueFailed, .constraintPrimaryKeyFailed: throw DatabaseError.uniqueViolation
+            case .busy, .locked, .busyTimeout: throw DatabaseError.unavailable("the database is busy")
+            default: throw error
+            }
+        }
+    }
+}

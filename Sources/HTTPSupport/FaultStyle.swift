@@ -1,0 +1,48 @@
+/// How a service writes its fault bodies; each OpenStack service has its own shape and clients parse them.
+public enum FaultStyle: Sendable {
+    /// Keystone: `{"error": {"code": 404, "message": "...", "title": "Not Found"}}`.
+    case keystone
+    /// Nova: `{"itemNotFound": {"code": 404, "message": "..."}}`, names from nova's fault table.
+    case nova
+
+    /// The JSON body for a fault with this status and message.
+    func body(status: Int, reason: String, message: String) -> [String: [String: FaultValue]] {
+        switch self {
+        case .keystone:
+            ["error": ["code": .int(status), "message": .string(message), "title": .string(reason)]]
+        case .nova:
+            [Self.novaName(status): ["code": .int(status), "message": .string(message)]]
+        }
+    }
+
+    /// nova/api/openstack/wsgi.py `Fault._fault_names`; every other code is `computeFault`.
+    static func novaName(_ status: Int) -> String {
+        switch status {
+        case 400: "badRequest"
+        case 401: "unauthorized"
+        case 403: "forbidden"
+        case 404: "itemNotFound"
+        case 405: "badMethod"
+        case 409: "conflictingRequest"
+        case 413, 429: "overLimit"
+        case 415: "badMediaType"
+        case 501: "notImplemented"
+        case 503: "serviceUnavailable"
+        default: "computeFault"
+        }
+    }
+}
+
+/// A value in a fault body.
+enum FaultValue: Encodable, Sendable {
+    case int(Int)
+    case string(String)
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        switch self {
+        case .int(let value): try container.encode(value)
+        case .string(let value): try container.encode(value)
+        }
+    }
+}

@@ -1,0 +1,38 @@
+public import Database
+public import HTTPSupport
+public import Hummingbird
+public import StratusCore
+
+/// The Keystone-v3-compatible identity service, mounted at `/identity`.
+public struct IdentityAPI: Sendable {
+    let backend: any SQLBackend
+    public let tokens: TokenService
+    let hasher: PasswordHasher
+    let urls: IdentityURLs
+
+    public init(backend: any SQLBackend, tokens: TokenService, hasher: PasswordHasher, urls: IdentityURLs) {
+        self.backend = backend
+        self.tokens = tokens
+        self.hasher = hasher
+        self.urls = urls
+    }
+
+    var repositories: IdentityRepositories { backend.identity }
+    var authenticator: Authenticator { Authenticator(tokens: tokens) }
+
+    /// Adds every identity route under `/identity`.
+    public func addRoutes(to router: Router<StratusRequestContext>) {
+        let root = router.group("identity")
+        VersionController(urls: urls).addRoutes(to: root)
+        let v3 = root.group("v3")
+        AuthController(api: self).addPublicRoutes(to: v3)
+        let authenticated = v3.group().add(middleware: AuthMiddleware(validator: tokens))
+        AuthController(api: self).addRoutes(to: authenticated)
+        DomainController(api: self).addRoutes(to: authenticated)
+        ProjectController(api: self).addRoutes(to: authenticated)
+        UserController(api: self).addRoutes(to: authenticated)
+        RoleController(api: self).addRoutes(to: authenticated)
+        AssignmentController(api: self).addRoutes(to: authenticated)
+        CatalogController(api: self).addRoutes(to: authenticated)
+    }
+}

@@ -1,0 +1,63 @@
+import Foundation
+import Database
+import HTTPSupport
+import Hummingbird
+import IdentityAPI
+public import Logging
+import NIOCore
+import StratusCore
+
+/// `stratus all-in-one`: every service in one process, one listener, one ServiceGroup.
+public enum AllInOne {
+    /// Runs until SIGTERM or SIGINT. Prints `stratus ready: URL` once it answers requests.
+    public static func run(_ configuration: CloudConfiguration, logger: Logger) async throws {
+        let files = FileManager.default
+        try files.createDirectory(atPath: configuration.dataDirectory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        let backend = try await configuration.databaseLocation.open(logger: logger)
+        let keys = try TokenKeyRing.load(directory: configuration.tokenKeyDirectory)
+        let hasher = PasswordHasher(cost: configuration.passwordCost)
+        let publicURL = configuration.publicURL(port: configuration.port)
+        let identity = IdentityAPI(
+            backend: backend,
+            tokens: TokenService(backend: backend, keys: keys, hasher: hasher, clock: SystemWallClock(), lifetime: configuration.tokenLifetime),
+            hasher: hasher,
+            urls: IdentityURLs(base: publicURL + "/identity")
+        )
+        let router = CloudRouter.build(identity: identity, logger: logger)
+        var app = Application(
+            router: router,
+            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "stratus"),
+            services: backend.services,
+            onServerRunning: { channel in
+                let port = channel.localAddress?.port ?? configuration.port
+                Console.line("stratus ready: \(configuration.publicURL(port: port))/identity/v3")
+            },
+            logger: logger
+        )
+        app.beforeServerStarts {
+            try await Migrator(logger: logger).migrate(backend)
+            try await bootstrap(configuration, backend: backend, hasher: hasher, publicURL: publicURL)
+        }
+        try await app.runService()
+        try await backend.close()
+    }
+
+    /// Bootstraps identity and writes the credential files. The password is printed only when generated here.
+    static func bootstrap(_ configuration: CloudConfiguration, backend: any SQLBackend, hasher: PasswordHasher, publicURL: String) async throws {
+        let recorded = AdminCredentials.recordedPassword(in: configuration.dataDirectory)
+        let generated = configuration.adminPassword == nil && recorded == nil ? Self.generatePassword() : nil
+        let password = configuration.adminPassword ?? recorded ?? generated!
+        let services = [IdentityBootstrap.ServiceEntry(type: "identity", name: "keystone", url: publicURL + "/identity")]
+        let created = try await IdentityBootstrap(adminPassword: password, services: services).run(backend: backend, hasher: hasher)
+        try AdminCredentials(authURL: publicURL + "/identity/v3", password: password).write(to: configuration.dataDirectory)
+        if created, let generated {
+            Console.line("stratus: generated admin password (shown once; also in \(configuration.dataDirectory)/admin-openrc.sh): \(generated)")
+        }
+    }
+
+    static func generatePassword() -> String {
+        let alphabet = Array("abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789")
+        var generator = SystemRandomNumberGenerator()
+        return String((0..<20).map { _ in alphabet[Int(generator.next(upperBound: UInt(alphabet.count)))] })
+    }
+}

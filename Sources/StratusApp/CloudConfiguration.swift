@@ -1,0 +1,40 @@
+public import Database
+
+/// Everything `stratus all-in-one` (and the tests' cloud) is configured with.
+public struct CloudConfiguration: Sendable {
+    /// Where the SQLite database, token keys and credential files live.
+    public var dataDirectory: String
+    public var host: String
+    /// 0 picks a free port.
+    public var port: Int
+    /// nil: the SQLite file in the data directory.
+    public var database: DatabaseLocation?
+    /// From `STRATUS_ADMIN_PASSWORD`; generated on first start when nil.
+    public var adminPassword: String?
+    /// Seconds a token lives.
+    public var tokenLifetime: Int64
+    /// scrypt's N for new password hashes.
+    public var passwordCost: Int
+
+    public init(
+        dataDirectory: String = "stratus-data", host: String = "127.0.0.1", port: Int = 8780, database: DatabaseLocation? = nil,
+        adminPassword: String? = nil, tokenLifetime: Int64 = 3600, passwordCost: Int = 1 << 14
+    ) {
+        self.dataDirectory = dataDirectory
+        self.host = host
+        self.port = port
+        self.database = database
+        self.adminPassword = adminPassword
+        self.tokenLifetime = tokenLifetime
+        self.passwordCost = passwordCost
+    }
+
+    public var databaseLocation: DatabaseLocation {
+        database ?? .sqlite(path: dataDirectory + "/stratus.sqlite")
+    }
+
+    public var tokenKeyDirectory: String { dataDirectory + "/token-keys" }
+
+    /// `http://HOST:PORT`
+    public func publicURL(port: Int) -> String { "http://\(host):\(port)" }
+}

@@ -1,0 +1,48 @@
+/// A typed identifier: the phantom `Tag` keeps a user id from being passed where a project id belongs.
+///
+/// On the wire and in the database it is the bare string (Keystone ids are 32 hex digits; `default` for the
+/// default domain).
+public struct Identifier<Tag>: RawRepresentable, Hashable, Sendable, Codable, CustomStringConvertible,
+    ExpressibleByStringLiteral
+{
+    public let rawValue: String
+
+    public init(rawValue: String) { self.rawValue = rawValue }
+    public init(_ rawValue: String) { self.rawValue = rawValue }
+    public init(stringLiteral value: String) { self.rawValue = value }
+
+    /// A new random id: a UUID's 32 hex digits without dashes, as Keystone makes them.
+    public static func generate() -> Self {
+        Self(rawValue: UUIDHex.random())
+    }
+
+    public init(from decoder: any Decoder) throws {
+        self.rawValue = try decoder.singleValueContainer().decode(String.self)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(rawValue)
+    }
+
+    public var description: String { rawValue }
+}
+
+public enum DomainTag {}
+public enum ProjectTag {}
+public enum UserTag {}
+public enum RoleTag {}
+public enum ServiceTag {}
+public enum EndpointTag {}
+
+public typealias DomainID = Identifier<DomainTag>
+public typealias ProjectID = Identifier<ProjectTag>
+public typealias UserID = Identifier<UserTag>
+public typealias RoleID = Identifier<RoleTag>
+public typealias ServiceID = Identifier<ServiceTag>
+public typealias EndpointID = Identifier<EndpointTag>
+
+extension DomainID {
+    /// Keystone's default domain, which every cloud has.
+    public static let defaultDomain: DomainID = "default"
+}

@@ -1,0 +1,39 @@
+public import Foundation
+
+/// Microseconds since the Unix epoch: how times are stored, identical in SQLite and PostgreSQL.
+public struct Timestamp: RawRepresentable, Hashable, Comparable, Sendable, Codable {
+    public let rawValue: Int64
+
+    public init(rawValue: Int64) { self.rawValue = rawValue }
+
+    public init(_ date: Date) {
+        self.rawValue = Int64((date.timeIntervalSince1970 * 1_000_000).rounded())
+    }
+
+    public var date: Date { Date(timeIntervalSince1970: Double(rawValue) / 1_000_000) }
+
+    public func adding(seconds: Int64) -> Timestamp { Timestamp(rawValue: rawValue + seconds * 1_000_000) }
+
+    public static func < (lhs: Timestamp, rhs: Timestamp) -> Bool { lhs.rawValue < rhs.rawValue }
+
+    public init(from decoder: any Decoder) throws {
+        self.rawValue = try decoder.singleValueContainer().decode(Int64.self)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(rawValue)
+    }
+
+    /// OpenStack's wire form with microseconds, e.g. `2026-11-25T14:53:18.123456Z` (Keystone's tokens).
+    public var iso8601Microseconds: String {
+        let seconds = rawValue >= 0 ? rawValue / 1_000_000 : (rawValue - 999_999) / 1_000_000
+        let micros = rawValue - seconds * 1_000_000
+        let base = Date(timeIntervalSince1970: Double(seconds)).formatted(
+            Date.ISO8601FormatStyle(includingFractionalSeconds: false, timeZone: .gmt)
+        )
+        // base ends with "Z"
+        let digits = String(micros)
+        return String(base.dropLast()) + "." + String(repeating: "0", count: 6 - digits.count) + digits + "Z"
+    }
+}

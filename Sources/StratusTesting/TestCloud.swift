@@ -1,0 +1,1 @@
+// TestCloud comes next

@@ -1,0 +1,84 @@
+import ArgumentParser
+import Database
+import Foundation
+import IdentityAPI
+import Logging
+import StratusApp
+
+@main
+struct Stratus: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "stratus",
+        abstract: "An OpenStack-compatible compute cloud.",
+        subcommands: [AllInOneCommand.self, DatabaseCommand.self, TokenKeysCommand.self]
+    )
+}
+
+/// Options every subcommand that touches the data directory or database shares.
+struct DataOptions: ParsableArguments {
+    @Option(help: "Directory for the database, token keys and credential files.")
+    var dataDir = "stratus-data"
+
+    @Option(help: "postgres://USER:PASSWORD@HOST:PORT/DB, or sqlite:PATH (default: the SQLite file in the data directory).")
+    var database: String?
+
+    func location() throws -> DatabaseLocation? {
+        try database.map { try DatabaseLocation(argument: $0) }
+    }
+}
+
+struct AllInOneCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "all-in-one", abstract: "Run every service in one process.")
+
+    @OptionGroup var data: DataOptions
+    @Option(help: "Address to listen on.") var host = "127.0.0.1"
+    @Option(help: "Port to listen on (0 picks a free one).") var port = 8780
+    @Option(help: "Hypervisor driver: fake or qemu (default: qemu when qemu-system-x86_64 is installed).") var driver: String?
+    @Option(help: "Number of simulated compute hosts with the fake driver.") var fakeHosts = 1
+    @Option(help: "Token lifetime in seconds.") var tokenLifetime: Int64 = 3600
+
+    func run() async throws {
+        let logger = StratusLogging.logger("stratus.all-in-one")
+        let chosen = driver ?? (StratusLogging.commandExists("qemu-system-x86_64") ? "qemu" : "fake")
+        guard ["fake", "qemu"].contains(chosen) else { throw ValidationError("--driver must be fake or qemu") }
+        Console.line("stratus: compute driver \(chosen) (\(fakeHosts) fake host(s) when fake)")
+        let configuration = CloudConfiguration(
+            dataDirectory: data.dataDir, host: host, port: port, database: try data.location(),
+            adminPassword: ProcessInfo.processInfo.environment["STRATUS_ADMIN_PASSWORD"].flatMap { $0.isEmpty ? nil : $0 },
+            tokenLifetime: tokenLifetime
+        )
+        try await AllInOne.run(configuration, logger: logger)
+    }
+}
+
+struct DatabaseCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "db", abstract: "Database administration.", subcommands: [Migrate.self])
+
+    struct Migrate: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Create or upgrade the schema.")
+        @OptionGroup var data: DataOptions
+
+        func run() async throws {
+            let logger = StratusLogging.logger("stratus.db")
+            let configuration = CloudConfiguration(dataDirectory: data.dataDir, database: try data.location())
+            try FileManager.default.createDirectory(atPath: data.dataDir, withIntermediateDirectories: true)
+            let applied = try await DatabaseMaintenance.migrate(configuration.databaseLocation, logger: logger)
+            Console.line("stratus db migrate: applied \(applied.count) migration(s); schema version \(applied.last.map(String.init) ?? "unchanged")")
+        }
+    }
+}
+
+struct TokenKeysCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "token-keys", abstract: "Token key management.", subcommands: [Rotate.self])
+
+    struct Rotate: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Add a new primary token key; keep the newest --keep keys.")
+        @OptionGroup var data: DataOptions
+        @Option(help: "How many keys to keep (tokens sealed by removed keys stop validating).") var keep = 3
+
+        func run() throws {
+            let id = try TokenKeyRing.rotate(directory: data.dataDir + "/token-keys", keep: keep)
+            Console.line("stratus token-keys rotate: key \(id) is now primary")
+        }
+    }
+}
