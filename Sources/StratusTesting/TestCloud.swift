@@ -1,1 +1,159 @@
-// TestCloud comes next
+import Database
+public import Foundation
+import HTTPTypes
+import Synchronization
+public import HTTPSupport
+public import Hummingbird
+public import HummingbirdTesting
+public import IdentityAPI
+import Logging
+public import StratusApp
+public import StratusCore
+
+/// Every service in-process on SQLite in memory, built by the production router, with an injected clock.
+///
+/// `test { client in ... }` runs requests through the real middleware and routes without sockets.
+public struct TestCloud: Sendable {
+    public static let adminPassword = "admin-test-password"
+    public let clock: ManualWallClock
+    public let identity: IdentityAPI
+    public let application: Application<RouterResponder<StratusRequestContext>>
+    let backend: any SQLBackend
+
+    /// A cloud with a fresh in-memory database, bootstrapped as `stratus all-in-one` does.
+    public static func make(tokenLifetime: Int64 = 3600) async throws -> TestCloud {
+        var logger = Logger(label: "stratus.test")
+        logger.logLevel = .warning
+        let backend = try await DatabaseLocation.sqliteInMemory.open(logger: logger)
+        try await Migrator(logger: logger).migrate(backend)
+        // A low scrypt cost keeps tests fast; production uses 2^14.
+        let hasher = PasswordHasher(cost: 1 << 4)
+        let clock = ManualWallClock()
+        let publicURL = "http://127.0.0.1:8780"
+        let identity = IdentityAPI(
+            backend: backend,
+            tokens: TokenService(backend: backend, keys: .ephemeral(), hasher: hasher, clock: clock, lifetime: tokenLifetime),
+            hasher: hasher,
+            urls: IdentityURLs(base: publicURL + "/identity")
+        )
+        try await IdentityBootstrap(
+            adminPassword: adminPassword,
+            services: [.init(type: "identity", name: "keystone", url: publicURL + "/identity")]
+        ).run(backend: backend, hasher: hasher)
+        let application = Application(router: CloudRouter.build(identity: identity, logger: logger), logger: logger)
+        return TestCloud(clock: clock, identity: identity, application: application, backend: backend)
+    }
+
+    /// Runs `body` with a client that sends requests through the application in-process.
+    public func test<T: Sendable>(_ body: @Sendable (TestClient) async throws -> T) async throws -> T {
+        try await application.test(.router) { client in
+            try await body(TestClient(client: client))
+        }
+    }
+}
+
+/// The tests' view of the cloud: JSON in, status/headers/JSON out, and helpers for tokens.
+public struct TestClient: Sendable {
+    let client: any TestClientProtocol
+
+    /// One response, its body parsed as JSON when it is JSON.
+    public struct Reply: Sendable {
+        public let status: Int
+        public let headers: HTTPFields
+        public let body: String
+
+        /// A value at a path of object keys, e.g. `value("token", "user", "name")`.
+        public func value(_ path: String...) -> Any? {
+            guard let data = body.data(using: .utf8), var current = try? JSONSerialization.jsonObject(with: data) else { return nil }
+            for key in path {
+                guard let object = current as? [String: Any], let next = object[key] else { return nil }
+                current = next
+            }
+            return current
+        }
+
+        public func header(_ name: String) -> String? {
+            HTTPField.Name(name).flatMap { headers[$0] }
+        }
+    }
+
+    /// Sends a request; `json` is serialized as the body (a `String` is sent as is).
+    public func request(
+        _ method: HTTPRequest.Method, _ uri: String, token: String? = nil, json: Any? = nil, headers: [String: String] = [:]
+    ) async throws -> Reply {
+        var fields = HTTPFields()
+        if let token { fields[.authToken] = token }
+        for (name, value) in headers { fields[HTTPField.Name(name)!] = value }
+        var body: ByteBuffer?
+        if let json {
+            let data = try (json as? String).map { Data($0.utf8) } ?? JSONSerialization.data(withJSONObject: json)
+            body = ByteBuffer(bytes: data)
+            fields[.contentType] = "application/json"
+        }
+        return try await client.execute(uri: uri, method: method, headers: fields, body: body) { response in
+            Reply(status: Int(response.status.code), headers: response.headers, body: String(buffer: response.body))
+        }
+    }
+
+    /// A password token for `user` (in domain Default) scoped to `project` (nil: unscoped); fails the test unless 201.
+    public func token(user: String = "admin", password: String = TestCloud.adminPassword, project: String? = "admin") async throws -> String {
+        let reply = try await request(.post, "/identity/v3/auth/tokens", json: Self.passwordAuth(user: user, password: password, project: project))
+        guard reply.status == 201, let token = reply.header("X-Subject-Token") else {
+            throw TestCloudError.unexpected("token for \(user): \(reply.status) \(reply.body)")
+        }
+        return token
+    }
+
+    /// The `POST /v3/auth/tokens` body keystoneauth sends for a password.
+    public static func passwordAuth(user: String, password: String, project: String?) -> [String: Any] {
+        var auth: [String: Any] = [
+            "identity": [
+                "methods": ["password"],
+                "password": ["user": ["name": user, "domain": ["name": "Default"], "password": password]],
+            ]
+        ]
+        if let project { auth["scope"] = ["project": ["name": project, "domain": ["name": "Default"]]] }
+        return ["auth": auth]
+    }
+
+    /// Creates a project and a user with `role` on it (as admin); returns their ids.
+    public func createUser(
+        _ name: String, password: String, project: String, role: String = "member", adminToken: String
+    ) async throws -> (userId: String, projectId: String) {
+        var projectReply = try await request(.get, "/identity/v3/projects?name=\(project)", token: adminToken)
+        var projectId = ((projectReply.value("projects") as? [[String: Any]])?.first?["id"]) as? String
+        if projectId == nil {
+            projectReply = try await request(.post, "/identity/v3/projects", token: adminToken, json: ["project": ["name": project]])
+            projectId = projectReply.value("project", "id") as? String
+        }
+        let userReply = try await request(
+            .post, "/identity/v3/users", token: adminToken,
+            json: ["user": ["name": name, "password": password, "default_project_id": projectId!]]
+        )
+        guard let userId = userReply.value("user", "id") as? String else { throw TestCloudError.unexpected("create user: \(userReply.body)") }
+        let roles = try await request(.get, "/identity/v3/roles?name=\(role)", token: adminToken)
+        guard let roleId = (roles.value("roles") as? [[String: Any]])?.first?["id"] as? String else {
+            throw TestCloudError.unexpected("role \(role): \(roles.body)")
+        }
+        let grant = try await request(.put, "/identity/v3/projects/\(projectId!)/users/\(userId)/roles/\(roleId)", token: adminToken)
+        guard grant.status == 204 else { throw TestCloudError.unexpected("grant: \(grant.status) \(grant.body)") }
+        return (userId, projectId!)
+    }
+}
+
+public enum TestCloudError: Error {
+    case unexpected(String)
+}
+
+/// A clock the test moves by hand.
+public final class ManualWallClock: WallClock {
+    private let current = Mutex(Date(timeIntervalSince1970: 1_800_000_000))
+
+    public init() {}
+
+    public func now() -> Date { current.withLock { $0 } }
+
+    public func advance(seconds: Double) {
+        current.withLock { $0 = $0.addingTimeInterval(seconds) }
+    }
+}
