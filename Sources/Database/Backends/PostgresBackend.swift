@@ -12,8 +12,8 @@ public final class PostgresBackend: SQLBackend {
     private let client: PostgresClient
     private let logger: Logger
 
-    /// Connects to `postgres://user:password@host:port/database` (no TLS: the database is on loopback
-    /// or a private network).
+    /// Connects to `postgres://user:password@host:port/database[?search_path=SCHEMA]` (no TLS: the database is
+    /// on loopback or a private network). `search_path` puts Stratus's tables in a schema of their own.
     public init(url: String, logger: Logger) throws {
         guard let components = URLComponents(string: url),
             ["postgres", "postgresql"].contains(components.scheme ?? ""),
@@ -23,7 +23,7 @@ public final class PostgresBackend: SQLBackend {
             throw DatabaseError.unavailable("not a postgres:// URL with a user and host")
         }
         let database = components.path.hasPrefix("/") ? String(components.path.dropFirst()) : components.path
-        let configuration = PostgresClient.Configuration(
+        var configuration = PostgresClient.Configuration(
             host: host,
             port: components.port ?? 5432,
             username: user,
@@ -31,6 +31,9 @@ public final class PostgresBackend: SQLBackend {
             database: database.isEmpty ? nil : database,
             tls: .disable
         )
+        if let schema = components.queryItems?.first(where: { $0.name == "search_path" })?.value {
+            configuration.options.additionalStartupParameters = [("search_path", schema)]
+        }
         self.client = PostgresClient(configuration: configuration, backgroundLogger: logger)
         self.logger = logger
     }
@@ -43,10 +46,10 @@ public final class PostgresBackend: SQLBackend {
         }
     }
 
-    public func transaction<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+    public func transaction<T: Sendable>(_ body: @Sendable (any SQLExecutor) async throws -> T) async throws -> T {
         try await Self.mapErrors {
             try await client.withTransaction(logger: logger) { connection in
-                try await body(connection.sql())
+                try await body(TransactionExecutor(db: connection.sql(), translate: Self.translate))
             }
         }
     }
@@ -63,13 +66,15 @@ public final class PostgresBackend: SQLBackend {
         }
     }
 
-    private static func translate(_ error: any Error) -> any Error {
+    @Sendable static func translate(_ error: any Error) -> any Error {
         switch error {
         case let error as PostgresTransactionError:
             return translate(error.closureError ?? error.beginError ?? error.commitError ?? error.rollbackError ?? error)
         case let error as PSQLError:
             if error.serverInfo?[.sqlState] == "23505" { return DatabaseError.uniqueViolation }
-            if error.code != .server { return DatabaseError.unavailable("cannot reach PostgreSQL (\(error.code))") }
+            if [.connectionError, .serverClosedConnection, .clientClosedConnection, .uncleanShutdown, .poolClosed].contains(error.code) {
+                return DatabaseError.unavailable("cannot reach PostgreSQL (\(error.code))")
+            }
             return error
         default:
             return error

@@ -10,20 +10,24 @@ public protocol SQLExecutor: Sendable {
 }
 
 /// A handle already inside a transaction: repositories built on it take part in that transaction.
-public struct TransactionExecutor: SQLExecutor {
+/// Errors are translated as the backend translates them, so a repository sees `DatabaseError` either way.
+struct TransactionExecutor: SQLExecutor {
     let db: any SQLDatabase
+    let translate: @Sendable (any Error) -> any Error
 
-    public init(_ db: any SQLDatabase) { self.db = db }
-
-    public func run<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
-        try await body(db)
+    func run<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        do {
+            return try await body(db)
+        } catch {
+            throw translate(error)
+        }
     }
 }
 
 /// A database engine; `run` executes statements that need no transaction.
 public protocol SQLBackend: SQLExecutor {
     /// Runs `body` in a transaction: committed when it returns, rolled back when it throws.
-    func transaction<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T
+    func transaction<T: Sendable>(_ body: @Sendable (any SQLExecutor) async throws -> T) async throws -> T
     /// Long-lived parts (a connection pool) that must run in the process's ServiceGroup while the backend is used.
     var services: [any Service] { get }
     /// Releases connections; the backend is unusable afterwards.

@@ -37,13 +37,13 @@ public final class SQLiteBackend: SQLBackend {
         }
     }
 
-    public func transaction<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+    public func transaction<T: Sendable>(_ body: @Sendable (any SQLExecutor) async throws -> T) async throws -> T {
         let db = connection.sql()
         return try await mutex.withLock {
             try await Self.mapErrors {
                 try await db.raw("BEGIN IMMEDIATE").run()
                 do {
-                    let result = try await body(db)
+                    let result = try await body(TransactionExecutor(db: db, translate: Self.translate))
                     try await db.raw("COMMIT").run()
                     return result
                 } catch {
@@ -63,12 +63,17 @@ public final class SQLiteBackend: SQLBackend {
     private static func mapErrors<T>(_ body: () async throws -> T) async throws -> T {
         do {
             return try await body()
-        } catch let error as SQLiteError {
-            switch error.reason {
-            case .constraint, .constraintUniqueFailed, .constraintPrimaryKeyFailed: throw DatabaseError.uniqueViolation
-            case .busy, .locked, .busyTimeout: throw DatabaseError.unavailable("the database is busy")
-            default: throw error
-            }
+        } catch {
+            throw translate(error)
+        }
+    }
+
+    @Sendable static func translate(_ error: any Error) -> any Error {
+        guard let error = error as? SQLiteError else { return error }
+        switch error.reason {
+        case .constraint, .constraintUniqueFailed, .constraintPrimaryKeyFailed: return DatabaseError.uniqueViolation
+        case .busy, .locked, .busyTimeout: return DatabaseError.unavailable("the database is busy")
+        default: return error
         }
     }
 }

@@ -27,7 +27,7 @@ public struct Migrator: Sendable {
         }
         var applied: [Int] = []
         for migration in migrations.sorted(by: { $0.version < $1.version }) {
-            let didApply = try await backend.transaction { db in
+            let didApply = try await backend.transaction { executor in try await executor.run { db in
                 let existing = try await db.select().column("version").from("schema_migrations")
                     .where("version", .equal, migration.version)
                     .first()
@@ -38,7 +38,7 @@ public struct Migrator: Sendable {
                     .values(SQLBind(migration.version), SQLBind(migration.name), SQLBind(Timestamp(Date()).rawValue))
                     .run()
                 return true
-            }
+            } }
             if didApply {
                 logger.info("applied migration \(migration.version) \(migration.name)")
                 applied.append(migration.version)

@@ -29,6 +29,6 @@ extension SQLBackend {
 
     /// Runs `body` with repositories inside one transaction: all of its changes land, or none.
     public func identityTransaction<T: Sendable>(_ body: @Sendable (IdentityRepositories) async throws -> T) async throws -> T {
-        try await transaction { db in try await body(IdentityRepositories(TransactionExecutor(db))) }
+        try await transaction { executor in try await body(IdentityRepositories(executor)) }
     }
 }
