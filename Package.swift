@@ -119,17 +119,31 @@ let package = Package(
         ),
         .testTarget(
             name: "DatabaseTests",
-            dependencies: ["Database", "StratusCore", "StratusTesting"],
+            dependencies: [
+                "Database", "StratusCore", "StratusTesting",
+                .product(name: "SQLKit", package: "sql-kit"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strict
         ),
         .testTarget(
             name: "HTTPSupportTests",
-            dependencies: ["HTTPSupport", "StratusCore", "StratusTesting"],
+            dependencies: [
+                "HTTPSupport", "StratusCore", "StratusTesting",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strict
         ),
         .testTarget(
             name: "IdentityAPITests",
-            dependencies: ["IdentityAPI", "StratusCore", "Database", "StratusTesting", "StratusApp"],
+            dependencies: [
+                "IdentityAPI", "StratusCore", "Database", "StratusTesting", "StratusApp", "HTTPSupport",
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
             swiftSettings: strict
         ),
     ]
