@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "Database", targets: ["Database"]),
         .library(name: "HTTPSupport", targets: ["HTTPSupport"]),
         .library(name: "IdentityAPI", targets: ["IdentityAPI"]),
+        .library(name: "ImageAPI", targets: ["ImageAPI"]),
         .library(name: "StratusApp", targets: ["StratusApp"]),
         .library(name: "StratusTesting", targets: ["StratusTesting"]),
     ],
@@ -78,12 +79,28 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(
+            name: "ImageAPI",
+            dependencies: [
+                "StratusCore",
+                "Database",
+                "HTTPSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "_NIOFileSystem", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
             name: "StratusApp",
             dependencies: [
                 "StratusCore",
                 "Database",
                 "HTTPSupport",
                 "IdentityAPI",
+                "ImageAPI",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -99,6 +116,7 @@ let package = Package(
                 "Database",
                 "HTTPSupport",
                 "IdentityAPI",
+                "ImageAPI",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

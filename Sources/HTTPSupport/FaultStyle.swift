@@ -4,14 +4,18 @@ public enum FaultStyle: Sendable {
     case keystone
     /// Nova: `{"itemNotFound": {"code": 404, "message": "..."}}`, names from nova's fault table.
     case nova
+    /// Glance (webob's JSON errors): `{"code": "404 Not Found", "title": "Not Found", "message": "..."}`.
+    case glance
 
     /// The JSON body for a fault with this status and message.
-    func body(status: Int, reason: String, message: String) -> [String: [String: FaultValue]] {
+    func body(status: Int, reason: String, message: String) -> FaultValue {
         switch self {
         case .keystone:
-            ["error": ["code": .int(status), "message": .string(message), "title": .string(reason)]]
+            .object(["error": .object(["code": .int(status), "message": .string(message), "title": .string(reason)])])
         case .nova:
-            [Self.novaName(status): ["code": .int(status), "message": .string(message)]]
+            .object([Self.novaName(status): .object(["code": .int(status), "message": .string(message)])])
+        case .glance:
+            .object(["code": .string("\(status) \(reason)"), "title": .string(reason), "message": .string(message)])
         }
     }
 
@@ -37,12 +41,14 @@ public enum FaultStyle: Sendable {
 enum FaultValue: Encodable, Sendable {
     case int(Int)
     case string(String)
+    case object([String: FaultValue])
 
     func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
         switch self {
         case .int(let value): try container.encode(value)
         case .string(let value): try container.encode(value)
+        case .object(let value): try container.encode(value)
         }
     }
 }

@@ -32,6 +32,7 @@ public struct OpenStackFault: HTTPResponseError, Sendable {
         case 409: "Conflict"
         case 413: "Request Entity Too Large"
         case 415: "Unsupported Media Type"
+        case 416: "Range Not Satisfiable"
         case 429: "Too Many Requests"
         case 501: "Not Implemented"
         case 503: "Service Unavailable"

@@ -36,3 +36,17 @@ public struct IdentityAPI: Sendable {
         CatalogController(api: self).addRoutes(to: authenticated)
     }
 }
+
+extension IdentityAPI {
+    /// The projects a user holds any role on, each once.
+    func projects(of userId: UserID, enabledOnly: Bool) async throws -> [Project] {
+        var projects: [Project] = []
+        for assignment in try await repositories.assignments.list(userId: userId, roleId: nil, target: nil) {
+            guard case .project(let id) = assignment.target, !projects.contains(where: { $0.id == id }),
+                let project = try await repositories.projects.get(id), project.enabled || !enabledOnly
+            else { continue }
+            projects.append(project)
+        }
+        return projects
+    }
+}

@@ -5,7 +5,7 @@ import StratusCore
 enum Validation {
     /// A name: not blank, at most `maxLength` characters.
     static func name(_ value: String, field: String, maxLength: Int = 255) throws -> String {
-        let trimmed = value.trimmingCharacters(in: .whitespaces)
+        let trimmed = value.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !trimmed.isEmpty else {
             throw StratusError.badRequest("Invalid input for field '\(field)': the name must not be empty.")
         }

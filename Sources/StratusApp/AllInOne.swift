@@ -3,6 +3,7 @@ import Database
 import HTTPSupport
 import Hummingbird
 import IdentityAPI
+import ImageAPI
 public import Logging
 import NIOCore
 import StratusCore
@@ -23,7 +24,11 @@ public enum AllInOne {
             hasher: hasher,
             urls: IdentityURLs(base: publicURL + "/identity")
         )
-        let router = CloudRouter.build(identity: identity, logger: logger)
+        let image = ImageAPI(
+            backend: backend, store: FileImageStore(directory: configuration.imageDirectory), clock: SystemWallClock(),
+            baseURL: publicURL + "/image", tokens: identity.tokens
+        )
+        let router = CloudRouter.build(identity: identity, image: image, logger: logger)
         var app = Application(
             router: router,
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "stratus"),
@@ -47,8 +52,8 @@ public enum AllInOne {
         let recorded = AdminCredentials.recordedPassword(in: configuration.dataDirectory)
         let generated = configuration.adminPassword == nil && recorded == nil ? Self.generatePassword() : nil
         let password = configuration.adminPassword ?? recorded ?? generated!
-        let services = [IdentityBootstrap.ServiceEntry(type: "identity", name: "keystone", url: publicURL + "/identity")]
-        let created = try await IdentityBootstrap(adminPassword: password, services: services).run(backend: backend, hasher: hasher)
+        let created = try await IdentityBootstrap(adminPassword: password, services: CloudRouter.catalog(publicURL: publicURL))
+            .run(backend: backend, hasher: hasher)
         try AdminCredentials(authURL: publicURL + "/identity/v3", password: password).write(to: configuration.dataDirectory)
         if created, let generated {
             Console.line("stratus: generated admin password (shown once; also in \(configuration.dataDirectory)/admin-openrc.sh): \(generated)")

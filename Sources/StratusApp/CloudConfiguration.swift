@@ -35,6 +35,9 @@ public struct CloudConfiguration: Sendable {
 
     public var tokenKeyDirectory: String { dataDirectory + "/token-keys" }
 
+    /// Where the file image store keeps image data.
+    public var imageDirectory: String { dataDirectory + "/images" }
+
     /// `http://HOST:PORT`
     public func publicURL(port: Int) -> String { "http://\(host):\(port)" }
 }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A typed identifier: the phantom `Tag` keeps a user id from being passed where a project id belongs.
 ///
 /// On the wire and in the database it is the bare string (Keystone ids are 32 hex digits; `default` for the
@@ -14,6 +16,11 @@ public struct Identifier<Tag>: RawRepresentable, Hashable, Sendable, Codable, Cu
     /// A new random id: a UUID's 32 hex digits without dashes, as Keystone makes them.
     public static func generate() -> Self {
         Self(rawValue: UUIDHex.random())
+    }
+
+    /// A new random id in the dashed UUID form (Glance's and Nova's ids).
+    public static func generateUUID() -> Self {
+        Self(rawValue: UUID().uuidString.lowercased())
     }
 
     public init(from decoder: any Decoder) throws {
@@ -34,6 +41,7 @@ public enum UserTag {}
 public enum RoleTag {}
 public enum ServiceTag {}
 public enum EndpointTag {}
+public enum ImageTag {}
 
 public typealias DomainID = Identifier<DomainTag>
 public typealias ProjectID = Identifier<ProjectTag>
@@ -41,6 +49,7 @@ public typealias UserID = Identifier<UserTag>
 public typealias RoleID = Identifier<RoleTag>
 public typealias ServiceID = Identifier<ServiceTag>
 public typealias EndpointID = Identifier<EndpointTag>
+public typealias ImageID = Identifier<ImageTag>
 
 extension DomainID {
     /// Keystone's default domain, which every cloud has.

@@ -25,6 +25,19 @@ public struct Timestamp: RawRepresentable, Hashable, Comparable, Sendable, Codab
         try container.encode(rawValue)
     }
 
+    /// The wire form without fractions, e.g. `2026-11-25T14:53:18Z` (Glance, Nova).
+    public var iso8601Seconds: String {
+        date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: false, timeZone: .gmt))
+    }
+
+    /// Parses `2026-11-25T14:53:18Z` (fractions and offsets accepted).
+    public init?(iso8601 text: String) {
+        let withFractions = Date.ISO8601FormatStyle(includingFractionalSeconds: true, timeZone: .gmt)
+        let plain = Date.ISO8601FormatStyle(includingFractionalSeconds: false, timeZone: .gmt)
+        guard let date = (try? withFractions.parse(text)) ?? (try? plain.parse(text)) else { return nil }
+        self.init(date)
+    }
+
     /// OpenStack's wire form with microseconds, e.g. `2026-11-25T14:53:18.123456Z` (Keystone's tokens).
     public var iso8601Microseconds: String {
         let seconds = rawValue >= 0 ? rawValue / 1_000_000 : (rawValue - 999_999) / 1_000_000

@@ -6,6 +6,7 @@ public import HTTPSupport
 public import Hummingbird
 public import HummingbirdTesting
 public import IdentityAPI
+public import ImageAPI
 import Logging
 public import StratusApp
 public import StratusCore
@@ -17,6 +18,9 @@ public struct TestCloud: Sendable {
     public static let adminPassword = "admin-test-password"
     public let clock: ManualWallClock
     public let identity: IdentityAPI
+    public let image: ImageAPI
+    /// Where the test's image data lives; removed when `test` returns.
+    public let imageDirectory: String
     public let application: Application<RouterResponder<StratusRequestContext>>
     let backend: any SQLBackend
 
@@ -36,18 +40,30 @@ public struct TestCloud: Sendable {
             hasher: hasher,
             urls: IdentityURLs(base: publicURL + "/identity")
         )
-        try await IdentityBootstrap(
-            adminPassword: adminPassword,
-            services: [.init(type: "identity", name: "keystone", url: publicURL + "/identity")]
-        ).run(backend: backend, hasher: hasher)
-        let application = Application(router: CloudRouter.build(identity: identity, logger: logger), logger: logger)
-        return TestCloud(clock: clock, identity: identity, application: application, backend: backend)
+        try await IdentityBootstrap(adminPassword: adminPassword, services: CloudRouter.catalog(publicURL: publicURL))
+            .run(backend: backend, hasher: hasher)
+        let imageDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("stratus-test-images-\(UUID().uuidString)").path
+        let image = ImageAPI(
+            backend: backend, store: FileImageStore(directory: imageDirectory), clock: clock, baseURL: publicURL + "/image",
+            tokens: identity.tokens
+        )
+        let application = Application(router: CloudRouter.build(identity: identity, image: image, logger: logger), logger: logger)
+        return TestCloud(clock: clock, identity: identity, image: image, imageDirectory: imageDirectory, application: application, backend: backend)
     }
 
-    /// Runs `body` with a client that sends requests through the application in-process.
+    /// Runs `body` with a client that sends requests through the application in-process, then closes the
+    /// cloud (its database and files): call it once per cloud.
     public func test<T: Sendable>(_ body: @Sendable (TestClient) async throws -> T) async throws -> T {
-        try await application.test(.router) { client in
-            try await body(TestClient(client: client))
+        defer { try? FileManager.default.removeItem(atPath: imageDirectory) }
+        do {
+            let result = try await application.test(.router) { client in
+                try await body(TestClient(client: client))
+            }
+            try await backend.close()
+            return result
+        } catch {
+            try? await backend.close()
+            throw error
         }
     }
 }

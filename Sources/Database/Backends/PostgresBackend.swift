@@ -39,7 +39,7 @@ public final class PostgresBackend: SQLBackend {
     }
 
     public func run<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
-        try await Self.mapErrors {
+        try await withTranslatedErrors(Self.translate) {
             try await client.withConnection { connection in
                 try await body(connection.sql())
             }
@@ -47,7 +47,7 @@ public final class PostgresBackend: SQLBackend {
     }
 
     public func transaction<T: Sendable>(_ body: @Sendable (any SQLExecutor) async throws -> T) async throws -> T {
-        try await Self.mapErrors {
+        try await withTranslatedErrors(Self.translate) {
             try await client.withTransaction(logger: logger) { connection in
                 try await body(TransactionExecutor(db: connection.sql(), translate: Self.translate))
             }
@@ -57,14 +57,6 @@ public final class PostgresBackend: SQLBackend {
     public var services: [any Service] { [client] }
 
     public func close() async throws {}
-
-    private static func mapErrors<T>(_ body: () async throws -> T) async throws -> T {
-        do {
-            return try await body()
-        } catch {
-            throw translate(error)
-        }
-    }
 
     @Sendable static func translate(_ error: any Error) -> any Error {
         switch error {

@@ -16,11 +16,7 @@ struct TransactionExecutor: SQLExecutor {
     let translate: @Sendable (any Error) -> any Error
 
     func run<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
-        do {
-            return try await body(db)
-        } catch {
-            throw translate(error)
-        }
+        try await withTranslatedErrors(translate) { try await body(db) }
     }
 }
 
@@ -40,4 +36,13 @@ public enum DatabaseError: Error, Sendable, Equatable {
     case uniqueViolation
     /// The database cannot be reached.
     case unavailable(String)
+}
+
+/// Runs `body`, rethrowing its errors as the backend's `translate` maps them.
+func withTranslatedErrors<T>(_ translate: (any Error) -> any Error, _ body: () async throws -> T) async throws -> T {
+    do {
+        return try await body()
+    } catch {
+        throw translate(error)
+    }
 }

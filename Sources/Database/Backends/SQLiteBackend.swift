@@ -33,14 +33,14 @@ public final class SQLiteBackend: SQLBackend {
     public func run<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         let db = connection.sql()
         return try await mutex.withLock {
-            try await Self.mapErrors { try await body(db) }
+            try await withTranslatedErrors(Self.translate) { try await body(db) }
         }
     }
 
     public func transaction<T: Sendable>(_ body: @Sendable (any SQLExecutor) async throws -> T) async throws -> T {
         let db = connection.sql()
         return try await mutex.withLock {
-            try await Self.mapErrors {
+            try await withTranslatedErrors(Self.translate) {
                 try await db.raw("BEGIN IMMEDIATE").run()
                 do {
                     let result = try await body(TransactionExecutor(db: db, translate: Self.translate))
@@ -58,14 +58,6 @@ public final class SQLiteBackend: SQLBackend {
 
     public func close() async throws {
         try await connection.close()
-    }
-
-    private static func mapErrors<T>(_ body: () async throws -> T) async throws -> T {
-        do {
-            return try await body()
-        } catch {
-            throw translate(error)
-        }
     }
 
     @Sendable static func translate(_ error: any Error) -> any Error {

@@ -14,7 +14,8 @@ public struct Migration: Sendable {
 
     /// Every migration of the cloud, in order. Later services append theirs.
     public static let all: [Migration] = [
-        .identity
+        .identity,
+        .images,
     ]
 }
 

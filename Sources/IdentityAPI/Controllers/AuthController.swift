@@ -48,14 +48,8 @@ struct AuthController: Sendable {
 
     @Sendable func projects(_ request: Request, context: StratusRequestContext) async throws -> Response {
         let auth = try context.requireAuth()
-        var projects: [ProjectView] = []
-        for assignment in try await api.repositories.assignments.list(userId: auth.userId, roleId: nil, target: nil) {
-            guard case .project(let id) = assignment.target, !projects.contains(where: { $0.id == id.rawValue }),
-                let project = try await api.repositories.projects.get(id), project.enabled
-            else { continue }
-            projects.append(ProjectView(project, urls: api.urls))
-        }
-        return try JSONResponse.make(ProjectList(projects: projects, links: .init(self: api.urls.v3 + "/auth/projects", previous: nil, next: nil)))
+        let projects = try await api.projects(of: auth.userId, enabledOnly: true).map { ProjectView($0, urls: api.urls) }
+        return try JSONResponse.make(ProjectList(projects: projects, links: api.urls.collectionLinks("auth/projects")))
     }
 
     @Sendable func domains(_ request: Request, context: StratusRequestContext) async throws -> Response {
@@ -67,7 +61,7 @@ struct AuthController: Sendable {
             else { continue }
             domains.append(DomainView(domain, urls: api.urls))
         }
-        return try JSONResponse.make(DomainList(domains: domains, links: .init(self: api.urls.v3 + "/auth/domains", previous: nil, next: nil)))
+        return try JSONResponse.make(DomainList(domains: domains, links: api.urls.collectionLinks("auth/domains")))
     }
 
     @Sendable func catalog(_ request: Request, context: StratusRequestContext) async throws -> Response {
@@ -77,7 +71,7 @@ struct AuthController: Sendable {
         }
         struct Catalog: Encodable { let catalog: [CatalogEntry]; let links: CollectionLinks }
         let entries = try await CatalogEntry.catalog(api.repositories)
-        return try JSONResponse.make(Catalog(catalog: entries, links: .init(self: api.urls.v3 + "/auth/catalog", previous: nil, next: nil)))
+        return try JSONResponse.make(Catalog(catalog: entries, links: api.urls.collectionLinks("auth/catalog")))
     }
 
     /// The `X-Subject-Token` being inspected: the caller's own token, or any token for an admin.

@@ -67,6 +67,9 @@ struct DomainController: Sendable {
                 for user in try await repositories.users.list([.init("domain_id", id.rawValue)]) {
                     try await api.tokens.revokeTokens(of: user.id, in: repositories)
                 }
+                for project in try await repositories.projects.list([.init("domain_id", id.rawValue)]) {
+                    try await api.tokens.revokeTokens(of: project.id, in: repositories)
+                }
             }
             return domain
         }

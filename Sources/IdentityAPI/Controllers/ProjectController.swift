@@ -54,8 +54,10 @@ struct ProjectController: Sendable {
 
     @Sendable func show(_ request: Request, context: StratusRequestContext) async throws -> Response {
         let id = ProjectID(try context.parameters.require("project_id"))
-        try IdentityPolicy.requireAdminOrScoped(try context.requireAuth(), project: id, "get_project")
-        return try JSONResponse.make(["project": ProjectView(try await api.repositories.projects.require(id), urls: api.urls)])
+        let auth = try context.requireAuth()
+        let project = try await api.repositories.projects.require(id)
+        try IdentityPolicy.requireAdminOrScoped(auth, project: id, "get_project")
+        return try JSONResponse.make(["project": ProjectView(project, urls: api.urls)])
     }
 
     @Sendable func update(_ request: Request, context: StratusRequestContext) async throws -> Response {

@@ -74,8 +74,11 @@ struct UserController: Sendable {
 
     @Sendable func show(_ request: Request, context: StratusRequestContext) async throws -> Response {
         let id = UserID(try context.parameters.require("user_id"))
-        try IdentityPolicy.requireAdminOrSelf(try context.requireAuth(), user: id, "get_user")
-        return try JSONResponse.make(["user": UserView(user: try await api.repositories.users.require(id), urls: api.urls)])
+        let auth = try context.requireAuth()
+        // As Keystone: the target is looked up first, so a missing user is 404 for everyone.
+        let user = try await api.repositories.users.require(id)
+        try IdentityPolicy.requireAdminOrSelf(auth, user: id, "get_user")
+        return try JSONResponse.make(["user": UserView(user: user, urls: api.urls)])
     }
 
     @Sendable func update(_ request: Request, context: StratusRequestContext) async throws -> Response {
@@ -137,13 +140,7 @@ struct UserController: Sendable {
         let id = UserID(try context.parameters.require("user_id"))
         try IdentityPolicy.requireAdminOrSelf(try context.requireAuth(), user: id, "list_user_projects")
         _ = try await api.repositories.users.require(id)
-        var projects: [ProjectView] = []
-        for assignment in try await api.repositories.assignments.list(userId: id, roleId: nil, target: nil) {
-            guard case .project(let projectId) = assignment.target, !projects.contains(where: { $0.id == projectId.rawValue }),
-                let project = try await api.repositories.projects.get(projectId)
-            else { continue }
-            projects.append(ProjectView(project, urls: api.urls))
-        }
+        let projects = try await api.projects(of: id, enabledOnly: false).map { ProjectView($0, urls: api.urls) }
         return try JSONResponse.make(ProjectList(projects: projects, links: api.urls.collectionLinks("users/\(id)/projects")))
     }
 

@@ -94,7 +94,9 @@ struct Authenticator: Sendable {
             throw StratusError.unauthorized("System-scoped tokens are not supported; scope to a project.")
         }
         // Keystone scopes a token requested without scope to the user's default project, when the user has a role there.
-        if scope == nil, let projectId = user.defaultProjectId, let project = try await repositories.projects.get(projectId), project.enabled {
+        if scope == nil, let projectId = user.defaultProjectId, let project = try await repositories.projects.get(projectId),
+            try await isEnabled(project)
+        {
             let roles = try await roleNames(of: user.id, on: .project(projectId))
             if !roles.isEmpty { return (.project(projectId), roles) }
         }
@@ -115,10 +117,16 @@ struct Authenticator: Sendable {
         } else {
             throw StratusError.badRequest("Invalid input for field 'auth.scope.project': 'id' or 'name' is required.")
         }
-        guard let project, project.enabled else {
+        guard let project, try await isEnabled(project) else {
             throw StratusError.unauthorized("Could not find project: \(reference.id ?? reference.name ?? "").")
         }
         return project
+    }
+
+    /// A project is usable when it and its domain are enabled, as Keystone's `assert_project_enabled`.
+    private func isEnabled(_ project: Project) async throws -> Bool {
+        guard project.enabled else { return false }
+        return try await repositories.domains.get(project.domainId)?.enabled == true
     }
 
     /// Names of the roles a user holds on a target.

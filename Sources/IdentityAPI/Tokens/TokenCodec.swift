@@ -26,6 +26,8 @@ struct TokenPayload: Codable, Sendable, Equatable {
 /// ring, altered in any bit, or not a token at all fails to open.
 struct TokenCodec: Sendable {
     static let version: UInt8 = 1
+    /// The longest token sealed or opened (role names make tokens grow).
+    static let maxLength = 8192
     let ring: TokenKeyRing
 
     func seal(_ payload: TokenPayload) throws -> String {
@@ -34,12 +36,16 @@ struct TokenCodec: Sendable {
         let plaintext = try JSONEncoder().encode(payload)
         let box = try AES.GCM.seal(plaintext, using: key, authenticating: header)
         guard let combined = box.combined else { throw StratusError.unavailable("cannot seal token") }
-        return Self.base64url(header + combined)
+        let token = Self.base64url(header + combined)
+        guard token.utf8.count <= Self.maxLength else {
+            throw StratusError.badRequest("The token would be longer than \(Self.maxLength) bytes: too many roles on this scope.")
+        }
+        return token
     }
 
     /// The payload, or nil when the token is not one this ring sealed.
     func open(_ token: String) -> TokenPayload? {
-        guard token.count < 2048, let data = Self.unbase64url(token), data.count > 5 + 12 + 16,
+        guard token.utf8.count <= Self.maxLength, let data = Self.unbase64url(token), data.count > 5 + 12 + 16,
             data[data.startIndex] == Self.version
         else { return nil }
         let keyId = data[data.startIndex + 1..<data.startIndex + 5].reduce(UInt32(0)) { $0 << 8 | UInt32($1) }

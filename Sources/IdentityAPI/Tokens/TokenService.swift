@@ -51,7 +51,7 @@ public struct TokenService: TokenValidator {
 
     /// Revokes one token chain (the token and any rescoped from it).
     func revoke(_ payload: TokenPayload) async throws {
-        try await record(RevocationEvent(auditId: payload.auditIds.last, issuedBefore: Timestamp(clock.now())))
+        try await record(RevocationEvent(auditId: payload.auditIds.first, issuedBefore: Timestamp(clock.now())))
     }
 
     /// Revokes every token of a user (optionally only those scoped to a project) issued until now.

@@ -84,7 +84,7 @@ struct TokenView: Encodable, Sendable {
             domain: domain,
             isDomain: project != nil ? false : nil,
             roles: roles,
-            catalog: scoped && includeCatalog ? try await CatalogEntry.catalog(repositories) : (includeCatalog ? [] : nil)
+            catalog: scoped && includeCatalog ? try await CatalogEntry.catalog(repositories) : nil
         )
     }
 }
