@@ -40,13 +40,9 @@ public struct Timestamp: RawRepresentable, Hashable, Comparable, Sendable, Codab
 
     /// OpenStack's wire form with microseconds, e.g. `2026-11-25T14:53:18.123456Z` (Keystone's tokens).
     public var iso8601Microseconds: String {
-        let seconds = rawValue >= 0 ? rawValue / 1_000_000 : (rawValue - 999_999) / 1_000_000
-        let micros = rawValue - seconds * 1_000_000
-        let base = Date(timeIntervalSince1970: Double(seconds)).formatted(
-            Date.ISO8601FormatStyle(includingFractionalSeconds: false, timeZone: .gmt)
-        )
-        // base ends with "Z"
+        let micros = ((rawValue % 1_000_000) + 1_000_000) % 1_000_000
+        let whole = Timestamp(rawValue: rawValue - micros)
         let digits = String(micros)
-        return String(base.dropLast()) + "." + String(repeating: "0", count: 6 - digits.count) + digits + "Z"
+        return String(whole.iso8601Seconds.dropLast()) + "." + String(repeating: "0", count: 6 - digits.count) + digits + "Z"
     }
 }

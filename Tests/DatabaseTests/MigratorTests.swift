@@ -22,3 +22,19 @@ struct MigratorTests {
         }
     }
 }
+
+@Suite("Schema upgrades")
+struct SchemaUpgradeTests {
+    @Test(arguments: Engine.allCases)
+    func anOlderDatabaseGetsTheNewerMigrations(engine: Engine) async throws {
+        try await engine.withBackend { backend in
+            let first = try #require(Migration.all.first)
+            #expect(try await Migrator(migrations: [first], logger: Engine.logger).migrate(backend) == [first.version])
+            let rest = try await Migrator(logger: Engine.logger).migrate(backend)
+            #expect(rest == Migration.all.dropFirst().map(\.version))
+            #expect(!rest.isEmpty)
+            // The image tables exist now.
+            #expect(try await backend.images.list([]).isEmpty)
+        }
+    }
+}
