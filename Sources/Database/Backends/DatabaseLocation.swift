@@ -15,7 +15,7 @@ public enum DatabaseLocation: Sendable, Equatable {
         } else if argument.hasPrefix("sqlite:") {
             self = .sqlite(path: String(argument.dropFirst("sqlite:".count)))
         } else {
-            throw DatabaseError.unavailable("--database must be postgres://USER:PASSWORD@HOST:PORT/DB or sqlite:PATH")
+            throw DatabaseError.invalidLocation("--database must be postgres://USER:PASSWORD@HOST:PORT/DB or sqlite:PATH")
         }
     }
 

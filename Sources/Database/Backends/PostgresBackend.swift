@@ -1,3 +1,4 @@
+import StratusCore
 import Foundation
 public import Logging
 import PostgresKit
@@ -20,7 +21,7 @@ public final class PostgresBackend: SQLBackend {
             let host = components.host, !host.isEmpty,
             let user = components.user
         else {
-            throw DatabaseError.unavailable("not a postgres:// URL with a user and host")
+            throw DatabaseError.invalidLocation("not a postgres:// URL with a user and host")
         }
         let database = components.path.hasPrefix("/") ? String(components.path.dropFirst()) : components.path
         var configuration = PostgresClient.Configuration(
@@ -65,7 +66,7 @@ public final class PostgresBackend: SQLBackend {
         case let error as PSQLError:
             if error.serverInfo?[.sqlState] == "23505" { return DatabaseError.uniqueViolation }
             if [.connectionError, .serverClosedConnection, .clientClosedConnection, .uncleanShutdown, .poolClosed].contains(error.code) {
-                return DatabaseError.unavailable("cannot reach PostgreSQL (\(error.code))")
+                return StratusError.unavailable("The database cannot be reached; try again.")
             }
             return error
         default:

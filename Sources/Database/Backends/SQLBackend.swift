@@ -30,12 +30,20 @@ public protocol SQLBackend: SQLExecutor {
     func close() async throws
 }
 
-/// Failures of the database itself that callers handle; anything else is a bug and becomes a 500.
-public enum DatabaseError: Error, Sendable, Equatable {
+/// Failures of the database that callers handle. An unreachable or busy database is a 503
+/// `StratusError.unavailable`; anything else is a bug and becomes a 500.
+public enum DatabaseError: Error, Sendable, Equatable, CustomStringConvertible {
     /// An insert or update broke a unique constraint (a concurrent duplicate).
     case uniqueViolation
-    /// The database cannot be reached.
-    case unavailable(String)
+    /// `--database` is not a location Stratus can open.
+    case invalidLocation(String)
+
+    public var description: String {
+        switch self {
+        case .uniqueViolation: "a unique constraint was violated"
+        case .invalidLocation(let problem): problem
+        }
+    }
 }
 
 /// Runs `body`, rethrowing its errors as the backend's `translate` maps them.

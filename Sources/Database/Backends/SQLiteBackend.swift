@@ -1,5 +1,6 @@
 public import Logging
 public import SQLKit
+import StratusCore
 import SQLiteKit
 import SQLiteNIO
 public import ServiceLifecycle
@@ -64,7 +65,7 @@ public final class SQLiteBackend: SQLBackend {
         guard let error = error as? SQLiteError else { return error }
         switch error.reason {
         case .constraint, .constraintUniqueFailed, .constraintPrimaryKeyFailed: return DatabaseError.uniqueViolation
-        case .busy, .locked, .busyTimeout: return DatabaseError.unavailable("the database is busy")
+        case .busy, .locked, .busyTimeout: return StratusError.unavailable("The database is busy; try again.")
         default: return error
         }
     }
