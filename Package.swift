@@ -93,9 +93,11 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        .target(name: "CSystemShims"),
         .target(
             name: "StratusApp",
             dependencies: [
+                "CSystemShims",
                 "StratusCore",
                 "Database",
                 "HTTPSupport",
@@ -160,6 +162,17 @@ let package = Package(
             dependencies: [
                 "IdentityAPI", "StratusCore", "Database", "StratusTesting", "StratusApp", "HTTPSupport",
                 .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "ImageAPITests",
+            dependencies: [
+                "ImageAPI", "StratusCore", "Database", "StratusTesting", "HTTPSupport",
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: strict

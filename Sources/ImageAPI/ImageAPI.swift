@@ -1,3 +1,4 @@
+import Foundation
 public import Database
 public import HTTPSupport
 public import Hummingbird
@@ -48,4 +49,9 @@ public struct ImageAPI: Sendable {
         try ImagePolicy.requireOwnerOrAdmin(image, auth: auth, action: action)
         return image
     }
+}
+
+extension String {
+    /// Path parameters arrive percent-encoded (`two%20words`); Glance decodes them.
+    var removingPercentEncodingOrSelf: String { removingPercentEncoding ?? self }
 }

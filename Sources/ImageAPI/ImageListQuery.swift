@@ -9,7 +9,8 @@ struct ImageListQuery: Sendable {
     var equal: [String: Set<String>] = [:]
     var tags: [String] = []
     var visibility: String?
-    var memberStatus: ImageMember.Status?
+    /// The membership status shared images must have to be listed (`member_status`; nil: any, for `all`).
+    var memberStatus: ImageMember.Status? = .accepted
     var sizeMin: Int64?
     var sizeMax: Int64?
     var times: [(field: String, comparison: Comparison, value: Timestamp)] = []
@@ -54,10 +55,12 @@ struct ImageListQuery: Sendable {
                 guard let flag = Bool(value.lowercased()) else { throw StratusError.badRequest("Invalid value for \(key): \(value.prefix(32)).") }
                 if key == "os_hidden" { osHidden = flag } else { protected = flag }
             case "sort":
-                sort = try value.split(separator: ",").map { item in
-                    let parts = item.split(separator: ":")
-                    let sortKey = String(parts[0])
-                    guard Self.sortKeys.contains(sortKey), parts.count <= 2 else { throw StratusError.badRequest("Invalid sort key: \(sortKey.prefix(32)).") }
+                sort = try value.split(separator: ",", omittingEmptySubsequences: false).map { item in
+                    let parts = item.split(separator: ":", omittingEmptySubsequences: false)
+                    guard let first = parts.first, parts.count <= 2, Self.sortKeys.contains(String(first)) else {
+                        throw StratusError.badRequest("Invalid sort key: '\(item.prefix(32))'.")
+                    }
+                    let sortKey = String(first)
                     let direction = parts.count == 2 ? String(parts[1]) : "desc"
                     guard direction == "asc" || direction == "desc" else { throw StratusError.badRequest("Invalid sort direction: \(direction.prefix(32)).") }
                     return (sortKey, direction == "asc")
@@ -101,15 +104,14 @@ struct ImageListQuery: Sendable {
             case .shared:
                 guard owned || auth.isAdmin || memberStatusMatches(membership) else { return false }
             }
-        case "all":
-            guard ImagePolicy.visible(image, owned: owned, isAdmin: auth.isAdmin, membership: membership) else { return false }
         case let wanted?:
-            guard image.visibility.rawValue == wanted, ImagePolicy.visible(image, owned: owned, isAdmin: auth.isAdmin, membership: membership) else {
-                return false
-            }
-            if wanted == "shared", !owned, !auth.isAdmin, !memberStatusMatches(membership) { return false }
+            guard wanted == "all" || image.visibility.rawValue == wanted,
+                ImagePolicy.visible(image, owned: owned, isAdmin: auth.isAdmin, membership: membership)
+            else { return false }
+            if image.visibility == .shared, !owned, !auth.isAdmin, !memberStatusMatches(membership) { return false }
         }
-        if image.osHidden && !osHidden { return false }
+        // `os_hidden=true` lists only hidden images; by default they are left out.
+        if image.osHidden != osHidden { return false }
         if let protected, image.protected != protected { return false }
         for (key, values) in equal {
             guard let actual = Self.field(key, of: image), values.contains(actual) else { return false }
@@ -134,7 +136,7 @@ struct ImageListQuery: Sendable {
 
     private func memberStatusMatches(_ membership: ImageMember.Status?) -> Bool {
         guard let membership else { return false }
-        return memberStatus == nil && visibility == "all" ? true : membership == (memberStatus ?? .accepted)
+        return memberStatus == nil || membership == memberStatus
     }
 
     /// Orders by the sort keys, then by id so pages are stable.

@@ -26,7 +26,8 @@ struct JSONPatchOperation: Decodable, Sendable {
             throw StratusError.badRequest("Invalid JSON pointer for this resource: '\(path.prefix(64))'.")
         }
         field = parts[1].replacingOccurrences(of: "~1", with: "/").replacingOccurrences(of: "~0", with: "~")
-        value = try container.decodeIfPresent(JSONValue.self, forKey: .value)
+        // `"value": null` is a value (a null name); only a missing key is none.
+        value = container.contains(.value) ? try container.decode(JSONValue.self, forKey: .value) : nil
         if op != .remove && value == nil {
             throw StratusError.badRequest("Operation '\(opName)' on '\(path.prefix(64))' needs a value.")
         }

@@ -20,7 +20,8 @@ public enum StratusLogging {
 
 /// Lines for the operator on standard output, written at once (not buffered), so scripts see them immediately.
 public enum Console {
+    /// A closed standard output (the reader went away) loses the line instead of stopping the process.
     public static func line(_ text: String) {
-        FileHandle.standardOutput.write(Data((text + "\n").utf8))
+        try? FileHandle.standardOutput.write(contentsOf: Data((text + "\n").utf8))
     }
 }

@@ -18,8 +18,6 @@ public enum StratusError: Error, Sendable, Equatable {
     case payloadTooLarge(String)
     /// The request's media type is not one the service accepts.
     case unsupportedMediaType(String)
-    /// A `Range` outside the object.
-    case rangeNotSatisfiable(String)
     /// The object exists but its state does not allow the action.
     case invalidState(String)
     /// A dependency (database, another service) is not reachable now.
@@ -37,7 +35,6 @@ public enum StratusError: Error, Sendable, Equatable {
         case .invalidState(let message): (409, message)
         case .payloadTooLarge(let message): (413, message)
         case .unsupportedMediaType(let message): (415, message)
-        case .rangeNotSatisfiable(let message): (416, message)
         case .unavailable(let message): (503, message)
         }
     }

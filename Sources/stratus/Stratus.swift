@@ -38,6 +38,7 @@ struct AllInOneCommand: AsyncParsableCommand {
     @Option(help: "Token lifetime in seconds.") var tokenLifetime: Int64 = 3600
 
     func run() async throws {
+        ProcessSetup.configureAllocator()
         let logger = StratusLogging.logger("stratus.all-in-one")
         let chosen = driver ?? (StratusLogging.commandExists("qemu-system-x86_64") ? "qemu" : "fake")
         guard ["fake", "qemu"].contains(chosen) else { throw ValidationError("--driver must be fake or qemu") }

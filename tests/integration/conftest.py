@@ -15,6 +15,7 @@ All OS_* variables and STRATUS_ADMIN_PASSWORD of the calling environment are ign
 
 from __future__ import annotations
 
+import contextlib
 import os
 import queue
 import secrets
@@ -24,6 +25,7 @@ import socket
 import subprocess
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -249,6 +251,20 @@ class Cloud:
                 env[k] = v
         return env
 
+    def user_env(self, username: str, password: str, project: str) -> dict[str, str]:
+        """The admin openrc with `username`/`password` (domain Default) scoped to `project` instead."""
+        env = self.openrc_env()
+        env.update(
+            OS_USERNAME=username,
+            OS_PASSWORD=password,
+            OS_PROJECT_NAME=project,
+            OS_USER_DOMAIN_NAME="Default",
+            OS_PROJECT_DOMAIN_NAME="Default",
+        )
+        for key in ("OS_PROJECT_ID", "OS_USER_ID", "OS_TENANT_NAME", "OS_TENANT_ID", "OS_CLOUD"):
+            env.pop(key, None)
+        return env
+
     def run(
         self,
         *args: str,
@@ -310,16 +326,16 @@ def openstack_cli() -> Path:
     return cli
 
 
-@pytest.fixture(scope="session")
-def server(stratus_bin: Path, tmp_path_factory: pytest.TempPathFactory):
-    base = tmp_path_factory.mktemp("stratus")
+@contextlib.contextmanager
+def running_server(binary: Path, base: Path, logs: Path) -> Iterator[Server]:
+    """A started server on a fresh data dir under `base` and a free port, logging into `logs`;
+    stopped (SIGTERM, status 0) afterwards, and the admin password must not appear in its output."""
     data_dir = base / "data"  # does not exist yet: the first start creates it
-    logs = _repo_path(os.environ.get("STRATUS_TEST_ARTIFACTS", ".test-artifacts/integration"))
     logs.mkdir(parents=True, exist_ok=True)
     for old in logs.glob("server-*.log"):
         old.unlink()
     srv = Server(
-        binary=stratus_bin,
+        binary=binary,
         data_dir=data_dir,
         port=free_port(),
         admin_password="adm-" + secrets.token_hex(12),
@@ -340,6 +356,31 @@ def server(stratus_bin: Path, tmp_path_factory: pytest.TempPathFactory):
         assert not leaked, f"the admin password appears in the server output ({', '.join(map(str, srv.log_files))})"
 
 
+def _artifacts() -> Path:
+    return _repo_path(os.environ.get("STRATUS_TEST_ARTIFACTS", ".test-artifacts/integration"))
+
+
+@pytest.fixture(scope="session")
+def server(stratus_bin: Path, tmp_path_factory: pytest.TempPathFactory):
+    with running_server(stratus_bin, tmp_path_factory.mktemp("stratus"), _artifacts()) as srv:
+        yield srv
+
+
+@pytest.fixture(scope="module")
+def module_server(stratus_bin: Path, tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest):
+    """A server of the requesting test module's own (logs in ARTIFACTS/<module name>/), for tests
+    that should not share state with, or be restarted by, the session `server`."""
+    name = request.module.__name__.rsplit(".", 1)[-1]
+    with running_server(stratus_bin, tmp_path_factory.mktemp(name), _artifacts() / name) as srv:
+        yield srv
+
+
 @pytest.fixture(scope="session")
 def cloud(server: Server, openstack_cli: Path) -> Cloud:
     return Cloud(server, openstack_cli)
+
+
+@pytest.fixture(scope="module")
+def module_cloud(module_server: Server, openstack_cli: Path) -> Cloud:
+    """The CLI against `module_server`."""
+    return Cloud(module_server, openstack_cli)

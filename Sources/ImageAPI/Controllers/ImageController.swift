@@ -121,7 +121,7 @@ struct ImageController: Sendable {
     ) async throws -> Response {
         let auth = try context.requireAuth()
         let id = try imageID(context)
-        let tag = try context.parameters.require("tag")
+        let tag = try context.parameters.require("tag").removingPercentEncodingOrSelf
         try await api.backend.transaction { executor in
             let images = executor.images
             guard var image = try await images.get(id), try await ImagePolicy.canSee(image, auth: auth, images: images) else {
@@ -148,7 +148,7 @@ struct ImageController: Sendable {
         let image = try await api.visibleImage(try imageID(context), auth: auth)
         guard auth.isAdmin else { throw StratusError.forbidden("Only an administrator may deactivate or reactivate an image.") }
         guard try await api.images.transition(image.id, from: from, to: to, at: api.now) else {
-            throw StratusError.invalidState("Not allowed to change the activation of an image in status '\(image.status.rawValue)'.")
+            throw StratusError.forbidden("Not allowed to change the activation of an image in status '\(image.status.rawValue)'.")
         }
         return JSONResponse.empty()
     }

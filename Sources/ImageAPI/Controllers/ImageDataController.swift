@@ -64,7 +64,7 @@ struct ImageDataController: Sendable {
         if image.status == .deactivated && !auth.isAdmin {
             throw StratusError.forbidden("The requested image has been deactivated. Image data download is forbidden.")
         }
-        guard image.status == .active, let size = try await api.store.size(of: image.id) else {
+        guard image.status == .active || image.status == .deactivated, let size = try await api.store.size(of: image.id) else {
             return JSONResponse.empty(status: .noContent)
         }
         var headers: HTTPFields = [.contentType: "application/octet-stream"]
@@ -73,8 +73,13 @@ struct ImageDataController: Sendable {
         var range: ClosedRange<Int64>?
         if let header = request.headers[.range] {
             guard let parsed = Self.parseRange(header, size: size) else {
-                headers[.contentRange] = "bytes */\(size)"
-                throw StratusError.rangeNotSatisfiable("Requested range '\(header.prefix(64))' not satisfiable for an image of \(size) bytes.")
+                let fault = OpenStackFault(
+                    status: .rangeNotSatisfiable, message: "Requested range '\(header.prefix(64))' not satisfiable for an image of \(size) bytes.",
+                    style: .glance
+                )
+                var response = try fault.response(from: request, context: context)
+                response.headers[.contentRange] = "bytes */\(size)"
+                return response
             }
             range = parsed
             status = .partialContent

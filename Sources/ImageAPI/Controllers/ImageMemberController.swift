@@ -92,7 +92,7 @@ struct ImageMemberController: Sendable {
 
     private func find(_ context: StratusRequestContext, auth: AuthContext) async throws -> (Image, ImageMember) {
         let image = try await api.visibleImage(try imageID(context), auth: auth)
-        let memberId = ProjectID(try context.parameters.require("member_id"))
+        let memberId = ProjectID(try context.parameters.require("member_id").removingPercentEncodingOrSelf)
         guard let member = try await api.images.member(image.id, memberId) else {
             throw StratusError.notFound(kind: "image member", id: memberId.rawValue)
         }
