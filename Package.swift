@@ -7,6 +7,16 @@ let strict: [SwiftSetting] = [
     .enableUpcomingFeature("InternalImportsByDefault"),
 ]
 
+// Products several targets use.
+let hummingbird: Target.Dependency = .product(name: "Hummingbird", package: "hummingbird")
+let hummingbirdTesting: Target.Dependency = .product(name: "HummingbirdTesting", package: "hummingbird")
+let httpTypes: Target.Dependency = .product(name: "HTTPTypes", package: "swift-http-types")
+let logging: Target.Dependency = .product(name: "Logging", package: "swift-log")
+let crypto: Target.Dependency = .product(name: "Crypto", package: "swift-crypto")
+let nioCore: Target.Dependency = .product(name: "NIOCore", package: "swift-nio")
+let sqlKit: Target.Dependency = .product(name: "SQLKit", package: "sql-kit")
+let serviceLifecycle: Target.Dependency = .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")
+
 let package = Package(
     name: "stratus",
     platforms: [.macOS(.v15)],
@@ -43,13 +53,13 @@ let package = Package(
             name: "Database",
             dependencies: [
                 "StratusCore",
-                .product(name: "SQLKit", package: "sql-kit"),
+                sqlKit,
                 .product(name: "SQLiteKit", package: "sqlite-kit"),
                 .product(name: "SQLiteNIO", package: "sqlite-nio"),
                 .product(name: "PostgresKit", package: "postgres-kit"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                logging,
+                serviceLifecycle,
             ],
             swiftSettings: strict
         ),
@@ -57,9 +67,9 @@ let package = Package(
             name: "HTTPSupport",
             dependencies: [
                 "StratusCore",
-                .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "HTTPTypes", package: "swift-http-types"),
-                .product(name: "Logging", package: "swift-log"),
+                hummingbird,
+                httpTypes,
+                logging,
             ],
             swiftSettings: strict
         ),
@@ -69,12 +79,12 @@ let package = Package(
                 "StratusCore",
                 "Database",
                 "HTTPSupport",
-                .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "HTTPTypes", package: "swift-http-types"),
-                .product(name: "Crypto", package: "swift-crypto"),
+                hummingbird,
+                httpTypes,
+                crypto,
                 .product(name: "CryptoExtras", package: "swift-crypto"),
                 .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "Logging", package: "swift-log"),
+                logging,
             ],
             swiftSettings: strict
         ),
@@ -84,12 +94,12 @@ let package = Package(
                 "StratusCore",
                 "Database",
                 "HTTPSupport",
-                .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "HTTPTypes", package: "swift-http-types"),
-                .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "NIOCore", package: "swift-nio"),
+                hummingbird,
+                httpTypes,
+                crypto,
+                nioCore,
                 .product(name: "_NIOFileSystem", package: "swift-nio"),
-                .product(name: "Logging", package: "swift-log"),
+                logging,
             ],
             swiftSettings: strict
         ),
@@ -103,10 +113,10 @@ let package = Package(
                 "HTTPSupport",
                 "IdentityAPI",
                 "ImageAPI",
-                .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                hummingbird,
+                nioCore,
+                logging,
+                serviceLifecycle,
             ],
             swiftSettings: strict
         ),
@@ -119,10 +129,10 @@ let package = Package(
                 "HTTPSupport",
                 "IdentityAPI",
                 "ImageAPI",
-                .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "HummingbirdTesting", package: "hummingbird"),
-                .product(name: "HTTPTypes", package: "swift-http-types"),
-                .product(name: "Logging", package: "swift-log"),
+                hummingbird,
+                hummingbirdTesting,
+                httpTypes,
+                logging,
             ],
             swiftSettings: strict
         ),
@@ -133,7 +143,7 @@ let package = Package(
                 "Database",
                 "IdentityAPI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "Logging", package: "swift-log"),
+                logging,
             ],
             swiftSettings: strict
         ),
@@ -141,8 +151,8 @@ let package = Package(
             name: "DatabaseTests",
             dependencies: [
                 "Database", "StratusCore", "StratusTesting",
-                .product(name: "SQLKit", package: "sql-kit"),
-                .product(name: "Logging", package: "swift-log"),
+                sqlKit,
+                logging,
             ],
             swiftSettings: strict
         ),
@@ -150,10 +160,10 @@ let package = Package(
             name: "HTTPSupportTests",
             dependencies: [
                 "HTTPSupport", "StratusCore", "StratusTesting",
-                .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "HummingbirdTesting", package: "hummingbird"),
-                .product(name: "HTTPTypes", package: "swift-http-types"),
-                .product(name: "Logging", package: "swift-log"),
+                hummingbird,
+                hummingbirdTesting,
+                httpTypes,
+                logging,
             ],
             swiftSettings: strict
         ),
@@ -161,8 +171,8 @@ let package = Package(
             name: "IdentityAPITests",
             dependencies: [
                 "IdentityAPI", "StratusCore", "Database", "StratusTesting", "StratusApp", "HTTPSupport",
-                .product(name: "HTTPTypes", package: "swift-http-types"),
-                .product(name: "Crypto", package: "swift-crypto"),
+                httpTypes,
+                crypto,
             ],
             swiftSettings: strict
         ),
@@ -170,10 +180,10 @@ let package = Package(
             name: "ImageAPITests",
             dependencies: [
                 "ImageAPI", "StratusCore", "Database", "StratusTesting", "HTTPSupport",
-                .product(name: "HTTPTypes", package: "swift-http-types"),
-                .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "HummingbirdTesting", package: "hummingbird"),
-                .product(name: "Crypto", package: "swift-crypto"),
+                httpTypes,
+                hummingbird,
+                hummingbirdTesting,
+                crypto,
             ],
             swiftSettings: strict
         ),
