@@ -51,6 +51,14 @@ public struct TestCloud: Sendable {
         return TestCloud(clock: clock, identity: identity, image: image, imageDirectory: imageDirectory, application: application, backend: backend)
     }
 
+    /// Runs `body` against a fresh cloud, closed when it returns.
+    public static func with<T: Sendable>(
+        tokenLifetime: Int64 = 3600, _ body: @Sendable (TestCloud, TestClient) async throws -> T
+    ) async throws -> T {
+        let cloud = try await make(tokenLifetime: tokenLifetime)
+        return try await cloud.test { client in try await body(cloud, client) }
+    }
+
     /// Runs `body` with a client that sends requests through the application in-process, then closes the
     /// cloud (its database and files): call it once per cloud.
     public func test<T: Sendable>(_ body: @Sendable (TestClient) async throws -> T) async throws -> T {

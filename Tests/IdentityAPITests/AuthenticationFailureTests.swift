@@ -7,7 +7,7 @@ import Testing
 struct AuthenticationFailureTests {
     @Test("unknown user and wrong password are both 401 with byte-identical bodies")
     func unknownUserAndWrongPasswordAlike() async throws {
-        try await withCloud { cloud, client in
+        try await TestCloud.with { cloud, client in
             let unknown = try await client.authenticate(TestClient.passwordAuth(user: "nobody", password: "whatever", project: "admin"))
             let wrong = try await client.authenticate(TestClient.passwordAuth(user: "admin", password: "not-the-password", project: "admin"))
             expectFault(unknown, 401)
@@ -31,7 +31,7 @@ struct AuthenticationFailureTests {
 
     @Test("a disabled user cannot authenticate, with the same body as a wrong password")
     func disabledUser() async throws {
-        try await withCloud { cloud, client in
+        try await TestCloud.with { cloud, client in
             let admin = try await client.token()
             let (userId, _) = try await client.createUser("carol", password: "carol-password", project: "demo", adminToken: admin)
             let disable = try await client.request(.patch, "/identity/v3/users/\(userId)", token: admin, json: ["user": ["enabled": false]])
@@ -46,7 +46,7 @@ struct AuthenticationFailureTests {
 
     @Test("a user created disabled cannot authenticate")
     func createdDisabled() async throws {
-        try await withCloud { cloud, client in
+        try await TestCloud.with { cloud, client in
             let admin = try await client.token()
             _ = try await client.createBareUser("dora", password: "dora-password", adminToken: admin, extra: ["enabled": false])
             let reply = try await client.authenticate(TestClient.passwordAuth(user: "dora", password: "dora-password", project: nil))
@@ -56,7 +56,7 @@ struct AuthenticationFailureTests {
 
     @Test("a user without a role on the requested project is 401")
     func noRoleOnProject() async throws {
-        try await withCloud { cloud, client in
+        try await TestCloud.with { cloud, client in
             let admin = try await client.token()
             _ = try await client.createUser("erin", password: "erin-password", project: "demo", adminToken: admin)
             let reply = try await client.authenticate(TestClient.passwordAuth(user: "erin", password: "erin-password", project: "admin"))
@@ -70,7 +70,7 @@ struct AuthenticationFailureTests {
 
     @Test("a project that does not exist or is disabled cannot be scoped to")
     func missingOrDisabledProject() async throws {
-        try await withCloud { cloud, client in
+        try await TestCloud.with { cloud, client in
             let admin = try await client.token()
             let missing = try await client.authenticate(TestClient.passwordAuth(user: "admin", password: TestCloud.adminPassword, project: "ghost"))
             expectFault(missing, 401)
@@ -85,7 +85,7 @@ struct AuthenticationFailureTests {
 
     @Test("an unsupported auth method is 401, an empty method list 400")
     func unsupportedMethod() async throws {
-        try await withCloud { cloud, client in
+        try await TestCloud.with { cloud, client in
             let totp = try await client.authenticate(["auth": ["identity": ["methods": ["totp"]]]])
             expectFault(totp, 401)
             let none = try await client.authenticate(["auth": ["identity": ["methods": [String]()]]])
@@ -97,7 +97,7 @@ struct AuthenticationFailureTests {
 
     @Test("system scope is refused with 401")
     func systemScope() async throws {
-        try await withCloud { cloud, client in
+        try await TestCloud.with { cloud, client in
             var body = TestClient.passwordAuth(user: "admin", password: TestCloud.adminPassword, project: nil)
             var auth = try #require(body["auth"] as? [String: Any])
             auth["scope"] = ["system": ["all": true]]

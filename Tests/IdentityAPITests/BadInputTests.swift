@@ -8,7 +8,7 @@ import Testing
 struct BadInputTests {
     @Test("malformed JSON is 400")
     func malformedJSON() async throws {
-        try await withCloud { cloud, client in
+        try await TestCloud.with { cloud, client in
             let admin = try await client.token()
             let auth = try await client.request(.post, "/identity/v3/auth/tokens", json: "{not json")
             expectFault(auth, 400)
@@ -20,7 +20,7 @@ struct BadInputTests {
 
     @Test("JSON that is not an object is 400", arguments: ["[]", "5", "\"text\"", "null", "true"])
     func notAnObject(body: String) async throws {
-        try await withCloud { cloud, client in
+        try await TestCloud.with { cloud, client in
             let admin = try await client.token()
             expectFault(try await client.request(.post, "/identity/v3/auth/tokens", json: body), 400)
             expectFault(try await client.request(.post, "/identity/v3/users", token: admin, json: body), 400)
@@ -29,7 +29,7 @@ struct BadInputTests {
 
     @Test("wrong types are 400 naming the field")
     func wrongTypes() async throws {
-        try await withCloud { cloud, client in
+        try await TestCloud.with { cloud, client in
             let admin = try await client.token()
             let user = try await client.request(.post, "/identity/v3/users", token: admin, json: ["user": ["name": 5]])
             expectFault(user, 400, messageContains: "user.name")
@@ -64,7 +64,7 @@ struct BadInputTests {
 
     @Test("missing fields are 400 naming them")
     func missingFields() async throws {
-        try await withCloud { cloud, client in
+        try await TestCloud.with { cloud, client in
             let admin = try await client.token()
             expectFault(try await client.authenticate(["auth": [String: Any]()]), 400, messageContains: "identity")
             expectFault(try await client.authenticate([String: Any]()), 400, messageContains: "auth")
@@ -98,7 +98,7 @@ struct BadInputTests {
 
     @Test("an empty body is 400")
     func emptyBody() async throws {
-        try await withCloud { cloud, client in
+        try await TestCloud.with { cloud, client in
             let admin = try await client.token()
             expectFault(try await client.request(.post, "/identity/v3/auth/tokens", json: ""), 400)
             expectFault(try await client.request(.post, "/identity/v3/auth/tokens"), 400)
@@ -109,7 +109,7 @@ struct BadInputTests {
 
     @Test("a 10 MB body is 413")
     func hugeBody() async throws {
-        try await withCloud { cloud, client in
+        try await TestCloud.with { cloud, client in
             let admin = try await client.token()
             let padding = String(repeating: "a", count: 10 * 1024 * 1024)
             let body = "{\"auth\": {\"identity\": {\"methods\": [\"password\"]}}, \"padding\": \"\(padding)\"}"
@@ -122,7 +122,7 @@ struct BadInputTests {
 
     @Test("a body just over the 112 KiB limit is 413, one under it is read")
     func bodyLimitBoundary() async throws {
-        try await withCloud { cloud, client in
+        try await TestCloud.with { cloud, client in
             let admin = try await client.token()
             let over = "{\"project\": {\"name\": \"p\", \"description\": \"\(String(repeating: "d", count: 112 * 1024))\"}}"
             expectFault(try await client.request(.post, "/identity/v3/projects", token: admin, json: over), 413)
@@ -133,7 +133,7 @@ struct BadInputTests {
 
     @Test("a name of 10,000 characters is 400", arguments: ["projects", "users", "roles", "domains"])
     func longName(collection: String) async throws {
-        try await withCloud { cloud, client in
+        try await TestCloud.with { cloud, client in
             let admin = try await client.token()
             let key = String(collection.dropLast())
             let name = String(repeating: "n", count: 10_000)
@@ -148,7 +148,7 @@ struct BadInputTests {
 
     @Test("a name of 10,000 characters is 400 on update too", arguments: ["projects", "users", "roles", "domains"])
     func longNameOnUpdate(collection: String) async throws {
-        try await withCloud { cloud, client in
+        try await TestCloud.with { cloud, client in
             let admin = try await client.token()
             let key = String(collection.dropLast())
             let created = try await client.request(.post, "/identity/v3/\(collection)", token: admin, json: [key: ["name": "short"]])
@@ -161,7 +161,7 @@ struct BadInputTests {
 
     @Test("blank names are 400", arguments: ["projects", "users", "roles", "domains"])
     func blankName(collection: String) async throws {
-        try await withCloud { cloud, client in
+        try await TestCloud.with { cloud, client in
             let admin = try await client.token()
             let key = String(collection.dropLast())
             for name in ["", "   ", "\t"] {
@@ -172,7 +172,7 @@ struct BadInputTests {
 
     @Test("names made only of line breaks are 400 (Keystone's name pattern needs a non-space character)", arguments: ["projects", "users", "roles", "domains"])
     func lineBreakName(collection: String) async throws {
-        try await withCloud { cloud, client in
+        try await TestCloud.with { cloud, client in
             let admin = try await client.token()
             let key = String(collection.dropLast())
             for name in ["\n", " \r\n "] {
@@ -184,7 +184,7 @@ struct BadInputTests {
 
     @Test("duplicate names are 409", arguments: ["projects", "users", "roles", "domains"])
     func duplicateName(collection: String) async throws {
-        try await withCloud { cloud, client in
+        try await TestCloud.with { cloud, client in
             let admin = try await client.token()
             let key = String(collection.dropLast())
             let first = try await client.request(.post, "/identity/v3/\(collection)", token: admin, json: [key: ["name": "twin"]])
@@ -198,7 +198,7 @@ struct BadInputTests {
 
     @Test("renaming onto an existing name is 409", arguments: ["projects", "users", "roles", "domains"])
     func duplicateNameOnUpdate(collection: String) async throws {
-        try await withCloud { cloud, client in
+        try await TestCloud.with { cloud, client in
             let admin = try await client.token()
             let key = String(collection.dropLast())
             _ = try await client.request(.post, "/identity/v3/\(collection)", token: admin, json: [key: ["name": "one"]])
@@ -211,7 +211,7 @@ struct BadInputTests {
 
     @Test("the same user name in two domains is fine")
     func sameUserNameInOtherDomain() async throws {
-        try await withCloud { cloud, client in
+        try await TestCloud.with { cloud, client in
             let admin = try await client.token()
             let domain = try await client.request(.post, "/identity/v3/domains", token: admin, json: ["domain": ["name": "acme"]])
             let domainId = try #require(domain.value("domain", "id") as? String)
@@ -222,7 +222,7 @@ struct BadInputTests {
 
     @Test("an unknown route is a 404 Keystone fault")
     func unknownRoute() async throws {
-        try await withCloud { cloud, client in
+        try await TestCloud.with { cloud, client in
             let admin = try await client.token()
             for path in ["/identity/v3/nothing-here", "/identity/v2.0/tokens", "/identity/v3/users/x/y/z"] {
                 let reply = try await client.request(.get, path, token: admin)
@@ -234,7 +234,7 @@ struct BadInputTests {
 
     @Test("a wrong method is 405", arguments: ["/identity/v3/auth/tokens", "/identity/v3/users", "/identity/v3"])
     func wrongMethod(path: String) async throws {
-        try await withCloud { cloud, client in
+        try await TestCloud.with { cloud, client in
             let admin = try await client.token()
             let reply = try await client.request(.put, path, token: admin, json: ["x": 1])
             expectFault(reply, 405)
@@ -243,14 +243,14 @@ struct BadInputTests {
 
     @Test("PUT /identity/v3/auth/tokens without a token is 405 too")
     func wrongMethodUnauthenticated() async throws {
-        try await withCloud { cloud, client in
+        try await TestCloud.with { cloud, client in
             expectFault(try await client.request(.put, "/identity/v3/auth/tokens"), 405)
         }
     }
 
     @Test("an invalid X-Auth-Token is 401", arguments: ["garbage", "", "AAAA", String(repeating: "A", count: 5000), "not/base64+url==", "ü🙂"])
     func invalidToken(token: String) async throws {
-        try await withCloud { cloud, client in
+        try await TestCloud.with { cloud, client in
             let reply = try await client.request(.get, "/identity/v3/users", token: token)
             expectFault(reply, 401)
         }
@@ -258,7 +258,7 @@ struct BadInputTests {
 
     @Test("an invalid X-Subject-Token is 404, not 500", arguments: ["garbage", "AAAA", String(repeating: "A", count: 5000)])
     func invalidSubjectToken(token: String) async throws {
-        try await withCloud { cloud, client in
+        try await TestCloud.with { cloud, client in
             let admin = try await client.token()
             let reply = try await client.request(.get, "/identity/v3/auth/tokens", token: admin, headers: ["X-Subject-Token": token])
             expectFault(reply, 404)
@@ -268,7 +268,7 @@ struct BadInputTests {
 
     @Test("a password of 5000 bytes is 400 on create, update and self-service change")
     func longPassword() async throws {
-        try await withCloud { cloud, client in
+        try await TestCloud.with { cloud, client in
             let admin = try await client.token()
             let long = String(repeating: "p", count: 5000)
             let create = try await client.request(.post, "/identity/v3/users", token: admin, json: ["user": ["name": "longpw", "password": long]])
@@ -298,7 +298,7 @@ struct BadInputTests {
 
     @Test("a 5000-byte password at login is refused without a 500")
     func longPasswordAtLogin() async throws {
-        try await withCloud { cloud, client in
+        try await TestCloud.with { cloud, client in
             let reply = try await client.authenticate(TestClient.passwordAuth(user: "admin", password: String(repeating: "p", count: 5000), project: "admin"))
             #expect(reply.status == 400 || reply.status == 401)
             #expect(reply.faultCode == reply.status)
@@ -307,7 +307,7 @@ struct BadInputTests {
 
     @Test("deeply nested JSON is a 400, not a crash")
     func deeplyNested() async throws {
-        try await withCloud { cloud, client in
+        try await TestCloud.with { cloud, client in
             let depth = 50_000
             let body = "{\"auth\": " + String(repeating: "[", count: depth) + String(repeating: "]", count: depth) + "}"
             let reply = try await client.request(.post, "/identity/v3/auth/tokens", json: body)
@@ -317,7 +317,7 @@ struct BadInputTests {
 
     @Test("bad values in otherwise valid bodies are 400 naming the field")
     func badValues() async throws {
-        try await withCloud { cloud, client in
+        try await TestCloud.with { cloud, client in
             let admin = try await client.token()
             let longDescription = String(repeating: "d", count: 70_000)
             let project = try await client.request(.post, "/identity/v3/projects", token: admin, json: ["project": ["name": "p", "description": longDescription]])

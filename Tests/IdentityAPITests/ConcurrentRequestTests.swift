@@ -8,7 +8,7 @@ import Testing
 struct ConcurrentRequestTests {
     @Test("ten concurrent creations of one project name: exactly one 201, the rest 409")
     func duplicateCreations() async throws {
-        try await withCloud { cloud, client in
+        try await TestCloud.with { cloud, client in
             let admin = try await client.token()
             let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
                 for _ in 0..<10 {
@@ -26,7 +26,7 @@ struct ConcurrentRequestTests {
 
     @Test("concurrent grants of one role are all 204 and leave one assignment")
     func concurrentGrants() async throws {
-        try await withCloud { cloud, client in
+        try await TestCloud.with { cloud, client in
             let admin = try await client.token()
             let userId = try await client.createBareUser("alice", password: "alice-password", adminToken: admin)
             let projectId = try await client.createProject("demo", adminToken: admin)
@@ -46,7 +46,7 @@ struct ConcurrentRequestTests {
 
     @Test("concurrent logins all get distinct working tokens")
     func concurrentLogins() async throws {
-        try await withCloud { cloud, client in
+        try await TestCloud.with { cloud, client in
             let tokens = try await withThrowingTaskGroup(of: String.self) { group in
                 for _ in 0..<8 {
                     group.addTask { try await client.token() }

@@ -12,7 +12,7 @@ struct IdentityCRUDTests {
 
     @Test("domains: create 201, show, list by name, update, delete needs disable first, then 404")
     func domains() async throws {
-        try await withCloud { cloud, client in
+        try await TestCloud.with { cloud, client in
             let admin = try await client.token()
             let created = try await client.request(
                 .post, "/identity/v3/domains", token: admin, json: ["domain": ["name": "acme", "description": "Acme Corp"]]
@@ -60,7 +60,7 @@ struct IdentityCRUDTests {
 
     @Test("a disabled domain that still has projects cannot be deleted (409)")
     func domainWithProjects() async throws {
-        try await withCloud { cloud, client in
+        try await TestCloud.with { cloud, client in
             let admin = try await client.token()
             let domain = try await client.request(.post, "/identity/v3/domains", token: admin, json: ["domain": ["name": "busy"]])
             let domainId = try #require(domain.value("domain", "id") as? String)
@@ -79,7 +79,7 @@ struct IdentityCRUDTests {
 
     @Test("projects: create 201 with Keystone's fields, list ?name=, show, update, delete, then 404")
     func projects() async throws {
-        try await withCloud { cloud, client in
+        try await TestCloud.with { cloud, client in
             let admin = try await client.token()
             let created = try await client.request(
                 .post, "/identity/v3/projects", token: admin, json: ["project": ["name": "demo", "description": "Demo project"]]
@@ -128,7 +128,7 @@ struct IdentityCRUDTests {
 
     @Test("a project in a domain that does not exist is 400")
     func projectInMissingDomain() async throws {
-        try await withCloud { cloud, client in
+        try await TestCloud.with { cloud, client in
             let admin = try await client.token()
             let reply = try await client.request(.post, "/identity/v3/projects", token: admin, json: ["project": ["name": "p", "domain_id": "nope"]])
             expectFault(reply, 400, messageContains: "project.domain_id")
@@ -139,7 +139,7 @@ struct IdentityCRUDTests {
 
     @Test("users: create with password 201 (no password in the body), then log in with it")
     func createUserAndLogIn() async throws {
-        try await withCloud { cloud, client in
+        try await TestCloud.with { cloud, client in
             let admin = try await client.token()
             let projectId = try await client.createProject("demo", adminToken: admin)
             let created = try await client.request(
@@ -182,7 +182,7 @@ struct IdentityCRUDTests {
 
     @Test("a user with a default project that does not exist is 400")
     func userWithMissingDefaultProject() async throws {
-        try await withCloud { cloud, client in
+        try await TestCloud.with { cloud, client in
             let admin = try await client.token()
             let reply = try await client.request(
                 .post, "/identity/v3/users", token: admin, json: ["user": ["name": "u", "default_project_id": "nope"]]
@@ -195,7 +195,7 @@ struct IdentityCRUDTests {
 
     @Test("PATCH user: rename, disable and enable")
     func updateUserNameAndEnabled() async throws {
-        try await withCloud { cloud, client in
+        try await TestCloud.with { cloud, client in
             let admin = try await client.token()
             let (id, _) = try await client.createUser("alice", password: "alice-password", project: "demo", adminToken: admin)
 
@@ -220,7 +220,7 @@ struct IdentityCRUDTests {
 
     @Test("PATCH user password: the old password fails, the new works, existing tokens are revoked")
     func adminChangesPassword() async throws {
-        try await withCloud { cloud, client in
+        try await TestCloud.with { cloud, client in
             let admin = try await client.token()
             let (id, _) = try await client.createUser("alice", password: "old-password", project: "demo", adminToken: admin)
             let before = try await client.token(user: "alice", password: "old-password", project: "demo")
@@ -244,7 +244,7 @@ struct IdentityCRUDTests {
 
     @Test("POST /v3/users/{id}/password by the user itself: 204, old password fails, new works")
     func selfServicePasswordChange() async throws {
-        try await withCloud { cloud, client in
+        try await TestCloud.with { cloud, client in
             let admin = try await client.token()
             let (id, _) = try await client.createUser("alice", password: "old-password", project: "demo", adminToken: admin)
             let alice = try await client.token(user: "alice", password: "old-password", project: "demo")
@@ -267,7 +267,7 @@ struct IdentityCRUDTests {
 
     @Test("POST /v3/users/{id}/password with a wrong original password is 401 and changes nothing")
     func selfServicePasswordChangeWrongOriginal() async throws {
-        try await withCloud { cloud, client in
+        try await TestCloud.with { cloud, client in
             let admin = try await client.token()
             let (id, _) = try await client.createUser("alice", password: "old-password", project: "demo", adminToken: admin)
             let alice = try await client.token(user: "alice", password: "old-password", project: "demo")
@@ -284,7 +284,7 @@ struct IdentityCRUDTests {
 
     @Test("POST /v3/users/{id}/password for another user is 403, even for an admin")
     func passwordChangeOfAnotherUser() async throws {
-        try await withCloud { cloud, client in
+        try await TestCloud.with { cloud, client in
             let admin = try await client.token()
             let (id, _) = try await client.createUser("alice", password: "old-password", project: "demo", adminToken: admin)
             let refused = try await client.request(
@@ -297,7 +297,7 @@ struct IdentityCRUDTests {
 
     @Test("DELETE user: 204, then 404 'Could not find user: <id>.' and its tokens are gone")
     func deleteUser() async throws {
-        try await withCloud { cloud, client in
+        try await TestCloud.with { cloud, client in
             let admin = try await client.token()
             let (id, _) = try await client.createUser("alice", password: "alice-password", project: "demo", adminToken: admin)
             let alice = try await client.token(user: "alice", password: "alice-password", project: "demo")
@@ -316,7 +316,7 @@ struct IdentityCRUDTests {
 
     @Test("GET /v3/users/{id}/projects lists the projects the user has roles on")
     func userProjects() async throws {
-        try await withCloud { cloud, client in
+        try await TestCloud.with { cloud, client in
             let admin = try await client.token()
             let (id, demoId) = try await client.createUser("alice", password: "alice-password", project: "demo", adminToken: admin)
             let secondId = try await client.createProject("second", adminToken: admin)
@@ -344,7 +344,7 @@ struct IdentityCRUDTests {
 
     @Test("roles: create 201, show, list ?name=, update, delete, then 404")
     func roles() async throws {
-        try await withCloud { cloud, client in
+        try await TestCloud.with { cloud, client in
             let admin = try await client.token()
             let created = try await client.request(.post, "/identity/v3/roles", token: admin, json: ["role": ["name": "auditor"]])
             #expect(created.status == 201)
@@ -377,7 +377,7 @@ struct IdentityCRUDTests {
 
     @Test("role grants on a project: PUT 204, HEAD/GET 204, list, DELETE 204, then 404")
     func projectGrants() async throws {
-        try await withCloud { cloud, client in
+        try await TestCloud.with { cloud, client in
             let admin = try await client.token()
             let userId = try await client.createBareUser("alice", password: "alice-password", adminToken: admin)
             let projectId = try await client.createProject("demo", adminToken: admin)
@@ -414,7 +414,7 @@ struct IdentityCRUDTests {
 
     @Test("grants naming a missing project, user or role are 404 naming it")
     func grantsOnMissingThings() async throws {
-        try await withCloud { cloud, client in
+        try await TestCloud.with { cloud, client in
             let admin = try await client.token()
             let userId = try await client.createBareUser("alice", password: "alice-password", adminToken: admin)
             let projectId = try await client.createProject("demo", adminToken: admin)
@@ -430,7 +430,7 @@ struct IdentityCRUDTests {
 
     @Test("role grants on a domain allow a domain-scoped token")
     func domainGrants() async throws {
-        try await withCloud { cloud, client in
+        try await TestCloud.with { cloud, client in
             let admin = try await client.token()
             let userId = try await client.createBareUser("alice", password: "alice-password", adminToken: admin)
             let roleId = try await client.id(of: "roles", named: "reader", token: admin)
@@ -452,7 +452,7 @@ struct IdentityCRUDTests {
 
     @Test("GET /v3/role_assignments filters by user.id, scope.project.id and role.id, and includes names")
     func roleAssignments() async throws {
-        try await withCloud { cloud, client in
+        try await TestCloud.with { cloud, client in
             let admin = try await client.token()
             let (aliceId, demoId) = try await client.createUser("alice", password: "alice-password", project: "demo", adminToken: admin)
             let (bobId, _) = try await client.createUser("bob", password: "bob-password", project: "demo", role: "reader", adminToken: admin)
@@ -508,7 +508,7 @@ struct IdentityCRUDTests {
 
     @Test("a member may list its own role assignments but not everyone's")
     func ownRoleAssignments() async throws {
-        try await withCloud { cloud, client in
+        try await TestCloud.with { cloud, client in
             let admin = try await client.token()
             let (aliceId, _) = try await client.createUser("alice", password: "alice-password", project: "demo", adminToken: admin)
             let alice = try await client.token(user: "alice", password: "alice-password", project: "demo")
@@ -523,7 +523,7 @@ struct IdentityCRUDTests {
 
     @Test("services and endpoints: create 201, bad interface 400, listed, in new tokens' catalog, delete 204 then 404")
     func servicesAndEndpoints() async throws {
-        try await withCloud { cloud, client in
+        try await TestCloud.with { cloud, client in
             let admin = try await client.token()
             let service = try await client.request(
                 .post, "/identity/v3/services", token: admin, json: ["service": ["type": "compute", "name": "nova", "description": "Compute"]]
@@ -572,6 +572,22 @@ struct IdentityCRUDTests {
             }
             let listed = try await client.request(.get, "/identity/v3/endpoints?service_id=\(serviceId)", token: admin)
             #expect(Set(listed.list("endpoints").compactMap { $0["id"] as? String }) == Set(endpointIds))
+
+            // Regions are the ones the endpoints name.
+            let elsewhere = try await client.request(
+                .post, "/identity/v3/endpoints", token: admin,
+                json: ["endpoint": ["service_id": serviceId, "interface": "public", "url": "http://127.0.0.1:8780/b", "region": "RegionTwo"]]
+            )
+            #expect(elsewhere.status == 201)
+            let regions = try await client.request(.get, "/identity/v3/regions", token: admin)
+            #expect(regions.list("regions").compactMap { $0["id"] as? String } == ["RegionOne", "RegionTwo"])
+            let region = try await client.request(.get, "/identity/v3/regions/RegionTwo", token: admin)
+            #expect(region.value("region", "links", "self") as? String == "\(Self.v3)/regions/RegionTwo")
+            expectFault(try await client.request(.get, "/identity/v3/regions/Nowhere", token: admin), 404)
+            let removeElsewhere = try await client.request(
+                .delete, "/identity/v3/endpoints/\(try #require(elsewhere.value("endpoint", "id") as? String))", token: admin
+            )
+            #expect(removeElsewhere.status == 204)
 
             let badPatch = try await client.request(.patch, "/identity/v3/endpoints/\(endpointIds[0])", token: admin, json: ["endpoint": ["interface": "bogus"]])
             expectFault(badPatch, 400, messageContains: "endpoint.interface")

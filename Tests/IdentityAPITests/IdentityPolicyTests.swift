@@ -23,7 +23,7 @@ struct IdentityPolicyTests {
 
     @Test("a member cannot list users: 403 naming identity:list_users")
     func memberListsUsers() async throws {
-        try await withCloud { cloud, client in
+        try await TestCloud.with { cloud, client in
             let setup = try await Self.setUp(client)
             let reply = try await client.request(.get, "/identity/v3/users", token: setup.member)
             expectFault(reply, 403, messageContains: "identity:list_users")
@@ -33,7 +33,7 @@ struct IdentityPolicyTests {
 
     @Test("a member reads its own user, not another")
     func memberReadsUsers() async throws {
-        try await withCloud { cloud, client in
+        try await TestCloud.with { cloud, client in
             let setup = try await Self.setUp(client)
             let own = try await client.request(.get, "/identity/v3/users/\(setup.memberId)", token: setup.member)
             #expect(own.status == 200)
@@ -48,7 +48,7 @@ struct IdentityPolicyTests {
 
     @Test("a member reads its own project, not another, and cannot list projects")
     func memberReadsProjects() async throws {
-        try await withCloud { cloud, client in
+        try await TestCloud.with { cloud, client in
             let setup = try await Self.setUp(client)
             let own = try await client.request(.get, "/identity/v3/projects/\(setup.projectId)", token: setup.member)
             #expect(own.status == 200)
@@ -61,7 +61,7 @@ struct IdentityPolicyTests {
 
     @Test("a member cannot create, change or delete identity objects")
     func memberCannotMutate() async throws {
-        try await withCloud { cloud, client in
+        try await TestCloud.with { cloud, client in
             let setup = try await Self.setUp(client)
             let memberRole = try await client.id(of: "roles", named: "member", token: setup.admin)
             let adminRole = try await client.id(of: "roles", named: "admin", token: setup.admin)
@@ -98,7 +98,7 @@ struct IdentityPolicyTests {
 
     @Test("a reader cannot create anything")
     func readerCannotCreate() async throws {
-        try await withCloud { cloud, client in
+        try await TestCloud.with { cloud, client in
             let setup = try await Self.setUp(client, role: "reader")
             let token = try await client.authenticate(TestClient.passwordAuth(user: "alice", password: "alice-password", project: "demo"))
             let roles = (token.value("token", "roles") as? [[String: Any]])?.compactMap { $0["name"] as? String }
@@ -126,7 +126,7 @@ struct IdentityPolicyTests {
 
     @Test("a member cannot read roles, domains other than its own, services or endpoints lists")
     func memberCannotReadAdministration() async throws {
-        try await withCloud { cloud, client in
+        try await TestCloud.with { cloud, client in
             let setup = try await Self.setUp(client)
             for path in ["/identity/v3/roles", "/identity/v3/domains", "/identity/v3/services", "/identity/v3/endpoints", "/identity/v3/role_assignments"] {
                 expectFault(try await client.request(.get, path, token: setup.member), 403)
@@ -138,7 +138,7 @@ struct IdentityPolicyTests {
 
     @Test("admin rights come from the token's scope: admin's unscoped token is not an admin token")
     func unscopedAdminIsNotAdmin() async throws {
-        try await withCloud { cloud, client in
+        try await TestCloud.with { cloud, client in
             var body = TestClient.passwordAuth(user: "admin", password: TestCloud.adminPassword, project: nil)
             var auth = try #require(body["auth"] as? [String: Any])
             auth["scope"] = "unscoped"
@@ -154,7 +154,7 @@ struct IdentityPolicyTests {
         "/identity/v3/services", "/identity/v3/endpoints", "/identity/v3/auth/tokens", "/identity/v3/auth/projects", "/identity/v3/auth/catalog",
     ])
     func tokenRequired(path: String) async throws {
-        try await withCloud { cloud, client in
+        try await TestCloud.with { cloud, client in
             let reply = try await client.request(.get, path)
             expectFault(reply, 401)
             #expect(reply.faultMessage == "The request you have made requires authentication.")

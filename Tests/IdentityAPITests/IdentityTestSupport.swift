@@ -4,24 +4,6 @@ import HTTPTypes
 @testable import StratusTesting
 import Testing
 
-/// Runs `body` against a fresh `TestCloud` and closes its database afterwards, whether `body` fails or not.
-///
-/// TestCloud itself never closes its SQLite connection, and SQLiteNIO asserts (debug builds) that a connection
-/// is closed before it is deinitialized: without this the whole test process aborts.
-func withCloud<T: Sendable>(
-    tokenLifetime: Int64 = 3600, _ body: @Sendable (TestCloud, TestClient) async throws -> T
-) async throws -> T {
-    let cloud = try await TestCloud.make(tokenLifetime: tokenLifetime)
-    do {
-        let result = try await cloud.test { client in try await body(cloud, client) }
-        try await cloud.backend.close()
-        return result
-    } catch {
-        try? await cloud.backend.close()
-        throw error
-    }
-}
-
 /// Small helpers shared by the identity functional tests.
 extension TestClient.Reply {
     /// `error.code`, `error.message`, `error.title` of a Keystone fault body.

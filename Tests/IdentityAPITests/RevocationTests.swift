@@ -8,7 +8,7 @@ import Testing
 struct RevocationTests {
     @Test("removing a member's role on a project revokes its tokens on that project, not elsewhere")
     func removingRoleRevokesProjectTokens() async throws {
-        try await withCloud { cloud, client in
+        try await TestCloud.with { cloud, client in
             let admin = try await client.token()
             let (userId, demoId) = try await client.createUser("alice", password: "alice-password", project: "demo", adminToken: admin)
             let otherId = try await client.createProject("other", adminToken: admin)
@@ -30,7 +30,7 @@ struct RevocationTests {
 
     @Test("disabling a user revokes its tokens")
     func disablingUserRevokes() async throws {
-        try await withCloud { cloud, client in
+        try await TestCloud.with { cloud, client in
             let admin = try await client.token()
             let (userId, _) = try await client.createUser("alice", password: "alice-password", project: "demo", adminToken: admin)
             let token = try await client.token(user: "alice", password: "alice-password", project: "demo")
@@ -49,7 +49,7 @@ struct RevocationTests {
 
     @Test("deleting a project revokes the tokens scoped to it")
     func deletingProjectRevokes() async throws {
-        try await withCloud { cloud, client in
+        try await TestCloud.with { cloud, client in
             let admin = try await client.token()
             let (userId, demoId) = try await client.createUser("alice", password: "alice-password", project: "demo", adminToken: admin)
             let token = try await client.token(user: "alice", password: "alice-password", project: "demo")
@@ -71,7 +71,7 @@ struct RevocationTests {
 
     @Test("disabling a project revokes the tokens scoped to it")
     func disablingProjectRevokes() async throws {
-        try await withCloud { cloud, client in
+        try await TestCloud.with { cloud, client in
             let admin = try await client.token()
             let (_, demoId) = try await client.createUser("alice", password: "alice-password", project: "demo", adminToken: admin)
             let token = try await client.token(user: "alice", password: "alice-password", project: "demo")
@@ -84,7 +84,7 @@ struct RevocationTests {
 
     @Test("deleting a role revokes the tokens of those who held it")
     func deletingRoleRevokes() async throws {
-        try await withCloud { cloud, client in
+        try await TestCloud.with { cloud, client in
             let admin = try await client.token()
             let role = try await client.request(.post, "/identity/v3/roles", token: admin, json: ["role": ["name": "operator"]])
             let roleId = try #require(role.value("role", "id") as? String)
@@ -99,7 +99,7 @@ struct RevocationTests {
 
     @Test("renaming a role revokes the tokens that carry its old name")
     func renamingRoleRevokes() async throws {
-        try await withCloud { cloud, client in
+        try await TestCloud.with { cloud, client in
             let admin = try await client.token()
             let role = try await client.request(.post, "/identity/v3/roles", token: admin, json: ["role": ["name": "operator"]])
             let roleId = try #require(role.value("role", "id") as? String)
@@ -113,7 +113,7 @@ struct RevocationTests {
 
     @Test("deleting a user revokes its tokens")
     func deletingUserRevokes() async throws {
-        try await withCloud { cloud, client in
+        try await TestCloud.with { cloud, client in
             let admin = try await client.token()
             let (userId, _) = try await client.createUser("alice", password: "alice-password", project: "demo", adminToken: admin)
             let token = try await client.token(user: "alice", password: "alice-password", project: "demo")
@@ -124,7 +124,7 @@ struct RevocationTests {
 
     @Test("disabling a domain revokes the tokens of its users")
     func disablingDomainRevokes() async throws {
-        try await withCloud { cloud, client in
+        try await TestCloud.with { cloud, client in
             let admin = try await client.token()
             let domain = try await client.request(.post, "/identity/v3/domains", token: admin, json: ["domain": ["name": "acme"]])
             let domainId = try #require(domain.value("domain", "id") as? String)
@@ -150,7 +150,7 @@ struct RevocationTests {
 
     @Test("disabling a domain revokes tokens scoped to its projects and refuses new ones, whoever holds them")
     func disablingDomainRevokesItsProjects() async throws {
-        try await withCloud { cloud, client in
+        try await TestCloud.with { cloud, client in
             let admin = try await client.token()
             let domain = try await client.request(.post, "/identity/v3/domains", token: admin, json: ["domain": ["name": "acme"]])
             let domainId = try #require(domain.value("domain", "id") as? String)

@@ -9,7 +9,7 @@ struct TokenTests {
 
     @Test("password auth scoped to a project by name: 201, X-Subject-Token and Keystone's token body")
     func projectScopedByName() async throws {
-        try await withCloud { cloud, client in
+        try await TestCloud.with { cloud, client in
             let reply = try await client.authenticate(Self.admin)
             #expect(reply.status == 201)
             let subject = try #require(reply.header("X-Subject-Token"))
@@ -51,7 +51,7 @@ struct TokenTests {
 
     @Test("password auth scoped to a project by id")
     func projectScopedById() async throws {
-        try await withCloud { cloud, client in
+        try await TestCloud.with { cloud, client in
             let admin = try await client.token()
             let projectId = try await client.id(of: "projects", named: "admin", token: admin)
             let reply = try await client.authenticate(
@@ -65,7 +65,7 @@ struct TokenTests {
 
     @Test("a user authenticated by id (not name) gets a token")
     func userById() async throws {
-        try await withCloud { cloud, client in
+        try await TestCloud.with { cloud, client in
             let admin = try await client.token()
             let userId = try await client.id(of: "users", named: "admin", token: admin)
             let reply = try await client.authenticate([
@@ -81,7 +81,7 @@ struct TokenTests {
 
     @Test("unscoped: a user without a default project gets no project, roles or catalog")
     func unscoped() async throws {
-        try await withCloud { cloud, client in
+        try await TestCloud.with { cloud, client in
             let admin = try await client.token()
             let userId = try await client.createBareUser("loner", password: "loner-password", adminToken: admin)
             let projectId = try await client.createProject("loner-project", adminToken: admin)
@@ -103,7 +103,7 @@ struct TokenTests {
 
     @Test("no scope: a user with a role on its default project is scoped to it, as Keystone does")
     func defaultProjectScope() async throws {
-        try await withCloud { cloud, client in
+        try await TestCloud.with { cloud, client in
             let reply = try await client.authenticate(TestClient.passwordAuth(user: "admin", password: TestCloud.adminPassword, project: nil))
             #expect(reply.status == 201)
             #expect(reply.value("token", "project", "name") as? String == "admin")
@@ -112,7 +112,7 @@ struct TokenTests {
 
     @Test("scope \"unscoped\" gives an unscoped token even with a default project")
     func explicitlyUnscoped() async throws {
-        try await withCloud { cloud, client in
+        try await TestCloud.with { cloud, client in
             var body = TestClient.passwordAuth(user: "admin", password: TestCloud.adminPassword, project: nil)
             var auth = try #require(body["auth"] as? [String: Any])
             auth["scope"] = "unscoped"
@@ -126,7 +126,7 @@ struct TokenTests {
 
     @Test("domain-scoped token: admin has admin on domain default")
     func domainScoped() async throws {
-        try await withCloud { cloud, client in
+        try await TestCloud.with { cloud, client in
             var body = TestClient.passwordAuth(user: "admin", password: TestCloud.adminPassword, project: nil)
             var auth = try #require(body["auth"] as? [String: Any])
             auth["scope"] = ["domain": ["id": "default"]]
@@ -150,7 +150,7 @@ struct TokenTests {
 
     @Test("rescope with the token method keeps expiry and chains audit ids")
     func rescope() async throws {
-        try await withCloud { cloud, client in
+        try await TestCloud.with { cloud, client in
             let original = try await client.authenticate(TestClient.passwordAuth(user: "admin", password: TestCloud.adminPassword, project: nil))
             #expect(original.status == 201)
             let originalToken = try #require(original.header("X-Subject-Token"))
@@ -181,7 +181,7 @@ struct TokenTests {
 
     @Test("rescope with an invalid token is 401")
     func rescopeWithGarbage() async throws {
-        try await withCloud { cloud, client in
+        try await TestCloud.with { cloud, client in
             let reply = try await client.authenticate([
                 "auth": ["identity": ["methods": ["token"], "token": ["id": "garbage"]]]
             ])
@@ -191,7 +191,7 @@ struct TokenTests {
 
     @Test("?nocatalog omits the catalog on issue and on validation")
     func noCatalog() async throws {
-        try await withCloud { cloud, client in
+        try await TestCloud.with { cloud, client in
             let issued = try await client.authenticate(Self.admin, query: "?nocatalog")
             #expect(issued.status == 201)
             #expect(issued.value("token", "catalog") == nil)
@@ -208,7 +208,7 @@ struct TokenTests {
 
     @Test("GET /v3/auth/tokens validates the subject token; HEAD checks it")
     func validateAndCheck() async throws {
-        try await withCloud { cloud, client in
+        try await TestCloud.with { cloud, client in
             let admin = try await client.token()
             let adminId = try await client.id(of: "users", named: "admin", token: admin)
             let subject = try await client.token()
@@ -233,7 +233,7 @@ struct TokenTests {
 
     @Test("DELETE /v3/auth/tokens revokes: 204, then 401 as X-Auth-Token and 404 as subject")
     func revoke() async throws {
-        try await withCloud { cloud, client in
+        try await TestCloud.with { cloud, client in
             let admin = try await client.token()
             let victim = try await client.token()
             let deleted = try await client.request(.delete, "/identity/v3/auth/tokens", token: admin, headers: ["X-Subject-Token": victim])
@@ -253,7 +253,7 @@ struct TokenTests {
 
     @Test("a token revoking itself is gone afterwards")
     func revokeSelf() async throws {
-        try await withCloud { cloud, client in
+        try await TestCloud.with { cloud, client in
             let token = try await client.token()
             let deleted = try await client.request(.delete, "/identity/v3/auth/tokens", token: token, headers: ["X-Subject-Token": token])
             #expect(deleted.status == 204)
@@ -263,7 +263,7 @@ struct TokenTests {
 
     @Test("deleting a rescoped token leaves the token it was rescoped from valid (Keystone revokes by the token's own audit id)")
     func revokeRescopedKeepsParent() async throws {
-        try await withCloud { cloud, client in
+        try await TestCloud.with { cloud, client in
             let parent = try await client.token(project: nil)
             let rescopedReply = try await client.authenticate([
                 "auth": [
@@ -281,7 +281,7 @@ struct TokenTests {
 
     @Test("deleting a token also revokes the tokens rescoped from it")
     func revokeParentRevokesChildren() async throws {
-        try await withCloud { cloud, client in
+        try await TestCloud.with { cloud, client in
             let parent = try await client.token(project: nil)
             let rescopedReply = try await client.authenticate([
                 "auth": [
@@ -304,7 +304,7 @@ struct TokenTests {
 
     @Test("an expired token is refused: the clock moves 3601 s")
     func expiry() async throws {
-        try await withCloud { cloud, client in
+        try await TestCloud.with { cloud, client in
             let token = try await client.token()
             cloud.clock.advance(seconds: 3599)
             #expect(try await client.statusUsing(token) == 200)
@@ -322,7 +322,7 @@ struct TokenTests {
 
     @Test("GET /v3/auth/projects lists the projects the caller has a role on")
     func authProjects() async throws {
-        try await withCloud { cloud, client in
+        try await TestCloud.with { cloud, client in
             let admin = try await client.token()
             let (_, demoId) = try await client.createUser("alice", password: "alice-password", project: "demo", adminToken: admin)
             _ = try await client.createProject("other", adminToken: admin)
@@ -342,7 +342,7 @@ struct TokenTests {
 
     @Test("GET /v3/auth/domains lists the domains the caller has a role on")
     func authDomains() async throws {
-        try await withCloud { cloud, client in
+        try await TestCloud.with { cloud, client in
             let admin = try await client.token()
             let reply = try await client.request(.get, "/identity/v3/auth/domains", token: admin)
             #expect(reply.status == 200)
@@ -352,7 +352,7 @@ struct TokenTests {
 
     @Test("GET /v3/auth/catalog: the catalog for a scoped token, 403 for an unscoped one")
     func authCatalog() async throws {
-        try await withCloud { cloud, client in
+        try await TestCloud.with { cloud, client in
             let admin = try await client.token()
             let reply = try await client.request(.get, "/identity/v3/auth/catalog", token: admin)
             #expect(reply.status == 200)
@@ -373,7 +373,7 @@ struct TokenTests {
 
     @Test("a member may validate its own token but not an admin's")
     func memberValidation() async throws {
-        try await withCloud { cloud, client in
+        try await TestCloud.with { cloud, client in
             let admin = try await client.token()
             _ = try await client.createUser("bob", password: "bob-password", project: "demo", adminToken: admin)
             let bob = try await client.token(user: "bob", password: "bob-password", project: "demo")
@@ -396,7 +396,7 @@ struct TokenTests {
 
     @Test("the token body on validation matches the one on issue")
     func validationMatchesIssue() async throws {
-        try await withCloud { cloud, client in
+        try await TestCloud.with { cloud, client in
             let issued = try await client.authenticate(Self.admin)
             let token = try #require(issued.header("X-Subject-Token"))
             let validated = try await client.request(.get, "/identity/v3/auth/tokens", token: token, headers: ["X-Subject-Token": token])
@@ -410,7 +410,7 @@ struct TokenTests {
 
     @Test("a token carrying many long role names is still accepted by the service that issued it")
     func tokenWithManyRoles() async throws {
-        try await withCloud { cloud, client in
+        try await TestCloud.with { cloud, client in
             let admin = try await client.token()
             let projectId = try await client.createProject("crowded", adminToken: admin)
             let userId = try await client.createBareUser("collector", password: "collector-password", adminToken: admin)

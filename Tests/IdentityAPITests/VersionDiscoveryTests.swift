@@ -7,7 +7,7 @@ import Testing
 struct VersionDiscoveryTests {
     @Test("GET /identity answers 300 with v3.14 and a self link to /identity/v3/, without a token")
     func versionList() async throws {
-        try await withCloud { cloud, client in
+        try await TestCloud.with { cloud, client in
             let reply = try await client.request(.get, "/identity")
             #expect(reply.status == 300)
             let values = try #require(reply.value("versions", "values") as? [[String: Any]])
@@ -27,7 +27,7 @@ struct VersionDiscoveryTests {
 
     @Test("GET /identity/v3 answers 200 with the version document, without a token")
     func versionDocument() async throws {
-        try await withCloud { cloud, client in
+        try await TestCloud.with { cloud, client in
             let reply = try await client.request(.get, "/identity/v3")
             #expect(reply.status == 200)
             #expect(reply.value("version", "id") as? String == "v3.14")
@@ -44,7 +44,7 @@ struct VersionDiscoveryTests {
         ]
     )
     func requestIdHeader(method: String, path: String) async throws {
-        try await withCloud { cloud, client in
+        try await TestCloud.with { cloud, client in
             let reply = try await client.request(method == "GET" ? .get : method == "PUT" ? .put : .post, path, json: method == "GET" ? nil : "{}")
             let requestId = try #require(reply.header("x-openstack-request-id"), "no request id on \(method) \(path) (\(reply.status))")
             #expect(requestId.hasPrefix("req-"))
@@ -55,7 +55,7 @@ struct VersionDiscoveryTests {
 
     @Test("request ids differ between requests")
     func requestIdsAreUnique() async throws {
-        try await withCloud { cloud, client in
+        try await TestCloud.with { cloud, client in
             let first = try await client.request(.get, "/identity/v3")
             let second = try await client.request(.get, "/identity/v3")
             #expect(first.header("x-openstack-request-id") != nil)

@@ -7,7 +7,7 @@ import Testing
 struct ImageActivationTests {
     @Test("only the admin deactivates; a deactivated image's data is forbidden to others; reactivate restores it")
     func deactivateAndReactivate() async throws {
-        try await withImageCloud { cloud, client in
+        try await TestCloud.with { cloud, client in
             let actors = try await client.imageActors()
             let data = payload(4096)
             let id = try await client.createActiveImage(token: actors.alice, bytes: data)
@@ -43,7 +43,7 @@ struct ImageActivationTests {
 
     @Test("the admin still downloads a deactivated image's data (200, the same bytes)")
     func adminDownloadsDeactivated() async throws {
-        try await withImageCloud { cloud, client in
+        try await TestCloud.with { cloud, client in
             let actors = try await client.imageActors()
             let data = payload(4096)
             let id = try await client.createActiveImage(token: actors.alice, bytes: data)
@@ -57,7 +57,7 @@ struct ImageActivationTests {
 
     @Test("a queued image can be neither deactivated nor reactivated (4xx), and stays queued")
     func queuedImage() async throws {
-        try await withImageCloud { cloud, client in
+        try await TestCloud.with { cloud, client in
             let actors = try await client.imageActors()
             let id = try await client.createImage(token: actors.alice)
             for action in ["deactivate", "reactivate"] {
@@ -71,7 +71,7 @@ struct ImageActivationTests {
 
     @Test("deactivating an image the caller cannot see is a 404, also for a missing image")
     func invisible() async throws {
-        try await withImageCloud { cloud, client in
+        try await TestCloud.with { cloud, client in
             let actors = try await client.imageActors()
             let id = try await client.createActiveImage(token: actors.alice, ["visibility": "private"])
             expectFault(try await client.glance(.post, "/images/\(id)/actions/deactivate", token: actors.demo), 404)

@@ -7,7 +7,7 @@ import Testing
 struct ImageCreateTests {
     @Test("POST /v2/images answers 201 with a queued, shared image owned by the caller's project, properties at top level")
     func create() async throws {
-        try await withImageCloud { cloud, client in
+        try await TestCloud.with { cloud, client in
             let actors = try await client.imageActors()
             let reply = try await client.glance(.post, "/images", token: actors.alice, json: [
                 "name": "cirros-0.6", "disk_format": "qcow2", "container_format": "bare", "tags": ["linux", "tiny"],
@@ -59,7 +59,7 @@ struct ImageCreateTests {
 
     @Test("an explicit UUID id is used as the image's id")
     func explicitID() async throws {
-        try await withImageCloud { cloud, client in
+        try await TestCloud.with { cloud, client in
             let actors = try await client.imageActors()
             let wanted = "9f4a3c1e-0b7d-4e52-8a61-2c3d4e5f6a7b"
             let id = try await client.createImage(token: actors.alice, ["id": wanted])
@@ -70,7 +70,7 @@ struct ImageCreateTests {
 
     @Test("a non-UUID id is a 400 naming the field")
     func invalidID() async throws {
-        try await withImageCloud { cloud, client in
+        try await TestCloud.with { cloud, client in
             let actors = try await client.imageActors()
             let reply = try await client.glance(.post, "/images", token: actors.alice, json: ["name": "x", "id": "not-a-uuid"])
             expectFault(reply, 400, title: "Bad Request", messageContains: "id")
@@ -80,7 +80,7 @@ struct ImageCreateTests {
 
     @Test("a duplicate id is a 409 and the first image is untouched")
     func duplicateID() async throws {
-        try await withImageCloud { cloud, client in
+        try await TestCloud.with { cloud, client in
             let actors = try await client.imageActors()
             let wanted = "0c1d2e3f-4a5b-4c6d-8e7f-8091a2b3c4d5"
             _ = try await client.createImage(token: actors.alice, name: "first", ["id": wanted])
@@ -94,7 +94,7 @@ struct ImageCreateTests {
 
     @Test("create rejects read-only fields (403), bad formats and types (400), and a body that is not an object (400)")
     func invalidBodies() async throws {
-        try await withImageCloud { cloud, client in
+        try await TestCloud.with { cloud, client in
             let actors = try await client.imageActors()
             expectFault(try await client.glance(.post, "/images", token: actors.alice, json: ["name": "x", "status": "active"]), 403)
             expectFault(try await client.glance(.post, "/images", token: actors.alice, json: ["name": "x", "checksum": "00"]), 403)

@@ -10,7 +10,7 @@ struct ImageDataTests {
 
     @Test("upload makes the image active with size, md5 checksum and sha512 hash; download returns the same bytes")
     func uploadAndDownload() async throws {
-        try await withImageCloud { cloud, client in
+        try await TestCloud.with { cloud, client in
             let actors = try await client.imageActors()
             let id = try await client.createImage(token: actors.alice)
             let upload = try await client.upload(id, Self.data, token: actors.alice)
@@ -37,7 +37,7 @@ struct ImageDataTests {
 
     @Test("Range bytes=10-19 answers 206 with those 10 bytes and Content-Range; bytes=-5 the last 5")
     func ranges() async throws {
-        try await withImageCloud { cloud, client in
+        try await TestCloud.with { cloud, client in
             let actors = try await client.imageActors()
             let id = try await client.createActiveImage(token: actors.alice, bytes: Self.data)
             let size = Self.data.count
@@ -67,7 +67,7 @@ struct ImageDataTests {
 
     @Test("unsatisfiable or malformed ranges answer 416", arguments: ["bytes=40000-", "bytes=50000-50010", "bytes=20-10", "bytes=-0", "items=0-1"])
     func unsatisfiableRange(range: String) async throws {
-        try await withImageCloud { cloud, client in
+        try await TestCloud.with { cloud, client in
             let actors = try await client.imageActors()
             let id = try await client.createActiveImage(token: actors.alice, bytes: Self.data)
             let reply = try await client.download(id, token: actors.alice, range: range)
@@ -78,7 +78,7 @@ struct ImageDataTests {
     /// RFC 9110 §15.5.17: a 416 to a byte-range request should carry `Content-Range: bytes */SIZE`.
     @Test("a 416 carries Content-Range: bytes */SIZE")
     func unsatisfiableRangeHeader() async throws {
-        try await withImageCloud { cloud, client in
+        try await TestCloud.with { cloud, client in
             let actors = try await client.imageActors()
             let id = try await client.createActiveImage(token: actors.alice, bytes: Self.data)
             let reply = try await client.download(id, token: actors.alice, range: "bytes=\(Self.data.count)-")
@@ -89,7 +89,7 @@ struct ImageDataTests {
 
     @Test("GET file of a queued image answers 204 with no body")
     func downloadQueued() async throws {
-        try await withImageCloud { cloud, client in
+        try await TestCloud.with { cloud, client in
             let actors = try await client.imageActors()
             let id = try await client.createImage(token: actors.alice)
             let reply = try await client.download(id, token: actors.alice)
@@ -103,7 +103,7 @@ struct ImageDataTests {
 struct ImageBadUploadTests {
     @Test("a second upload to an active image is a 409 and the data stays the first upload's")
     func secondUpload() async throws {
-        try await withImageCloud { cloud, client in
+        try await TestCloud.with { cloud, client in
             let actors = try await client.imageActors()
             let first = payload(5000, seed: 1)
             let id = try await client.createActiveImage(token: actors.alice, bytes: first)
@@ -120,7 +120,7 @@ struct ImageBadUploadTests {
 
     @Test("an empty upload is a 400; the image stays queued without data, and a later upload works")
     func emptyUpload() async throws {
-        try await withImageCloud { cloud, client in
+        try await TestCloud.with { cloud, client in
             let actors = try await client.imageActors()
             let id = try await client.createImage(token: actors.alice)
             let reply = try await client.upload(id, [], token: actors.alice)
@@ -143,7 +143,7 @@ struct ImageBadUploadTests {
 
     @Test("an upload as application/json is a 415 and the image stays queued")
     func wrongContentType() async throws {
-        try await withImageCloud { cloud, client in
+        try await TestCloud.with { cloud, client in
             let actors = try await client.imageActors()
             let id = try await client.createImage(token: actors.alice)
             let reply = try await client.upload(id, Array("{\"a\": 1}".utf8), token: actors.alice, contentType: "application/json")
@@ -157,7 +157,7 @@ struct ImageBadUploadTests {
 
     @Test("an upload to another project's private image is a 404 and changes nothing")
     func uploadToOthersPrivate() async throws {
-        try await withImageCloud { cloud, client in
+        try await TestCloud.with { cloud, client in
             let actors = try await client.imageActors()
             let id = try await client.createImage(token: actors.alice, ["visibility": "private"])
             let reply = try await client.upload(id, payload(100), token: actors.demo)
@@ -169,7 +169,7 @@ struct ImageBadUploadTests {
 
     @Test("an upload by a member of a shared image is a 403 and changes nothing")
     func uploadByMember() async throws {
-        try await withImageCloud { cloud, client in
+        try await TestCloud.with { cloud, client in
             let actors = try await client.imageActors()
             let id = try await client.createImage(token: actors.alice)
             let share = try await client.glance(.post, "/images/\(id)/members", token: actors.alice, json: ["member": actors.demoProject])
@@ -185,7 +185,7 @@ struct ImageBadUploadTests {
 
     @Test("an upload to a deactivated image is a 409 saying so, and the data is unchanged")
     func uploadToDeactivated() async throws {
-        try await withImageCloud { cloud, client in
+        try await TestCloud.with { cloud, client in
             let actors = try await client.imageActors()
             let data = payload(3000)
             let id = try await client.createActiveImage(token: actors.alice, bytes: data)
@@ -205,7 +205,7 @@ struct ImageBadUploadTests {
 
     @Test("two concurrent uploads to one image: exactly one wins (204), the other is a 409, and the data is the winner's")
     func concurrentUploads() async throws {
-        try await withImageCloud { cloud, client in
+        try await TestCloud.with { cloud, client in
             let actors = try await client.imageActors()
             let id = try await client.createImage(token: actors.alice)
             let first = payload(50_000, seed: 11), second = payload(30_000, seed: 12)

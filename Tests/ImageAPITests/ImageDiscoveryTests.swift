@@ -7,7 +7,7 @@ import Testing
 struct ImageDiscoveryTests {
     @Test("GET /image answers 300 with v2.16 CURRENT linking to /image/v2/, without a token")
     func versionList() async throws {
-        try await withImageCloud { cloud, client in
+        try await TestCloud.with { cloud, client in
             let reply = try await client.glance(.get, "/image", token: nil)
             #expect(reply.status == 300, "\(reply.summary)")
             #expect(reply.header("Content-Type")?.hasPrefix("application/json") == true)
@@ -30,7 +30,7 @@ struct ImageDiscoveryTests {
 
     @Test("GET /image/versions answers 200 with the same list, without a token")
     func versionsPath() async throws {
-        try await withImageCloud { cloud, client in
+        try await TestCloud.with { cloud, client in
             let root = try await client.glance(.get, "/image", token: nil)
             let reply = try await client.glance(.get, "/image/versions", token: nil)
             #expect(reply.status == 200, "\(reply.summary)")
@@ -42,7 +42,7 @@ struct ImageDiscoveryTests {
 
     @Test("GET /image/v2/schemas/image describes name and visibility's allowed values")
     func imageSchema() async throws {
-        try await withImageCloud { cloud, client in
+        try await TestCloud.with { cloud, client in
             let token = try await client.token()
             let reply = try await client.glance(.get, "/schemas/image", token: token)
             #expect(reply.status == 200, "\(reply.summary)")
@@ -59,7 +59,7 @@ struct ImageDiscoveryTests {
 
     @Test("the images, member and members schemas answer 200", arguments: ["images", "member", "members"])
     func otherSchemas(name: String) async throws {
-        try await withImageCloud { cloud, client in
+        try await TestCloud.with { cloud, client in
             let token = try await client.token()
             let reply = try await client.glance(.get, "/schemas/\(name)", token: token)
             #expect(reply.status == 200, "\(reply.summary)")

@@ -8,7 +8,7 @@ struct ImageFaultTests {
     /// One error of each kind the image service produces; every one must be Glance's fault body, never a 500.
     @Test("every error answer has Glance's fault shape: code \"<status> <title>\", title, message; never 5xx")
     func faultShapes() async throws {
-        try await withImageCloud { cloud, client in
+        try await TestCloud.with { cloud, client in
             let actors = try await client.imageActors()
             let alice = actors.alice
             let active = try await client.createActiveImage(token: alice, bytes: payload(100))
@@ -39,7 +39,7 @@ struct ImageFaultTests {
 
     @Test("a 404 message names the missing image")
     func notFoundMessage() async throws {
-        try await withImageCloud { cloud, client in
+        try await TestCloud.with { cloud, client in
             let actors = try await client.imageActors()
             let missing = "11111111-2222-4333-8444-555555555555"
             let reply = try await client.showImage(missing, token: actors.alice)
@@ -50,7 +50,7 @@ struct ImageFaultTests {
 
     @Test("a huge JSON body is a 413, not a crash")
     func hugeBody() async throws {
-        try await withImageCloud { cloud, client in
+        try await TestCloud.with { cloud, client in
             let actors = try await client.imageActors()
             let big = "{\"name\": \"" + String(repeating: "a", count: 200_000) + "\"}"
             expectFault(try await client.glance(.post, "/images", token: actors.alice, json: big), 413)
@@ -60,7 +60,7 @@ struct ImageFaultTests {
 
     @Test("overlong names, tags and property values are 400s naming the field")
     func overlongValues() async throws {
-        try await withImageCloud { cloud, client in
+        try await TestCloud.with { cloud, client in
             let actors = try await client.imageActors()
             let long = String(repeating: "x", count: 256)
             expectFault(try await client.glance(.post, "/images", token: actors.alice, json: ["name": long]), 400, messageContains: "name")

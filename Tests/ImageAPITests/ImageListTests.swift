@@ -45,7 +45,7 @@ struct ImageListTests {
 
     @Test("the default list: own, public and accepted shared images, newest first; not hidden, others' private or community")
     func defaultList() async throws {
-        try await withImageCloud { cloud, client in
+        try await TestCloud.with { cloud, client in
             let catalog = try await Self.populate(cloud, client)
             let ids = try await client.listImageIDs(token: catalog.actors.alice)
             #expect(catalog.names(ids) == ["fedora", "windows", "ubuntu", "cirros"])
@@ -58,7 +58,7 @@ struct ImageListTests {
 
     @Test("filters on name, status, disk_format, owner, id=in:")
     func equalityFilters() async throws {
-        try await withImageCloud { cloud, client in
+        try await TestCloud.with { cloud, client in
             let catalog = try await Self.populate(cloud, client)
             let alice = catalog.actors.alice
             #expect(catalog.names(try await client.listImageIDs("name=cirros", token: alice)) == ["cirros"])
@@ -85,7 +85,7 @@ struct ImageListTests {
 
     @Test("filters on visibility: public, private, shared, community, all")
     func visibilityFilter() async throws {
-        try await withImageCloud { cloud, client in
+        try await TestCloud.with { cloud, client in
             let catalog = try await Self.populate(cloud, client)
             let alice = catalog.actors.alice
             #expect(catalog.names(try await client.listImageIDs("visibility=public", token: alice)) == ["fedora"])
@@ -103,7 +103,7 @@ struct ImageListTests {
 
     @Test("tag filters: one tag, and two tags meaning both")
     func tagFilter() async throws {
-        try await withImageCloud { cloud, client in
+        try await TestCloud.with { cloud, client in
             let catalog = try await Self.populate(cloud, client)
             let alice = catalog.actors.alice
             #expect(Set(catalog.names(try await client.listImageIDs("tag=linux", token: alice))) == ["cirros", "ubuntu"])
@@ -114,7 +114,7 @@ struct ImageListTests {
 
     @Test("size_min and size_max bound the data size; images without data never match")
     func sizeFilter() async throws {
-        try await withImageCloud { cloud, client in
+        try await TestCloud.with { cloud, client in
             let catalog = try await Self.populate(cloud, client)
             let alice = catalog.actors.alice
             #expect(catalog.names(try await client.listImageIDs("size_min=500", token: alice)) == ["ubuntu"])
@@ -126,7 +126,7 @@ struct ImageListTests {
 
     @Test("created_at=gt:/gte:/lt: compare with the creation time")
     func createdAtFilter() async throws {
-        try await withImageCloud { cloud, client in
+        try await TestCloud.with { cloud, client in
             let catalog = try await Self.populate(cloud, client)
             let alice = catalog.actors.alice
             let windows = try #require(catalog.createdAt["windows"])
@@ -139,7 +139,7 @@ struct ImageListTests {
 
     @Test("member_status: a pending shared image is listed with member_status=pending, and by default once accepted")
     func memberStatusFilter() async throws {
-        try await withImageCloud { cloud, client in
+        try await TestCloud.with { cloud, client in
             let catalog = try await Self.populate(cloud, client)
             let alice = catalog.actors.alice
             #expect(!catalog.names(try await client.listImageIDs(token: alice)).contains("bob-shared"))
@@ -161,7 +161,7 @@ struct ImageListTests {
     /// Glance: `member_status` is one of accepted, pending, rejected or all; `all` lists shared images whatever the status.
     @Test("member_status=all lists shared images offered to the caller whatever their membership status")
     func memberStatusAll() async throws {
-        try await withImageCloud { cloud, client in
+        try await TestCloud.with { cloud, client in
             let catalog = try await Self.populate(cloud, client)
             let alice = catalog.actors.alice
             let shared = try await client.listImageIDs("visibility=shared&member_status=all", token: alice)
@@ -173,7 +173,7 @@ struct ImageListTests {
 
     @Test("os_hidden images are left out by default and listed with os_hidden=true; they can still be shown")
     func hiddenImages() async throws {
-        try await withImageCloud { cloud, client in
+        try await TestCloud.with { cloud, client in
             let catalog = try await Self.populate(cloud, client)
             let alice = catalog.actors.alice
             #expect(!catalog.names(try await client.listImageIDs(token: alice)).contains("hidden"))
@@ -185,7 +185,7 @@ struct ImageListTests {
 
     @Test("sort=name:asc, sort=status:asc,name:asc, and sort_key/sort_dir in either order")
     func sorting() async throws {
-        try await withImageCloud { cloud, client in
+        try await TestCloud.with { cloud, client in
             let catalog = try await Self.populate(cloud, client)
             let alice = catalog.actors.alice
             #expect(catalog.names(try await client.listImageIDs("sort=name:asc", token: alice)) == ["cirros", "fedora", "ubuntu", "windows"])
@@ -205,7 +205,7 @@ struct ImageListTests {
 
     @Test("limit and marker page through every image exactly once, following the next links")
     func pagination() async throws {
-        try await withImageCloud { cloud, client in
+        try await TestCloud.with { cloud, client in
             let actors = try await client.imageActors()
             var created: [String] = []
             for index in 0..<7 {
@@ -274,7 +274,7 @@ struct ImageListTests {
         ]
     )
     func badParameters(query: String) async throws {
-        try await withImageCloud { cloud, client in
+        try await TestCloud.with { cloud, client in
             let actors = try await client.imageActors()
             _ = try await client.createImage(token: actors.alice)
             let reply = try await client.glance(.get, "/images?" + query, token: actors.alice)
@@ -284,7 +284,7 @@ struct ImageListTests {
 
     @Test("a marker the caller cannot see is a 400, as an unknown one")
     func invisibleMarker() async throws {
-        try await withImageCloud { cloud, client in
+        try await TestCloud.with { cloud, client in
             let actors = try await client.imageActors()
             let secret = try await client.createImage(token: actors.demo, ["visibility": "private"])
             _ = try await client.createImage(token: actors.alice)

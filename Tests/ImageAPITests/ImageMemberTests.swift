@@ -7,7 +7,7 @@ import Testing
 struct ImageMemberTests {
     @Test("share, see, accept, list, unshare: the whole life of a membership")
     func membershipLifecycle() async throws {
-        try await withImageCloud { cloud, client in
+        try await TestCloud.with { cloud, client in
             let actors = try await client.imageActors()
             let id = try await client.createImage(token: actors.alice, name: "shared-one")
             let memberPath = "/images/\(id)/members/\(actors.demoProject)"
@@ -67,7 +67,7 @@ struct ImageMemberTests {
 
     @Test("a duplicate member is a 409")
     func duplicateMember() async throws {
-        try await withImageCloud { cloud, client in
+        try await TestCloud.with { cloud, client in
             let actors = try await client.imageActors()
             let id = try await client.createImage(token: actors.alice)
             #expect(try await client.glance(.post, "/images/\(id)/members", token: actors.alice, json: ["member": actors.demoProject]).status == 200)
@@ -79,7 +79,7 @@ struct ImageMemberTests {
 
     @Test("members on a private (or public, community) image are a 403", arguments: ["private", "community"])
     func nonSharedImage(visibility: String) async throws {
-        try await withImageCloud { cloud, client in
+        try await TestCloud.with { cloud, client in
             let actors = try await client.imageActors()
             let id = try await client.createImage(token: actors.alice, ["visibility": visibility])
             let reply = try await client.glance(.post, "/images/\(id)/members", token: actors.alice, json: ["member": actors.demoProject])
@@ -90,7 +90,7 @@ struct ImageMemberTests {
 
     @Test("a member lists only its own membership; the owner lists all")
     func memberListing() async throws {
-        try await withImageCloud { cloud, client in
+        try await TestCloud.with { cloud, client in
             let actors = try await client.imageActors()
             let third = try await client.createUser("carol", password: "carol-password", project: "gamma", adminToken: actors.admin)
             let id = try await client.createImage(token: actors.alice)
@@ -121,7 +121,7 @@ struct ImageMemberTests {
 
     @Test("malformed member bodies are 400s", arguments: [#"{}"#, #"{"member": ""}"#, #"{"member": 12}"#, #"["x"]"#, "{"])
     func malformedMember(body: String) async throws {
-        try await withImageCloud { cloud, client in
+        try await TestCloud.with { cloud, client in
             let actors = try await client.imageActors()
             let id = try await client.createImage(token: actors.alice)
             expectFault(try await client.glance(.post, "/images/\(id)/members", token: actors.alice, json: body), 400, title: "Bad Request")
@@ -131,7 +131,7 @@ struct ImageMemberTests {
 
     @Test("deleting a shared image removes its memberships")
     func deleteImageWithMembers() async throws {
-        try await withImageCloud { cloud, client in
+        try await TestCloud.with { cloud, client in
             let actors = try await client.imageActors()
             let id = try await client.createImage(token: actors.alice)
             #expect(try await client.glance(.post, "/images/\(id)/members", token: actors.alice, json: ["member": actors.demoProject]).status == 200)

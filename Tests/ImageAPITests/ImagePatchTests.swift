@@ -7,7 +7,7 @@ import Testing
 struct ImagePatchTests {
     @Test("replace name, add/replace/remove a custom property, add tags, replace min_ram")
     func patchOperations() async throws {
-        try await withImageCloud { cloud, client in
+        try await TestCloud.with { cloud, client in
             let actors = try await client.imageActors()
             let id = try await client.createImage(token: actors.alice, name: "before")
             let created = try await client.showImage(id, token: actors.alice)
@@ -56,7 +56,7 @@ struct ImagePatchTests {
     /// decodes `"value": null` with decodeIfPresent, which yields nil, and rejects the operation as having no value.
     @Test("replace /name with null clears the name (the schema allows null)")
     func nullName() async throws {
-        try await withImageCloud { cloud, client in
+        try await TestCloud.with { cloud, client in
             let actors = try await client.imageActors()
             let id = try await client.createImage(token: actors.alice, name: "named")
             let reply = try await client.patchImage(id, token: actors.alice, #"[{"op": "replace", "path": "/name", "value": null}]"#)
@@ -68,7 +68,7 @@ struct ImagePatchTests {
 
     @Test("tags with URL-escaped characters are stored unescaped")
     func escapedTags() async throws {
-        try await withImageCloud { cloud, client in
+        try await TestCloud.with { cloud, client in
             let actors = try await client.imageActors()
             let id = try await client.createImage(token: actors.alice)
             #expect(try await client.glance(.put, "/images/\(id)/tags/two%20words", token: actors.alice).status == 204)
@@ -81,7 +81,7 @@ struct ImagePatchTests {
 
     @Test("removing or replacing a property that is not there is a 409")
     func missingProperty() async throws {
-        try await withImageCloud { cloud, client in
+        try await TestCloud.with { cloud, client in
             let actors = try await client.imageActors()
             let id = try await client.createImage(token: actors.alice)
             expectFault(try await client.patchImage(id, token: actors.alice, [["op": "remove", "path": "/os_distro"]]), 409, title: "Conflict",
@@ -92,7 +92,7 @@ struct ImagePatchTests {
 
     @Test("read-only fields are 403s, and a failing operation leaves the earlier ones unapplied", arguments: ["/status", "/checksum", "/size", "/created_at"])
     func readOnly(path: String) async throws {
-        try await withImageCloud { cloud, client in
+        try await TestCloud.with { cloud, client in
             let actors = try await client.imageActors()
             let id = try await client.createImage(token: actors.alice, name: "unchanged")
             let reply = try await client.patchImage(id, token: actors.alice, [
@@ -107,7 +107,7 @@ struct ImagePatchTests {
 
     @Test("a PATCH that is not application/openstack-images-v2.1-json-patch is a 415", arguments: ["application/json", "application/json-patch+json", "text/plain"])
     func wrongMediaType(contentType: String) async throws {
-        try await withImageCloud { cloud, client in
+        try await TestCloud.with { cloud, client in
             let actors = try await client.imageActors()
             let id = try await client.createImage(token: actors.alice, name: "unchanged")
             let reply = try await client.patchImage(id, token: actors.alice, [["op": "replace", "path": "/name", "value": "x"]], contentType: contentType)
@@ -118,7 +118,7 @@ struct ImagePatchTests {
 
     @Test("the v2.0 json-patch media type is accepted too")
     func olderMediaType() async throws {
-        try await withImageCloud { cloud, client in
+        try await TestCloud.with { cloud, client in
             let actors = try await client.imageActors()
             let id = try await client.createImage(token: actors.alice)
             let reply = try await client.patchImage(id, token: actors.alice, [["op": "replace", "path": "/name", "value": "x"]],
@@ -147,7 +147,7 @@ struct ImagePatchTests {
         ]
     )
     func malformed(document: String) async throws {
-        try await withImageCloud { cloud, client in
+        try await TestCloud.with { cloud, client in
             let actors = try await client.imageActors()
             let id = try await client.createImage(token: actors.alice, name: "unchanged")
             let reply = try await client.patchImage(id, token: actors.alice, document)
@@ -158,7 +158,7 @@ struct ImagePatchTests {
 
     @Test("disk_format and container_format change while queued, not once active (403)")
     func formatsAfterUpload() async throws {
-        try await withImageCloud { cloud, client in
+        try await TestCloud.with { cloud, client in
             let actors = try await client.imageActors()
             let id = try await client.createImage(token: actors.alice)
             let queued = try await client.patchImage(id, token: actors.alice, [["op": "replace", "path": "/disk_format", "value": "raw"]])
@@ -175,7 +175,7 @@ struct ImagePatchTests {
 
     @Test("only the admin makes an image public")
     func publicize() async throws {
-        try await withImageCloud { cloud, client in
+        try await TestCloud.with { cloud, client in
             let actors = try await client.imageActors()
             let id = try await client.createImage(token: actors.alice)
             let byOwner = try await client.patchImage(id, token: actors.alice, [["op": "replace", "path": "/visibility", "value": "public"]])
@@ -194,7 +194,7 @@ struct ImagePatchTests {
 
     @Test("PUT and DELETE /v2/images/{id}/tags/{tag} answer 204; deleting a missing tag is a 404")
     func tags() async throws {
-        try await withImageCloud { cloud, client in
+        try await TestCloud.with { cloud, client in
             let actors = try await client.imageActors()
             let id = try await client.createImage(token: actors.alice, ["tags": ["first"]])
             let put = try await client.glance(.put, "/images/\(id)/tags/second", token: actors.alice)

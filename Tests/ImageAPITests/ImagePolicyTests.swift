@@ -7,7 +7,7 @@ import Testing
 struct ImagePolicyTests {
     @Test("another project's private image is a 404 for show, file, patch, delete, tags and members")
     func privateImageHidden() async throws {
-        try await withImageCloud { cloud, client in
+        try await TestCloud.with { cloud, client in
             let actors = try await client.imageActors()
             let data = payload(512)
             let id = try await client.createActiveImage(token: actors.alice, ["visibility": "private"], bytes: data)
@@ -29,7 +29,7 @@ struct ImagePolicyTests {
 
     @Test("a public image is visible to every project, which cannot change it (403)")
     func publicImageReadOnly() async throws {
-        try await withImageCloud { cloud, client in
+        try await TestCloud.with { cloud, client in
             let actors = try await client.imageActors()
             let data = payload(700)
             let id = try await client.createActiveImage(token: actors.admin, name: "public-one", ["visibility": "public"], bytes: data)
@@ -52,7 +52,7 @@ struct ImagePolicyTests {
 
     @Test("a protected image cannot be deleted (403); unprotected, delete removes record and data")
     func protectedDelete() async throws {
-        try await withImageCloud { cloud, client in
+        try await TestCloud.with { cloud, client in
             let actors = try await client.imageActors()
             let id = try await client.createActiveImage(token: actors.alice, ["protected": true], bytes: payload(2000))
             #expect(storeHasData(cloud, id))
@@ -80,7 +80,7 @@ struct ImagePolicyTests {
 
     @Test("deleting a queued image (no data) answers 204")
     func deleteQueued() async throws {
-        try await withImageCloud { cloud, client in
+        try await TestCloud.with { cloud, client in
             let actors = try await client.imageActors()
             let id = try await client.createImage(token: actors.alice)
             let delete = try await client.glance(.delete, "/images/\(id)", token: actors.alice)
@@ -91,7 +91,7 @@ struct ImagePolicyTests {
 
     @Test("a reader can read its project's images but not create, change, upload or delete (403)")
     func reader() async throws {
-        try await withImageCloud { cloud, client in
+        try await TestCloud.with { cloud, client in
             let actors = try await client.imageActors()
             _ = try await client.createUser("rita", password: "rita-password", project: "alpha", role: "reader", adminToken: actors.admin)
             let rita = try await client.token(user: "rita", password: "rita-password", project: "alpha")
@@ -111,7 +111,7 @@ struct ImagePolicyTests {
 
     @Test("a member cannot set an image's owner; the admin can")
     func ownerField() async throws {
-        try await withImageCloud { cloud, client in
+        try await TestCloud.with { cloud, client in
             let actors = try await client.imageActors()
             let byMember = try await client.glance(.post, "/images", token: actors.alice, json: ["name": "x", "owner": actors.demoProject])
             expectFault(byMember, 403)
@@ -131,7 +131,7 @@ struct ImagePolicyTests {
         ]
     )
     func unauthenticated(method: String, path: String) async throws {
-        try await withImageCloud { cloud, client in
+        try await TestCloud.with { cloud, client in
             let verb: HTTPRequest.Method = switch method {
             case "POST": .post
             case "PATCH": .patch
@@ -148,7 +148,7 @@ struct ImagePolicyTests {
 
     @Test("an expired token is a 401")
     func expiredToken() async throws {
-        try await withImageCloud { cloud, client in
+        try await TestCloud.with { cloud, client in
             let actors = try await client.imageActors()
             #expect(try await client.glance(.get, "/images", token: actors.alice).status == 200)
             cloud.clock.advance(seconds: 3601)
@@ -158,7 +158,7 @@ struct ImagePolicyTests {
 
     @Test("an unscoped token cannot create an image (403)")
     func unscopedToken() async throws {
-        try await withImageCloud { cloud, client in
+        try await TestCloud.with { cloud, client in
             let actors = try await client.imageActors()
             // A user without a default project gets a really unscoped token.
             let user = try await client.request(.post, "/identity/v3/users", token: actors.admin, json: ["user": ["name": "nomad", "password": "nomad-password"]])

@@ -7,12 +7,6 @@ import HummingbirdTesting
 @testable import StratusTesting
 import Testing
 
-/// Runs `body` against a fresh `TestCloud`; `TestCloud.test` closes the cloud (database and image directory) afterwards.
-func withImageCloud<T: Sendable>(_ body: @Sendable (TestCloud, StratusTesting.TestClient) async throws -> T) async throws -> T {
-    let cloud = try await TestCloud.make()
-    return try await cloud.test { client in try await body(cloud, client) }
-}
-
 /// One response of the image service, its body kept as bytes (image data is binary).
 struct GlanceReply: Sendable {
     let status: Int

@@ -3,7 +3,7 @@ import HTTPSupport
 import Hummingbird
 import StratusCore
 
-/// `/v3/services` and `/v3/endpoints`: the catalog, admin-only.
+/// `/v3/services`, `/v3/endpoints` and (read-only, from the endpoints) `/v3/regions`: the catalog, admin-only.
 struct CatalogController: Sendable {
     let api: IdentityAPI
 
@@ -40,6 +40,27 @@ struct CatalogController: Sendable {
         group.get("endpoints/{endpoint_id}", use: showEndpoint)
         group.patch("endpoints/{endpoint_id}", use: updateEndpoint)
         group.delete("endpoints/{endpoint_id}", use: deleteEndpoint)
+        group.get("regions", use: listRegions)
+        group.get("regions/{region_id}", use: showRegion)
+    }
+
+    /// The regions the endpoints name (Stratus keeps no separate region records; the bootstrap region is always there).
+    private func regions() async throws -> [RegionView] {
+        let names = Set(try await api.repositories.endpoints.list([]).map(\.regionId)).union(["RegionOne"])
+        return names.sorted().map { RegionView(id: $0, urls: api.urls) }
+    }
+
+    @Sendable func listRegions(_ request: Request, context: StratusRequestContext) async throws -> Response {
+        _ = try context.requireAuth()
+        struct RegionList: Encodable { let regions: [RegionView]; let links: CollectionLinks }
+        return try JSONResponse.make(RegionList(regions: try await regions(), links: api.urls.collectionLinks("regions")))
+    }
+
+    @Sendable func showRegion(_ request: Request, context: StratusRequestContext) async throws -> Response {
+        _ = try context.requireAuth()
+        let id = try context.parameters.require("region_id")
+        guard let region = try await regions().first(where: { $0.id == id }) else { throw StratusError.notFound(kind: "region", id: id) }
+        return try JSONResponse.make(["region": region])
     }
 
     @Sendable func listServices(_ request: Request, context: StratusRequestContext) async throws -> Response {

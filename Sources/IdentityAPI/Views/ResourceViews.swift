@@ -158,3 +158,25 @@ struct EndpointView: Encodable, Sendable {
         links = SelfLink(self: urls.v3 + "/endpoints/" + endpoint.id.rawValue)
     }
 }
+
+/// A Keystone region.
+struct RegionView: Encodable, Sendable {
+    let id: String
+    let description = ""
+    let links: SelfLink
+
+    init(id: String, urls: IdentityURLs) {
+        self.id = id
+        links = SelfLink(self: urls.v3 + "/regions/" + id)
+    }
+
+    enum CodingKeys: String, CodingKey { case id, description, links, parentRegionId = "parent_region_id" }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(id, forKey: .id)
+        try container.encode(description, forKey: .description)
+        try container.encodeNil(forKey: .parentRegionId)
+        try container.encode(links, forKey: .links)
+    }
+}
