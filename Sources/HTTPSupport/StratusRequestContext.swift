@@ -1,5 +1,5 @@
 public import Hummingbird
-public import StratusCore
+import StratusCore
 import Synchronization
 
 /// The per-request state every Stratus API shares: request id and, once authenticated, the caller.

@@ -1,5 +1,5 @@
 public import Database
-public import StratusCore
+import StratusCore
 
 /// The first-start state of a cloud, made idempotently on every start: domain Default, project admin,
 /// user admin with role admin, the three roles, and one catalog entry per API the process serves.

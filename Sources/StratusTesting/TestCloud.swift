@@ -4,11 +4,11 @@ import HTTPTypes
 import Synchronization
 public import HTTPSupport
 public import Hummingbird
-public import HummingbirdTesting
+import HummingbirdTesting
 public import IdentityAPI
 public import ImageAPI
 import Logging
-public import StratusApp
+import StratusApp
 public import StratusCore
 
 /// Every service in-process on SQLite in memory, built by the production router, with an injected clock.

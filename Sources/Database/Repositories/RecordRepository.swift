@@ -1,5 +1,5 @@
 import SQLKit
-public import StratusCore
+import StratusCore
 
 /// An equality condition on a column, for listing records (`name = 'demo'`).
 public struct RecordFilter: Sendable {
