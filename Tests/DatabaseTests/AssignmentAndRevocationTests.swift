@@ -42,8 +42,10 @@ struct AssignmentAndRevocationTests {
             let t100 = Timestamp(rawValue: 100)
             let t200 = Timestamp(rawValue: 200)
             let t300 = Timestamp(rawValue: 300)
-            func revoked(_ audit: String, _ user: UserID, _ project: ProjectID?, _ issued: Timestamp) async throws -> Bool {
-                try await revocations.isRevoked(auditIds: [audit], userId: user, projectId: project, issuedAt: issued)
+            func revoked(
+                _ audit: String, _ user: UserID, _ project: ProjectID?, _ issued: Timestamp, domain: DomainID? = nil
+            ) async throws -> Bool {
+                try await revocations.isRevoked(auditIds: [audit], userId: user, projectId: project, domainId: domain, issuedAt: issued)
             }
             #expect(try await revoked("a1", alice, demo, t100) == false)
 
@@ -65,6 +67,12 @@ struct AssignmentAndRevocationTests {
             #expect(try await revoked("x", bob, demo, t100))
             #expect(try await revoked("x", bob, nil, t100))
             #expect(try await revoked("x", bob, nil, t300) == false)
+
+            let acme = DomainID.generate()
+            try await revocations.add(RevocationEvent(domainId: acme, issuedBefore: t200))
+            #expect(try await revoked("x", alice, nil, t100, domain: acme))
+            #expect(try await revoked("x", alice, nil, t100, domain: .defaultDomain) == false)
+            #expect(try await revoked("x", alice, nil, t300, domain: acme) == false)
 
             try await revocations.purge(issuedBefore: t300)
             #expect(try await revoked("a1", alice, demo, t100) == false)

@@ -164,12 +164,24 @@ struct RevocationTests {
             let scope = TestClient.passwordAuth(user: "coyote", password: "coyote-password", projectId: projectId)
             let token = try #require(try await client.authenticate(scope).header("X-Subject-Token"))
             #expect(try await client.statusUsing(token) == 200)
+            // The same user of domain Default also holds a role on the acme domain itself.
+            let roles = try await client.request(.get, "/identity/v3/roles?name=member", token: admin)
+            let memberRole = try #require((roles.value("roles") as? [[String: Any]])?.first?["id"] as? String)
+            let grant = try await client.request(.put, "/identity/v3/domains/\(domainId)/users/\(userId)/roles/\(memberRole)", token: admin)
+            #expect(grant.status == 204)
+            let domainScope: [String: Any] = ["auth": [
+                "identity": ["methods": ["password"], "password": ["user": ["name": "coyote", "domain": ["id": "default"], "password": "coyote-password"]]],
+                "scope": ["domain": ["id": domainId]],
+            ]]
+            let domainToken = try #require(try await client.authenticate(domainScope).header("X-Subject-Token"))
+            #expect(try await client.statusUsing(domainToken) == 200)
 
             let disabled = try await client.request(.patch, "/identity/v3/domains/\(domainId)", token: admin, json: ["domain": ["enabled": false]])
             #expect(disabled.status == 200)
             // Keystone: a project whose domain is disabled counts as disabled (assert_project_enabled), and
             // disabling a domain revokes the tokens scoped to it and its projects.
             #expect(try await client.statusUsing(token) == 401, "a token scoped to a project of a disabled domain still works")
+            #expect(try await client.statusUsing(domainToken) == 401, "a token scoped to a disabled domain still works")
             cloud.clock.advance(seconds: 1)
             let again = try await client.authenticate(scope)
             #expect(again.status == 401, "a token was issued for a project of a disabled domain")

@@ -8,15 +8,20 @@ public struct RevocationEvent: Sendable, Codable, Equatable {
     public var auditId: String?
     /// every token of a user (optionally only those scoped to `projectId`), or
     public var userId: UserID?
-    /// every token scoped to a project.
+    /// every token scoped to a project, or
     public var projectId: ProjectID?
+    /// every token scoped to a domain.
+    public var domainId: DomainID?
     public var issuedBefore: Timestamp
 
-    public init(auditId: String? = nil, userId: UserID? = nil, projectId: ProjectID? = nil, issuedBefore: Timestamp) {
+    public init(
+        auditId: String? = nil, userId: UserID? = nil, projectId: ProjectID? = nil, domainId: DomainID? = nil, issuedBefore: Timestamp
+    ) {
         self.id = UUIDHex.random()
         self.auditId = auditId
         self.userId = userId
         self.projectId = projectId
+        self.domainId = domainId
         self.issuedBefore = issuedBefore
     }
 }
@@ -24,8 +29,9 @@ public struct RevocationEvent: Sendable, Codable, Equatable {
 /// What a token is checked against on every validation.
 public protocol RevocationRepository: Sendable {
     func add(_ event: RevocationEvent) async throws
-    /// True when an event covers a token of `userId`, scoped to `projectId`, with one of `auditIds`, issued at `issuedAt`.
-    func isRevoked(auditIds: [String], userId: UserID, projectId: ProjectID?, issuedAt: Timestamp) async throws -> Bool
+    /// True when an event covers a token of `userId`, scoped to `projectId` or `domainId`, with one of `auditIds`,
+    /// issued at `issuedAt`.
+    func isRevoked(auditIds: [String], userId: UserID, projectId: ProjectID?, domainId: DomainID?, issuedAt: Timestamp) async throws -> Bool
     /// Drops events older than any token that could still be valid.
     func purge(issuedBefore: Timestamp) async throws
 }
@@ -44,7 +50,9 @@ public struct SQLRevocationRepository: RevocationRepository {
         }
     }
 
-    public func isRevoked(auditIds: [String], userId: UserID, projectId: ProjectID?, issuedAt: Timestamp) async throws -> Bool {
+    public func isRevoked(
+        auditIds: [String], userId: UserID, projectId: ProjectID?, domainId: DomainID?, issuedAt: Timestamp
+    ) async throws -> Bool {
         try await executor.run { db in
             let row = try await db.select().column("id").from("revocation_events")
                 .where("issued_before", .greaterThanOrEqual, issuedAt.rawValue)
@@ -63,6 +71,11 @@ public struct SQLRevocationRepository: RevocationRepository {
                     if let projectId {
                         group.orWhere { project in
                             project.where("user_id", .is, SQLLiteral.null).where("project_id", .equal, projectId.rawValue)
+                        }
+                    }
+                    if let domainId {
+                        group.orWhere { domain in
+                            domain.where("user_id", .is, SQLLiteral.null).where("domain_id", .equal, domainId.rawValue)
                         }
                     }
                     return group

@@ -70,6 +70,7 @@ struct DomainController: Sendable {
                 for project in try await repositories.projects.list([.init("domain_id", id.rawValue)]) {
                     try await api.tokens.revokeTokens(of: project.id, in: repositories)
                 }
+                try await api.tokens.revokeTokens(of: id, in: repositories)
             }
             return domain
         }

@@ -44,7 +44,7 @@ public struct TokenService: TokenValidator {
         guard let payload = codec.open(token), payload.expiresAt > Timestamp(clock.now()).rawValue else { return nil }
         let revoked = try await backend.identity.revocations.isRevoked(
             auditIds: payload.auditIds, userId: UserID(payload.userId), projectId: payload.projectId.map { ProjectID($0) },
-            issuedAt: Timestamp(rawValue: payload.issuedAt)
+            domainId: payload.domainId.map { DomainID($0) }, issuedAt: Timestamp(rawValue: payload.issuedAt)
         )
         return revoked ? nil : payload
     }
@@ -62,6 +62,11 @@ public struct TokenService: TokenValidator {
     /// Revokes every token scoped to a project issued until now.
     func revokeTokens(of projectId: ProjectID, in repositories: IdentityRepositories) async throws {
         try await repositories.revocations.add(RevocationEvent(projectId: projectId, issuedBefore: Timestamp(clock.now())))
+    }
+
+    /// Revokes every token scoped to a domain issued until now.
+    func revokeTokens(of domainId: DomainID, in repositories: IdentityRepositories) async throws {
+        try await repositories.revocations.add(RevocationEvent(domainId: domainId, issuedBefore: Timestamp(clock.now())))
     }
 
     private func record(_ event: RevocationEvent) async throws {
