@@ -148,6 +148,11 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(
+            name: "StratusCoreTests",
+            dependencies: ["StratusCore"],
+            swiftSettings: strict
+        ),
+        .testTarget(
             name: "DatabaseTests",
             dependencies: [
                 "Database", "StratusCore", "StratusTesting",

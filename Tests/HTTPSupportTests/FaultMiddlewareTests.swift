@@ -164,15 +164,3 @@ struct JSONBodyTests {
         #expect(live == 413)
     }
 }
-
-@Suite("Timestamps")
-struct TimestampTests {
-    @Test func wireForms() {
-        let time = Timestamp(rawValue: 1_800_000_000_123_456)
-        #expect(time.iso8601Seconds == "2027-01-15T08:00:00Z")
-        #expect(time.iso8601Microseconds == "2027-01-15T08:00:00.123456Z")
-        #expect(Timestamp(rawValue: 1_800_000_000_000_007).iso8601Microseconds == "2027-01-15T08:00:00.000007Z")
-        #expect(Timestamp(iso8601: "2027-01-15T08:00:00Z") == Timestamp(rawValue: 1_800_000_000_000_000))
-        #expect(Timestamp(iso8601: "yesterday") == nil)
-    }
-}
