@@ -37,17 +37,12 @@ public struct ImageAPI: Sendable {
 
     /// The image if the caller may see it; 404 otherwise, as Glance hides what a project may not see.
     func visibleImage(_ id: ImageID, auth: AuthContext) async throws -> Image {
-        guard let image = try await images.get(id), try await ImagePolicy.canSee(image, auth: auth, images: images) else {
-            throw StratusError.notFound(kind: "image", id: id.rawValue)
-        }
-        return image
+        try await ImagePolicy.visibleImage(id, auth: auth, images: images)
     }
 
     /// The image if the caller may see it and change it; 404 when it may not see it, 403 when it may only see it.
     func modifiableImage(_ id: ImageID, auth: AuthContext, action: String) async throws -> Image {
-        let image = try await visibleImage(id, auth: auth)
-        try ImagePolicy.requireOwnerOrAdmin(image, auth: auth, action: action)
-        return image
+        try await ImagePolicy.modifiableImage(id, auth: auth, action: action, images: images)
     }
 }
 

@@ -5,6 +5,21 @@ import StratusCore
 /// Glance's default policy: private images are their project's, public ones everyone's, community ones
 /// everyone's to use, shared ones their members'; only admin publicizes or (de)activates; readers never change.
 enum ImagePolicy {
+    /// The image from `images` (the backend, or a transaction) if the caller may see it; 404 otherwise.
+    static func visibleImage(_ id: ImageID, auth: AuthContext, images: any ImageRepository) async throws -> Image {
+        guard let image = try await images.get(id), try await canSee(image, auth: auth, images: images) else {
+            throw StratusError.notFound(kind: "image", id: id.rawValue)
+        }
+        return image
+    }
+
+    /// The image if the caller may also change it; 403 when it may only see it.
+    static func modifiableImage(_ id: ImageID, auth: AuthContext, action: String, images: any ImageRepository) async throws -> Image {
+        let image = try await visibleImage(id, auth: auth, images: images)
+        try requireOwnerOrAdmin(image, auth: auth, action: action)
+        return image
+    }
+
     static func canSee(_ image: Image, auth: AuthContext, images: any ImageRepository) async throws -> Bool {
         var membership: ImageMember.Status?
         if image.visibility == .shared, let project = auth.projectId {

@@ -80,11 +80,7 @@ struct ImageController: Sendable {
         let id = try imageID(context)
         let updated = try await api.backend.transaction { executor in
             let images = executor.images
-            guard let current = try await images.get(id), try await ImagePolicy.canSee(current, auth: auth, images: images) else {
-                throw StratusError.notFound(kind: "image", id: id.rawValue)
-            }
-            try ImagePolicy.requireOwnerOrAdmin(current, auth: auth, action: "update")
-            var image = current
+            var image = try await ImagePolicy.modifiableImage(id, auth: auth, action: "update", images: images)
             for operation in operations { try operation.apply(to: &image, auth: auth) }
             image.updatedAt = api.now
             try await images.update(image)
@@ -124,10 +120,7 @@ struct ImageController: Sendable {
         let tag = try context.parameters.require("tag").removingPercentEncodingOrSelf
         try await api.backend.transaction { executor in
             let images = executor.images
-            guard var image = try await images.get(id), try await ImagePolicy.canSee(image, auth: auth, images: images) else {
-                throw StratusError.notFound(kind: "image", id: id.rawValue)
-            }
-            try ImagePolicy.requireOwnerOrAdmin(image, auth: auth, action: "tag")
+            var image = try await ImagePolicy.modifiableImage(id, auth: auth, action: "tag", images: images)
             try change(&image.tags, tag)
             image.updatedAt = api.now
             try await images.update(image)
