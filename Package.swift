@@ -27,6 +27,7 @@ let package = Package(
         .library(name: "HTTPSupport", targets: ["HTTPSupport"]),
         .library(name: "IdentityAPI", targets: ["IdentityAPI"]),
         .library(name: "ImageAPI", targets: ["ImageAPI"]),
+        .library(name: "NetworkAPI", targets: ["NetworkAPI"]),
         .library(name: "StratusApp", targets: ["StratusApp"]),
         .library(name: "StratusTesting", targets: ["StratusTesting"]),
     ],
@@ -70,6 +71,9 @@ let package = Package(
                 hummingbird,
                 httpTypes,
                 logging,
+                nioCore,
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             swiftSettings: strict
         ),
@@ -103,6 +107,18 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        .target(
+            name: "NetworkAPI",
+            dependencies: [
+                "StratusCore",
+                "Database",
+                "HTTPSupport",
+                hummingbird,
+                httpTypes,
+                logging,
+            ],
+            swiftSettings: strict
+        ),
         .target(name: "CSystemShims"),
         .target(
             name: "StratusApp",
@@ -113,6 +129,7 @@ let package = Package(
                 "HTTPSupport",
                 "IdentityAPI",
                 "ImageAPI",
+                "NetworkAPI",
                 hummingbird,
                 nioCore,
                 logging,
@@ -129,6 +146,7 @@ let package = Package(
                 "HTTPSupport",
                 "IdentityAPI",
                 "ImageAPI",
+                "NetworkAPI",
                 hummingbird,
                 hummingbirdTesting,
                 httpTypes,
@@ -140,8 +158,10 @@ let package = Package(
             name: "stratus",
             dependencies: [
                 "StratusApp",
+                "StratusCore",
                 "Database",
                 "IdentityAPI",
+                "NetworkAPI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 logging,
             ],
@@ -178,6 +198,14 @@ let package = Package(
                 "IdentityAPI", "StratusCore", "Database", "StratusTesting", "StratusApp", "HTTPSupport",
                 httpTypes,
                 crypto,
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "NetworkAPITests",
+            dependencies: [
+                "NetworkAPI", "StratusCore", "Database", "StratusTesting", "HTTPSupport",
+                httpTypes,
             ],
             swiftSettings: strict
         ),

@@ -36,7 +36,7 @@ public struct FaultMiddleware: RouterMiddleware {
             let (status, message) = error.fault
             return OpenStackFault(status: .init(code: status), message: message, style: style)
         case let error as OpenStackFault:
-            return OpenStackFault(status: error.status, message: error.message, style: style)
+            return OpenStackFault(status: error.status, message: error.message, style: style, type: error.type)
         case let error as HTTPError:
             return OpenStackFault(status: error.status, message: error.body ?? Self.message(for: error.status), style: style)
         case let error as any HTTPResponseError:

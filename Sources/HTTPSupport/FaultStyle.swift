@@ -6,9 +6,11 @@ public enum FaultStyle: Sendable {
     case nova
     /// Glance (webob's JSON errors): `{"code": "404 Not Found", "title": "Not Found", "message": "..."}`.
     case glance
+    /// Neutron: `{"NeutronError": {"type": "NetworkNotFound", "message": "...", "detail": ""}}`.
+    case neutron
 
-    /// The JSON body for a fault with this status and message.
-    func body(status: Int, reason: String, message: String) -> FaultValue {
+    /// The JSON body for a fault with this status and message; `type` is the error's class name where the style has one.
+    func body(status: Int, reason: String, message: String, type: String? = nil) -> FaultValue {
         switch self {
         case .keystone:
             .object(["error": .object(["code": .int(status), "message": .string(message), "title": .string(reason)])])
@@ -16,6 +18,28 @@ public enum FaultStyle: Sendable {
             .object([Self.novaName(status): .object(["code": .int(status), "message": .string(message)])])
         case .glance:
             .object(["code": .string("\(status) \(reason)"), "title": .string(reason), "message": .string(message)])
+        case .neutron:
+            .object([
+                "NeutronError": .object([
+                    "type": .string(type ?? Self.neutronType(status)), "message": .string(message), "detail": .string(""),
+                ])
+            ])
+        }
+    }
+
+    /// The webob exception class Neutron names when no specific error applies.
+    static func neutronType(_ status: Int) -> String {
+        switch status {
+        case 400: "HTTPBadRequest"
+        case 401: "HTTPUnauthorized"
+        case 403: "HTTPForbidden"
+        case 404: "HTTPNotFound"
+        case 405: "HTTPMethodNotAllowed"
+        case 409: "HTTPConflict"
+        case 413: "HTTPRequestEntityTooLarge"
+        case 415: "HTTPUnsupportedMediaType"
+        case 503: "HTTPServiceUnavailable"
+        default: "HTTPInternalServerError"
         }
     }
 

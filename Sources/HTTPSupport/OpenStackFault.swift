@@ -7,17 +7,20 @@ public struct OpenStackFault: HTTPResponseError, Sendable {
     public let status: HTTPResponse.Status
     public let message: String
     public let style: FaultStyle
+    /// The error's class name where the style carries one (Neutron's `type`, e.g. `NetworkNotFound`).
+    public let type: String?
 
-    public init(status: HTTPResponse.Status, message: String, style: FaultStyle) {
+    public init(status: HTTPResponse.Status, message: String, style: FaultStyle, type: String? = nil) {
         self.status = status
         self.message = message
         self.style = style
+        self.type = type
     }
 
     public var headers: HTTPFields { [:] }
 
     public func response(from request: Request, context: some RequestContext) throws -> Response {
-        let body = style.body(status: status.code, reason: Self.reasonPhrase(status.code), message: message)
+        let body = style.body(status: status.code, reason: Self.reasonPhrase(status.code), message: message, type: type)
         return try JSONResponse.make(body, status: HTTPResponse.Status(code: status.code, reasonPhrase: Self.reasonPhrase(status.code)))
     }
 

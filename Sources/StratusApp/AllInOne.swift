@@ -4,6 +4,7 @@ import HTTPSupport
 import Hummingbird
 import IdentityAPI
 import ImageAPI
+import NetworkAPI
 public import Logging
 import NIOCore
 import StratusCore
@@ -28,7 +29,11 @@ public enum AllInOne {
             backend: backend, store: FileImageStore(directory: configuration.imageDirectory), clock: SystemWallClock(),
             baseURL: publicURL + "/image", tokens: identity.tokens
         )
-        let router = CloudRouter.build(identity: identity, image: image, logger: logger)
+        let network = NetworkAPI(
+            service: NetworkService(backend: backend, clock: SystemWallClock(), settings: configuration.network),
+            baseURL: publicURL + "/networking", tokens: identity.tokens
+        )
+        let router = CloudRouter.build(identity: identity, image: image, network: network, logger: logger)
         var app = Application(
             router: router,
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "stratus"),

@@ -1,4 +1,5 @@
 public import Database
+public import NetworkAPI
 
 /// Everything `stratus all-in-one` (and the tests' cloud) is configured with.
 public struct CloudConfiguration: Sendable {
@@ -15,10 +16,12 @@ public struct CloudConfiguration: Sendable {
     public var tokenLifetime: Int64
     /// scrypt's N for new password hashes.
     public var passwordCost: Int
+    /// MTU and the "get me a network" pool.
+    public var network: NetworkSettings
 
     public init(
         dataDirectory: String = "stratus-data", host: String = "127.0.0.1", port: Int = 8780, database: DatabaseLocation? = nil,
-        adminPassword: String? = nil, tokenLifetime: Int64 = 3600, passwordCost: Int = 1 << 14
+        adminPassword: String? = nil, tokenLifetime: Int64 = 3600, passwordCost: Int = 1 << 14, network: NetworkSettings = NetworkSettings()
     ) {
         self.dataDirectory = dataDirectory
         self.host = host
@@ -27,6 +30,7 @@ public struct CloudConfiguration: Sendable {
         self.adminPassword = adminPassword
         self.tokenLifetime = tokenLifetime
         self.passwordCost = passwordCost
+        self.network = network
     }
 
     public var databaseLocation: DatabaseLocation {

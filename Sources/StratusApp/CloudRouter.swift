@@ -2,27 +2,30 @@ public import HTTPSupport
 public import Hummingbird
 public import IdentityAPI
 public import ImageAPI
+public import NetworkAPI
 public import Logging
 
 /// The one listener's routes: every API under its DevStack-style prefix, behind the shared middleware.
 public enum CloudRouter {
     /// Fault body shape by first path component; Nova's for everything else.
-    static let faultStyles: [String: FaultStyle] = ["identity": .keystone, "image": .glance]
+    static let faultStyles: [String: FaultStyle] = ["identity": .keystone, "image": .glance, "networking": .neutron]
 
     /// The catalog entries of the services this router serves, at `publicURL`.
     public static func catalog(publicURL: String) -> [IdentityBootstrap.ServiceEntry] {
         [
             .init(type: "identity", name: "keystone", url: publicURL + "/identity"),
             .init(type: "image", name: "glance", url: publicURL + "/image"),
+            .init(type: "network", name: "neutron", url: publicURL + "/networking"),
         ]
     }
 
-    public static func build(identity: IdentityAPI, image: ImageAPI, logger: Logger) -> Router<StratusRequestContext> {
+    public static func build(identity: IdentityAPI, image: ImageAPI, network: NetworkAPI, logger: Logger) -> Router<StratusRequestContext> {
         let router = Router(context: StratusRequestContext.self, options: .autoGenerateHeadEndpoints)
         router.add(middleware: RequestLogMiddleware(logger: logger))
         router.add(middleware: FaultMiddleware(styles: faultStyles))
         identity.addRoutes(to: router)
         image.addRoutes(to: router)
+        network.addRoutes(to: router)
         router.addMethodNotAllowedRoutes()
         return router
     }

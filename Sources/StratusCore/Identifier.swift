@@ -42,6 +42,11 @@ public enum RoleTag {}
 public enum ServiceTag {}
 public enum EndpointTag {}
 public enum ImageTag {}
+public enum NetworkTag {}
+public enum SubnetTag {}
+public enum PortTag {}
+public enum SecurityGroupTag {}
+public enum SecurityGroupRuleTag {}
 
 public typealias DomainID = Identifier<DomainTag>
 public typealias ProjectID = Identifier<ProjectTag>
@@ -50,6 +55,11 @@ public typealias RoleID = Identifier<RoleTag>
 public typealias ServiceID = Identifier<ServiceTag>
 public typealias EndpointID = Identifier<EndpointTag>
 public typealias ImageID = Identifier<ImageTag>
+public typealias NetworkID = Identifier<NetworkTag>
+public typealias SubnetID = Identifier<SubnetTag>
+public typealias PortID = Identifier<PortTag>
+public typealias SecurityGroupID = Identifier<SecurityGroupTag>
+public typealias SecurityGroupRuleID = Identifier<SecurityGroupRuleTag>
 
 extension DomainID {
     /// Keystone's default domain, which every cloud has.

@@ -7,6 +7,7 @@ public import Hummingbird
 import HummingbirdTesting
 public import IdentityAPI
 public import ImageAPI
+public import NetworkAPI
 import Logging
 import StratusApp
 public import StratusCore
@@ -19,13 +20,14 @@ public struct TestCloud: Sendable {
     public let clock: ManualWallClock
     public let identity: IdentityAPI
     public let image: ImageAPI
+    public let network: NetworkAPI
     /// Where the test's image data lives; removed when `test` returns.
     public let imageDirectory: String
     public let application: Application<RouterResponder<StratusRequestContext>>
     let backend: any SQLBackend
 
     /// A cloud with a fresh in-memory database, bootstrapped as `stratus all-in-one` does.
-    public static func make(tokenLifetime: Int64 = 3600) async throws -> TestCloud {
+    public static func make(tokenLifetime: Int64 = 3600, network settings: NetworkSettings = NetworkSettings()) async throws -> TestCloud {
         var logger = Logger(label: "stratus.test")
         logger.logLevel = .warning
         let backend = try await DatabaseLocation.sqliteInMemory.open(logger: logger)
@@ -47,15 +49,23 @@ public struct TestCloud: Sendable {
             backend: backend, store: FileImageStore(directory: imageDirectory), clock: clock, baseURL: publicURL + "/image",
             tokens: identity.tokens
         )
-        let application = Application(router: CloudRouter.build(identity: identity, image: image, logger: logger), logger: logger)
-        return TestCloud(clock: clock, identity: identity, image: image, imageDirectory: imageDirectory, application: application, backend: backend)
+        let network = NetworkAPI(
+            service: NetworkService(backend: backend, clock: clock, settings: settings), baseURL: publicURL + "/networking",
+            tokens: identity.tokens
+        )
+        let router = CloudRouter.build(identity: identity, image: image, network: network, logger: logger)
+        let application = Application(router: router, logger: logger)
+        return TestCloud(
+            clock: clock, identity: identity, image: image, network: network, imageDirectory: imageDirectory, application: application,
+            backend: backend
+        )
     }
 
     /// Runs `body` against a fresh cloud, closed when it returns.
     public static func with<T: Sendable>(
-        tokenLifetime: Int64 = 3600, _ body: @Sendable (TestCloud, TestClient) async throws -> T
+        tokenLifetime: Int64 = 3600, network: NetworkSettings = NetworkSettings(), _ body: @Sendable (TestCloud, TestClient) async throws -> T
     ) async throws -> T {
-        let cloud = try await make(tokenLifetime: tokenLifetime)
+        let cloud = try await make(tokenLifetime: tokenLifetime, network: network)
         return try await cloud.test { client in try await body(cloud, client) }
     }
 

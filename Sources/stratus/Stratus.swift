@@ -3,7 +3,9 @@ import Database
 import Foundation
 import IdentityAPI
 import Logging
+import NetworkAPI
 import StratusApp
+import StratusCore
 
 @main
 struct Stratus: AsyncParsableCommand {
@@ -36,6 +38,8 @@ struct AllInOneCommand: AsyncParsableCommand {
     @Option(help: "Hypervisor driver: fake or qemu (default: qemu when qemu-system-x86_64 is installed).") var driver: String?
     @Option(help: "Number of simulated compute hosts with the fake driver.") var fakeHosts = 1
     @Option(help: "Token lifetime in seconds.") var tokenLifetime: Int64 = 3600
+    @Option(help: "Address block that \"get me a network\" carves project networks from.") var autoAllocatePool = "10.0.0.0/16"
+    @Option(help: "Prefix length of each project's auto-allocated subnet.") var autoAllocatePrefix = 24
 
     func run() async throws {
         ProcessSetup.configureAllocator()
@@ -43,10 +47,17 @@ struct AllInOneCommand: AsyncParsableCommand {
         let chosen = driver ?? (StratusLogging.commandExists("qemu-system-x86_64") ? "qemu" : "fake")
         guard ["fake", "qemu"].contains(chosen) else { throw ValidationError("--driver must be fake or qemu") }
         Console.line("stratus: compute driver \(chosen) (\(fakeHosts) fake host(s) when fake)")
+        guard let pool = IPNetwork(autoAllocatePool) else {
+            throw ValidationError("--auto-allocate-pool must be a CIDR with host bits zero, e.g. 10.0.0.0/16")
+        }
+        guard (pool.prefixLength...(pool.address.bitWidth - 2)).contains(autoAllocatePrefix) else {
+            throw ValidationError("--auto-allocate-prefix must be between \(pool.prefixLength) and \(pool.address.bitWidth - 2) for \(pool)")
+        }
         let configuration = CloudConfiguration(
             dataDirectory: data.dataDir, host: host, port: port, database: try data.location(),
             adminPassword: ProcessInfo.processInfo.environment["STRATUS_ADMIN_PASSWORD"].flatMap { $0.isEmpty ? nil : $0 },
-            tokenLifetime: tokenLifetime
+            tokenLifetime: tokenLifetime,
+            network: NetworkSettings(autoAllocationPool: pool, autoAllocationPrefixLength: autoAllocatePrefix)
         )
         try await AllInOne.run(configuration, logger: logger)
     }

@@ -17,6 +17,7 @@ public struct Migration: Sendable {
         .identity,
         .images,
         .domainRevocations,
+        .networking,
     ]
 }
 

@@ -1,0 +1,35 @@
+import HTTPSupport
+import HTTPTypes
+import Hummingbird
+import StratusCore
+
+/// `/v2.0/auto-allocated-topology/{project_id}`: Neutron's "get me a network". `GET` makes the project's network on
+/// first use and returns it; `?fields=dry-run` only checks that it could; `DELETE` removes it.
+struct AutoAllocatedTopologyController: Sendable {
+    let api: NetworkAPI
+    var service: NetworkService { api.service }
+
+    func addRoutes(to group: RouterGroup<StratusRequestContext>) {
+        group.get("auto-allocated-topology/{project_id}", use: show)
+        group.delete("auto-allocated-topology/{project_id}", use: delete)
+    }
+
+    @Sendable func show(_ request: Request, context: StratusRequestContext) async throws -> Response {
+        let auth = try context.requireAuth()
+        let project = ProjectID(try context.parameters.require("project_id"))
+        if request.uri.queryParameters.getAll("fields").contains("dry-run") {
+            guard NetworkService.owns(project, auth) else { throw NeutronError.make(.notFound, "HTTPNotFound", "Project \(project.rawValue.prefix(64)) could not be found.") }
+            return try JSONResponse.make(JSONValue.object(["auto_allocated_topology": .object(["dry-run": .string("pass")])]))
+        }
+        let topology = try await service.autoAllocatedTopology(project: project, auth: auth)
+        return try JSONResponse.make(JSONValue.object(["auto_allocated_topology": .object([
+            "id": .string(topology.networkId.rawValue), "project_id": .string(project.rawValue), "tenant_id": .string(project.rawValue),
+        ])]))
+    }
+
+    @Sendable func delete(_ request: Request, context: StratusRequestContext) async throws -> Response {
+        let project = ProjectID(try context.parameters.require("project_id"))
+        try await service.deleteAutoAllocatedTopology(project: project, auth: try context.requireAuth())
+        return JSONResponse.empty()
+    }
+}

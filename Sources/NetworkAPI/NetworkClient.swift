@@ -1,0 +1,52 @@
+public import HTTPSupport
+public import StratusCore
+
+/// What the compute side asks of the network service for an instance, on behalf of the instance's user:
+/// in-process in all-in-one (`LocalNetworkClient`), over HTTP in the distributed mode (`HTTPNetworkClient`).
+/// Both answer with the same records and throw the same Neutron faults.
+public protocol NetworkClient: Sendable {
+    /// A network the caller may use; `NetworkNotFound` otherwise.
+    func network(_ id: NetworkID, caller: ServiceCaller) async throws -> Network
+    /// The project's "get me a network" (Nova's `networks: "auto"`), made on first use.
+    func autoAllocatedNetwork(project: ProjectID, caller: ServiceCaller) async throws -> NetworkID
+    /// A new port; `request.networkId` is required.
+    func createPort(_ request: PortRequest, caller: ServiceCaller) async throws -> NetworkPort
+    /// Binds the port to a compute host and device, which makes it `ACTIVE` (binding needs an admin caller).
+    func bindPort(_ id: PortID, host: String, deviceId: String, deviceOwner: String, caller: ServiceCaller) async throws -> NetworkPort
+    /// An instance's ports.
+    func ports(deviceId: String, caller: ServiceCaller) async throws -> [NetworkPort]
+    func deletePort(_ id: PortID, caller: ServiceCaller) async throws
+}
+
+/// The network service called directly, in the same process.
+public struct LocalNetworkClient: NetworkClient {
+    let service: NetworkService
+
+    public init(service: NetworkService) {
+        self.service = service
+    }
+
+    public func network(_ id: NetworkID, caller: ServiceCaller) async throws -> Network {
+        try await service.network(id, auth: caller.auth)
+    }
+
+    public func autoAllocatedNetwork(project: ProjectID, caller: ServiceCaller) async throws -> NetworkID {
+        try await service.autoAllocatedTopology(project: project, auth: caller.auth).networkId
+    }
+
+    public func createPort(_ request: PortRequest, caller: ServiceCaller) async throws -> NetworkPort {
+        try await service.createPort(request, auth: caller.auth)
+    }
+
+    public func bindPort(_ id: PortID, host: String, deviceId: String, deviceOwner: String, caller: ServiceCaller) async throws -> NetworkPort {
+        try await service.updatePort(id, PortRequest(deviceId: deviceId, deviceOwner: deviceOwner, bindingHostId: host), auth: caller.auth)
+    }
+
+    public func ports(deviceId: String, caller: ServiceCaller) async throws -> [NetworkPort] {
+        try await service.ports(deviceId: deviceId, auth: caller.auth)
+    }
+
+    public func deletePort(_ id: PortID, caller: ServiceCaller) async throws {
+        try await service.deletePort(id, auth: caller.auth)
+    }
+}
