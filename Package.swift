@@ -149,6 +149,7 @@ let package = Package(
                 "NetworkAPI",
                 hummingbird,
                 hummingbirdTesting,
+                sqlKit,
                 httpTypes,
                 logging,
             ],
@@ -204,7 +205,7 @@ let package = Package(
         .testTarget(
             name: "NetworkAPITests",
             dependencies: [
-                "NetworkAPI", "StratusCore", "Database", "StratusTesting", "HTTPSupport",
+                "NetworkAPI", "StratusCore", "Database", "StratusTesting", "HTTPSupport", "IdentityAPI",
                 httpTypes,
             ],
             swiftSettings: strict

@@ -63,18 +63,20 @@ public struct TestCloud: Sendable {
 
     /// Runs `body` against a fresh cloud, closed when it returns.
     public static func with<T: Sendable>(
-        tokenLifetime: Int64 = 3600, network: NetworkSettings = NetworkSettings(), _ body: @Sendable (TestCloud, TestClient) async throws -> T
+        tokenLifetime: Int64 = 3600, network: NetworkSettings = NetworkSettings(), live: Bool = false,
+        _ body: @Sendable (TestCloud, TestClient) async throws -> T
     ) async throws -> T {
         let cloud = try await make(tokenLifetime: tokenLifetime, network: network)
-        return try await cloud.test { client in try await body(cloud, client) }
+        return try await cloud.test(live: live) { client in try await body(cloud, client) }
     }
 
-    /// Runs `body` with a client that sends requests through the application in-process, then closes the
-    /// cloud (its database and files): call it once per cloud.
-    public func test<T: Sendable>(_ body: @Sendable (TestClient) async throws -> T) async throws -> T {
+    /// Runs `body` with a client that sends requests through the application in-process (or, `live`, over a real
+    /// socket on a free loopback port, `TestClient.port`), then closes the cloud (its database and files): call it
+    /// once per cloud.
+    public func test<T: Sendable>(live: Bool = false, _ body: @Sendable (TestClient) async throws -> T) async throws -> T {
         defer { try? FileManager.default.removeItem(atPath: imageDirectory) }
         do {
-            let result = try await application.test(.router) { client in
+            let result = try await application.test(live ? .live : .router) { client in
                 try await body(TestClient(client: client))
             }
             try await backend.close()
@@ -89,6 +91,9 @@ public struct TestCloud: Sendable {
 /// The tests' view of the cloud: JSON in, status/headers/JSON out, and helpers for tokens.
 public struct TestClient: Sendable {
     let client: any TestClientProtocol
+
+    /// The loopback port of a live cloud (`TestCloud.with(live: true)`); nil in-process.
+    public var port: Int? { client.port }
 
     /// One response, its body parsed as JSON when it is JSON.
     public struct Reply: Sendable {

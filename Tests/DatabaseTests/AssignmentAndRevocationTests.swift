@@ -1,11 +1,12 @@
 import Database
 import StratusCore
+import StratusTesting
 import Testing
 
 @Suite("Assignments and revocations")
 struct AssignmentAndRevocationTests {
-    @Test(arguments: Engine.allCases)
-    func grantsAreIdempotentAndFilterable(engine: Engine) async throws {
+    @Test(arguments: TestEngine.allCases)
+    func grantsAreIdempotentAndFilterable(engine: TestEngine) async throws {
         try await engine.withMigratedBackend { backend in
             let repositories = backend.identity
             try await repositories.domains.create(Domain(id: .defaultDomain, name: "Default"))
@@ -31,8 +32,8 @@ struct AssignmentAndRevocationTests {
         }
     }
 
-    @Test(arguments: Engine.allCases)
-    func revocationEventsMatchTheTokensTheyName(engine: Engine) async throws {
+    @Test(arguments: TestEngine.allCases)
+    func revocationEventsMatchTheTokensTheyName(engine: TestEngine) async throws {
         try await engine.withMigratedBackend { backend in
             let revocations = backend.identity.revocations
             let alice = UserID.generate()

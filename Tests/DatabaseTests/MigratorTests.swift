@@ -1,13 +1,14 @@
 import Database
 import SQLKit
+import StratusTesting
 import Testing
 
 @Suite("Migrations")
 struct MigratorTests {
-    @Test(arguments: Engine.allCases)
-    func migratesOnceAndRecordsTheVersion(engine: Engine) async throws {
+    @Test(arguments: TestEngine.allCases)
+    func migratesOnceAndRecordsTheVersion(engine: TestEngine) async throws {
         try await engine.withBackend { backend in
-            let migrator = Migrator(logger: Engine.logger)
+            let migrator = Migrator(logger: TestEngine.logger)
             let first = try await migrator.migrate(backend)
             #expect(first == Migration.all.map(\.version))
             let second = try await migrator.migrate(backend)
@@ -25,12 +26,12 @@ struct MigratorTests {
 
 @Suite("Schema upgrades")
 struct SchemaUpgradeTests {
-    @Test(arguments: Engine.allCases)
-    func anOlderDatabaseGetsTheNewerMigrations(engine: Engine) async throws {
+    @Test(arguments: TestEngine.allCases)
+    func anOlderDatabaseGetsTheNewerMigrations(engine: TestEngine) async throws {
         try await engine.withBackend { backend in
             let first = try #require(Migration.all.first)
-            #expect(try await Migrator(migrations: [first], logger: Engine.logger).migrate(backend) == [first.version])
-            let rest = try await Migrator(logger: Engine.logger).migrate(backend)
+            #expect(try await Migrator(migrations: [first], logger: TestEngine.logger).migrate(backend) == [first.version])
+            let rest = try await Migrator(logger: TestEngine.logger).migrate(backend)
             #expect(rest == Migration.all.dropFirst().map(\.version))
             #expect(!rest.isEmpty)
             // The image tables exist now.

@@ -1,13 +1,14 @@
 import Database
 import StratusCore
+import StratusTesting
 import Testing
 
 @Suite("Record repositories")
 struct RecordRepositoryTests {
     static let domain = Domain(id: .defaultDomain, name: "Default")
 
-    @Test(arguments: Engine.allCases)
-    func createGetListUpdateDelete(engine: Engine) async throws {
+    @Test(arguments: TestEngine.allCases)
+    func createGetListUpdateDelete(engine: TestEngine) async throws {
         try await engine.withMigratedBackend { backend in
             let repositories = backend.identity
             try await repositories.domains.create(Self.domain)
@@ -42,8 +43,8 @@ struct RecordRepositoryTests {
         }
     }
 
-    @Test(arguments: Engine.allCases)
-    func duplicateNameIsAConflict(engine: Engine) async throws {
+    @Test(arguments: TestEngine.allCases)
+    func duplicateNameIsAConflict(engine: TestEngine) async throws {
         try await engine.withMigratedBackend { backend in
             let repositories = backend.identity
             try await repositories.domains.create(Self.domain)
@@ -57,8 +58,8 @@ struct RecordRepositoryTests {
         }
     }
 
-    @Test(arguments: Engine.allCases)
-    func transactionRollsBackEveryStepOnError(engine: Engine) async throws {
+    @Test(arguments: TestEngine.allCases)
+    func transactionRollsBackEveryStepOnError(engine: TestEngine) async throws {
         struct Abort: Error {}
         try await engine.withMigratedBackend { backend in
             try await backend.identity.domains.create(Self.domain)
@@ -81,8 +82,8 @@ struct RecordRepositoryTests {
         }
     }
 
-    @Test(arguments: Engine.allCases)
-    func concurrentTransactionsAllLand(engine: Engine) async throws {
+    @Test(arguments: TestEngine.allCases)
+    func concurrentTransactionsAllLand(engine: TestEngine) async throws {
         try await engine.withMigratedBackend { backend in
             try await backend.identity.domains.create(Self.domain)
             try await withThrowingTaskGroup(of: Void.self) { group in

@@ -2,6 +2,7 @@ import Database
 import Foundation
 import SQLKit
 import StratusCore
+import StratusTesting
 import Testing
 
 @Suite("SQLite file database")
@@ -12,8 +13,8 @@ struct SQLiteFileTests {
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let location = DatabaseLocation.sqlite(path: directory + "/stratus.sqlite")
 
-        let first = try await location.open(logger: Engine.logger)
-        try await Migrator(logger: Engine.logger).migrate(first)
+        let first = try await location.open(logger: TestEngine.logger)
+        try await Migrator(logger: TestEngine.logger).migrate(first)
         let mode = try await first.run { db in
             try await db.raw("PRAGMA journal_mode").first(decodingColumn: "journal_mode", as: String.self)
         }
@@ -32,8 +33,8 @@ struct SQLiteFileTests {
         }
         try await first.close()
 
-        let second = try await location.open(logger: Engine.logger)
-        #expect(try await Migrator(logger: Engine.logger).migrate(second).isEmpty)
+        let second = try await location.open(logger: TestEngine.logger)
+        #expect(try await Migrator(logger: TestEngine.logger).migrate(second).isEmpty)
         #expect(try await second.identity.projects.list([]).count == 40)
         try await second.close()
     }

@@ -1,27 +1,24 @@
-import Database
+public import Database
 import Foundation
-import Logging
+public import Logging
 import SQLKit
-import Testing
 
 /// The engines every repository test runs on. PostgreSQL comes from `STRATUS_TEST_POSTGRES_URL`
 /// (scripts/with-postgres.sh starts a throw-away cluster); in CI its absence is a failure, not a skip.
-enum Engine: String, CaseIterable, Sendable, CustomTestStringConvertible {
+public enum TestEngine: String, CaseIterable, Sendable {
     case sqlite
     case postgres
 
-    var testDescription: String { rawValue }
-
     static var postgresURL: String? { ProcessInfo.processInfo.environment["STRATUS_TEST_POSTGRES_URL"] }
 
-    static let logger: Logger = {
+    public static let logger: Logger = {
         var logger = Logger(label: "stratus.test.db")
         logger.logLevel = .error
         return logger
     }()
 
     /// Runs `body` on a fresh, migrated database of this engine: SQLite in memory, or a new PostgreSQL schema.
-    func withMigratedBackend(_ body: @Sendable (any SQLBackend) async throws -> Void) async throws {
+    public func withMigratedBackend(_ body: @Sendable (any SQLBackend) async throws -> Void) async throws {
         try await withBackend { backend in
             try await Migrator(logger: Self.logger).migrate(backend)
             try await body(backend)
@@ -29,7 +26,7 @@ enum Engine: String, CaseIterable, Sendable, CustomTestStringConvertible {
     }
 
     /// Runs `body` on a fresh, empty database of this engine.
-    func withBackend(_ body: @Sendable (any SQLBackend) async throws -> Void) async throws {
+    public func withBackend(_ body: @Sendable (any SQLBackend) async throws -> Void) async throws {
         switch self {
         case .sqlite:
             let backend = try await DatabaseLocation.sqliteInMemory.open(logger: Self.logger)
@@ -37,7 +34,7 @@ enum Engine: String, CaseIterable, Sendable, CustomTestStringConvertible {
         case .postgres:
             guard let url = Self.postgresURL else {
                 if ProcessInfo.processInfo.environment["CI"] != nil {
-                    Issue.record("STRATUS_TEST_POSTGRES_URL is not set: run the tests through scripts/with-postgres.sh")
+                    throw TestCloudError.unexpected("STRATUS_TEST_POSTGRES_URL is not set: run the tests through scripts/with-postgres.sh")
                 } else {
                     print("skipping PostgreSQL: STRATUS_TEST_POSTGRES_URL is not set (scripts/with-postgres.sh sets it)")
                 }
