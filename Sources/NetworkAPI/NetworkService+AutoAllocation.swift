@@ -8,7 +8,7 @@ extension NetworkService {
     /// of the configured pool), the same one afterwards. Concurrent first requests race on the topology's keys; the
     /// loser's transaction is rolled back and it reads the winner's.
     public func autoAllocatedTopology(project: ProjectID, auth: AuthContext) async throws -> AutoAllocatedTopology {
-        guard Self.owns(project, auth) else { throw NeutronError.make(.notFound, "HTTPNotFound", "Project \(project.rawValue.prefix(64)) could not be found.") }
+        guard Self.owns(project, auth) else { throw NeutronError.projectNotFound(project.rawValue) }
         if let existing = try await repository.autoAllocatedTopology(project: project) { return existing }
         try Self.requireWriter(auth, rule: "get_auto_allocated_topology")
         try await ensureDefaultSecurityGroup(project: project)
@@ -56,7 +56,7 @@ extension NetworkService {
 
     /// Removes the project's auto-allocated network (refused with `NetworkInUse` while it has ports).
     func deleteAutoAllocatedTopology(project: ProjectID, auth: AuthContext) async throws {
-        guard Self.owns(project, auth) else { throw NeutronError.make(.notFound, "HTTPNotFound", "Project \(project.rawValue.prefix(64)) could not be found.") }
+        guard Self.owns(project, auth) else { throw NeutronError.projectNotFound(project.rawValue) }
         try Self.requireWriter(auth, rule: "delete_auto_allocated_topology")
         try await backend.transaction { tx in
             let repository = tx.networking

@@ -34,6 +34,11 @@ public enum NeutronError {
         }
     }
 
+    /// 404 for a project the caller may not act for (its auto-allocated topology).
+    static func projectNotFound(_ id: String) -> OpenStackFault {
+        make(.notFound, "HTTPNotFound", "Project \(id.prefix(64)) could not be found.")
+    }
+
     /// 400 `InvalidInput`: a value that is well-formed JSON but not acceptable.
     static func invalidInput(_ message: String) -> OpenStackFault {
         make(.badRequest, "InvalidInput", "Invalid input for operation: \(message)")

@@ -18,12 +18,16 @@ struct AutoAllocatedTopologyController: Sendable {
         let auth = try context.requireAuth()
         let project = ProjectID(try context.parameters.require("project_id"))
         if request.uri.queryParameters.getAll("fields").contains("dry-run") {
-            guard NetworkService.owns(project, auth) else { throw NeutronError.make(.notFound, "HTTPNotFound", "Project \(project.rawValue.prefix(64)) could not be found.") }
-            return try JSONResponse.make(JSONValue.object(["auto_allocated_topology": .object(["dry-run": .string("pass")])]))
+            guard NetworkService.owns(project, auth) else { throw NeutronError.projectNotFound(project.rawValue) }
+            return try Self.reply(id: "dry-run=pass", project: project)
         }
         let topology = try await service.autoAllocatedTopology(project: project, auth: auth)
-        return try JSONResponse.make(JSONValue.object(["auto_allocated_topology": .object([
-            "id": .string(topology.networkId.rawValue), "project_id": .string(project.rawValue), "tenant_id": .string(project.rawValue),
+        return try Self.reply(id: topology.networkId.rawValue, project: project)
+    }
+
+    static func reply(id: String, project: ProjectID) throws -> Response {
+        try JSONResponse.make(JSONValue.object(["auto_allocated_topology": .object([
+            "id": .string(id), "project_id": .string(project.rawValue), "tenant_id": .string(project.rawValue),
         ])]))
     }
 
