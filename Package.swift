@@ -28,6 +28,9 @@ let package = Package(
         .library(name: "IdentityAPI", targets: ["IdentityAPI"]),
         .library(name: "ImageAPI", targets: ["ImageAPI"]),
         .library(name: "NetworkAPI", targets: ["NetworkAPI"]),
+        .library(name: "Messaging", targets: ["Messaging"]),
+        .library(name: "Virt", targets: ["Virt"]),
+        .library(name: "Scheduler", targets: ["Scheduler"]),
         .library(name: "StratusApp", targets: ["StratusApp"]),
         .library(name: "StratusTesting", targets: ["StratusTesting"]),
     ],
@@ -119,6 +122,21 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        .target(
+            name: "Messaging",
+            dependencies: ["StratusCore", serviceLifecycle],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "Virt",
+            dependencies: ["StratusCore"],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "Scheduler",
+            dependencies: ["StratusCore"],
+            swiftSettings: strict
+        ),
         .target(name: "CSystemShims"),
         .target(
             name: "StratusApp",
@@ -208,6 +226,21 @@ let package = Package(
                 "NetworkAPI", "StratusCore", "Database", "StratusTesting", "HTTPSupport", "IdentityAPI",
                 httpTypes,
             ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "MessagingTests",
+            dependencies: ["Messaging", "StratusCore", serviceLifecycle],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "VirtTests",
+            dependencies: ["Virt", "StratusCore"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "SchedulerTests",
+            dependencies: ["Scheduler", "StratusCore"],
             swiftSettings: strict
         ),
         .testTarget(

@@ -47,6 +47,9 @@ public enum SubnetTag {}
 public enum PortTag {}
 public enum SecurityGroupTag {}
 public enum SecurityGroupRuleTag {}
+public enum InstanceTag {}
+public enum FlavorTag {}
+public enum ServerGroupTag {}
 
 public typealias DomainID = Identifier<DomainTag>
 public typealias ProjectID = Identifier<ProjectTag>
@@ -60,6 +63,9 @@ public typealias SubnetID = Identifier<SubnetTag>
 public typealias PortID = Identifier<PortTag>
 public typealias SecurityGroupID = Identifier<SecurityGroupTag>
 public typealias SecurityGroupRuleID = Identifier<SecurityGroupRuleTag>
+public typealias InstanceID = Identifier<InstanceTag>
+public typealias FlavorID = Identifier<FlavorTag>
+public typealias ServerGroupID = Identifier<ServerGroupTag>
 
 extension DomainID {
     /// Keystone's default domain, which every cloud has.

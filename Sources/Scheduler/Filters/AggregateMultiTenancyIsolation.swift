@@ -1,0 +1,21 @@
+import StratusCore
+
+/// Reserves hosts for projects: a host in an aggregate with `filter_tenant_id` metadata (or `filter_tenant_id_<suffix>`,
+/// for lists too long for one value) takes only instances of the projects those values list. Other hosts take any.
+public struct AggregateMultiTenancyIsolation: HostFilter {
+    public init() {}
+
+    public var name: String { "AggregateMultiTenancyIsolation" }
+    public var runsOncePerRequest: Bool { true }
+
+    public func passes(_ host: HostState, _ spec: RequestSpec) -> Bool {
+        var restricted = false
+        for aggregate in host.aggregates {
+            for (key, value) in aggregate.metadata where key.hasPrefix("filter_tenant_id") {
+                restricted = true
+                if value.commaSeparated.contains(where: { $0 == spec.projectId.rawValue }) { return true }
+            }
+        }
+        return !restricted
+    }
+}

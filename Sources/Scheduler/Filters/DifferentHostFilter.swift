@@ -1,0 +1,11 @@
+/// For the `different_host` hint, keeps hosts that run none of the named instances.
+public struct DifferentHostFilter: HostFilter {
+    public init() {}
+
+    public var name: String { "DifferentHostFilter" }
+    public var runsOncePerRequest: Bool { true }
+
+    public func passes(_ host: HostState, _ spec: RequestSpec) -> Bool {
+        spec.differentHost.isEmpty || host.instances.isDisjoint(with: spec.differentHost)
+    }
+}

@@ -1,0 +1,11 @@
+/// For the `same_host` hint, keeps hosts that run at least one of the named instances.
+public struct SameHostFilter: HostFilter {
+    public init() {}
+
+    public var name: String { "SameHostFilter" }
+    public var runsOncePerRequest: Bool { true }
+
+    public func passes(_ host: HostState, _ spec: RequestSpec) -> Bool {
+        spec.sameHost.isEmpty || !host.instances.isDisjoint(with: spec.sameHost)
+    }
+}

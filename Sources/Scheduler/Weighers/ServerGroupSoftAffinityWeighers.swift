@@ -1,0 +1,23 @@
+/// For a group with the `soft-affinity` policy, prefers hosts with more of the group's members.
+public struct ServerGroupSoftAffinityWeigher: HostWeigher {
+    public init() {}
+
+    public var name: String { "ServerGroupSoftAffinityWeigher" }
+
+    public func weight(_ host: HostState, _ spec: RequestSpec) -> Double {
+        guard let group = spec.group, group.policy == .softAffinity else { return 0 }
+        return Double(group.members(on: host.host))
+    }
+}
+
+/// For a group with the `soft-anti-affinity` policy, prefers hosts with fewer of the group's members.
+public struct ServerGroupSoftAntiAffinityWeigher: HostWeigher {
+    public init() {}
+
+    public var name: String { "ServerGroupSoftAntiAffinityWeigher" }
+
+    public func weight(_ host: HostState, _ spec: RequestSpec) -> Double {
+        guard let group = spec.group, group.policy == .softAntiAffinity else { return 0 }
+        return -Double(group.members(on: host.host))
+    }
+}

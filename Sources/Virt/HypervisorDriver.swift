@@ -1,0 +1,201 @@
+public import StratusCore
+
+/// The only door to a hypervisor: everything a compute host asks of its guests. One driver per host.
+///
+/// Every method that acts on a guest names it by instance id; a guest the driver does not know is
+/// `DriverError.guestNotFound`. Operations a driver cannot do throw `DriverError.unsupported`; callers check
+/// `capabilities` first where the API must refuse early.
+public protocol HypervisorDriver: Sendable {
+    /// `fake`, `qemu`: what `--driver` names.
+    var name: String { get }
+    var capabilities: DriverCapabilities { get }
+    /// The host's size and kind, for the resource tracker and `os-hypervisors`.
+    func hostResources() async throws -> HostResources
+
+    /// Creates and starts the guest; on failure nothing of it is left behind.
+    func spawn(_ guest: GuestSpec) async throws
+    /// Stops the guest and removes everything of it; a guest that is already gone is not an error.
+    func destroy(_ instance: InstanceID) async throws
+    /// Soft: ask the guest OS to restart; hard: reset it.
+    func reboot(_ instance: InstanceID, hard: Bool) async throws
+    func powerOff(_ instance: InstanceID) async throws
+    func powerOn(_ instance: InstanceID) async throws
+    func pause(_ instance: InstanceID) async throws
+    func unpause(_ instance: InstanceID) async throws
+    func suspend(_ instance: InstanceID) async throws
+    func resume(_ instance: InstanceID) async throws
+    /// The guest's power state now; `noState` for a guest the driver does not have.
+    func powerState(_ instance: InstanceID) async -> PowerState
+    /// Every guest the driver runs, for the periodic power-state sync.
+    func guests() async -> [InstanceID]
+
+    /// Writes the guest's root disk as an image file at `path`; returns its disk format (`qcow2`, `raw`).
+    func snapshot(_ instance: InstanceID, to path: String) async throws -> String
+    /// Gives the guest the new flavor's size (a resize on the same host).
+    func resize(_ instance: InstanceID, to guest: GuestSpec) async throws
+    func attachVolume(_ instance: InstanceID, volume: VolumeAttachmentSpec) async throws
+    func detachVolume(_ instance: InstanceID, volumeId: String) async throws
+    func attachInterface(_ instance: InstanceID, interface: GuestInterface) async throws
+    func detachInterface(_ instance: InstanceID, portId: PortID) async throws
+    /// The guest's serial console output, the last `lines` lines when given.
+    func consoleOutput(_ instance: InstanceID, lines: Int?) async throws -> String
+    /// Where the guest's graphical (or serial) console listens, for the console proxy.
+    func remoteConsole(_ instance: InstanceID, kind: RemoteConsole.Kind) async throws -> RemoteConsole
+    /// Sends the guest an NMI, so its kernel dumps.
+    func triggerCrashDump(_ instance: InstanceID) async throws
+}
+
+/// What a driver can do, which the compute API checks before accepting an action.
+public struct DriverCapabilities: Sendable, Codable, Equatable {
+    public var pause: Bool
+    public var suspend: Bool
+    public var snapshot: Bool
+    public var resize: Bool
+    public var volumeAttach: Bool
+    public var interfaceAttach: Bool
+    public var consoleOutput: Bool
+    public var remoteConsole: Bool
+    public var crashDump: Bool
+
+    public init(
+        pause: Bool = true, suspend: Bool = true, snapshot: Bool = true, resize: Bool = true, volumeAttach: Bool = true,
+        interfaceAttach: Bool = true, consoleOutput: Bool = true, remoteConsole: Bool = true, crashDump: Bool = true
+    ) {
+        self.pause = pause
+        self.suspend = suspend
+        self.snapshot = snapshot
+        self.resize = resize
+        self.volumeAttach = volumeAttach
+        self.interfaceAttach = interfaceAttach
+        self.consoleOutput = consoleOutput
+        self.remoteConsole = remoteConsole
+        self.crashDump = crashDump
+    }
+}
+
+/// The host's capacity and kind.
+public struct HostResources: Sendable, Codable, Equatable {
+    public var vcpus: Int
+    public var memoryMB: Int
+    public var diskGB: Int
+    /// `fake`, `QEMU`: `os-hypervisors`' `hypervisor_type`.
+    public var hypervisorType: String
+    public var hypervisorVersion: Int
+    public var cpuArchitecture: String
+
+    public init(vcpus: Int, memoryMB: Int, diskGB: Int, hypervisorType: String, hypervisorVersion: Int, cpuArchitecture: String = "x86_64") {
+        self.vcpus = vcpus
+        self.memoryMB = memoryMB
+        self.diskGB = diskGB
+        self.hypervisorType = hypervisorType
+        self.hypervisorVersion = hypervisorVersion
+        self.cpuArchitecture = cpuArchitecture
+    }
+}
+
+/// Everything a driver needs to start one guest.
+public struct GuestSpec: Sendable, Codable, Equatable {
+    public var instanceId: InstanceID
+    public var name: String
+    public var hostname: String
+    public var vcpus: Int
+    public var memoryMB: Int
+    public var rootGB: Int
+    public var ephemeralGB: Int
+    public var swapMB: Int
+    public var imageId: ImageID?
+    /// The image in the host's cache, for drivers that boot from a file.
+    public var imagePath: String?
+    public var interfaces: [GuestInterface]
+    /// Base64 user data, as the API received it.
+    public var userData: String?
+    public var metadata: [String: String]
+    public var publicKey: String?
+    public var configDrive: Bool
+
+    public init(
+        instanceId: InstanceID, name: String, hostname: String, vcpus: Int, memoryMB: Int, rootGB: Int, ephemeralGB: Int = 0,
+        swapMB: Int = 0, imageId: ImageID? = nil, imagePath: String? = nil, interfaces: [GuestInterface] = [], userData: String? = nil,
+        metadata: [String: String] = [:], publicKey: String? = nil, configDrive: Bool = false
+    ) {
+        self.instanceId = instanceId
+        self.name = name
+        self.hostname = hostname
+        self.vcpus = vcpus
+        self.memoryMB = memoryMB
+        self.rootGB = rootGB
+        self.ephemeralGB = ephemeralGB
+        self.swapMB = swapMB
+        self.imageId = imageId
+        self.imagePath = imagePath
+        self.interfaces = interfaces
+        self.userData = userData
+        self.metadata = metadata
+        self.publicKey = publicKey
+        self.configDrive = configDrive
+    }
+}
+
+/// One virtual NIC of a guest: a port of the network service.
+public struct GuestInterface: Sendable, Codable, Equatable {
+    public var portId: PortID
+    public var networkId: NetworkID
+    public var macAddress: String
+    public var addresses: [IPAddress]
+
+    public init(portId: PortID, networkId: NetworkID, macAddress: String, addresses: [IPAddress]) {
+        self.portId = portId
+        self.networkId = networkId
+        self.macAddress = macAddress
+        self.addresses = addresses
+    }
+}
+
+/// A volume as the hypervisor attaches it.
+public struct VolumeAttachmentSpec: Sendable, Codable, Equatable {
+    public var volumeId: String
+    /// The file or device that holds the volume.
+    public var path: String
+    public var device: String?
+
+    public init(volumeId: String, path: String, device: String? = nil) {
+        self.volumeId = volumeId
+        self.path = path
+        self.device = device
+    }
+}
+
+/// Where a guest's console listens.
+public struct RemoteConsole: Sendable, Codable, Equatable {
+    public enum Kind: String, Sendable, Codable { case vnc, serial }
+    public var kind: Kind
+    public var host: String
+    public var port: Int
+
+    public init(kind: Kind, host: String, port: Int) {
+        self.kind = kind
+        self.host = host
+        self.port = port
+    }
+}
+
+/// A driver's failures, each with a message fit for an instance fault.
+public enum DriverError: Error, Sendable, Equatable, CustomStringConvertible {
+    case guestNotFound(InstanceID)
+    case guestExists(InstanceID)
+    case unsupported(String)
+    /// The guest is not in a power state that allows the operation.
+    case invalidPowerState(InstanceID, PowerState, String)
+    /// A failure the driver reports as is (the fake driver's injected failures, a QEMU error).
+    case failed(String)
+
+    public var description: String {
+        switch self {
+        case .guestNotFound(let id): "Instance \(id) could not be found on the hypervisor."
+        case .guestExists(let id): "Instance \(id) already exists on the hypervisor."
+        case .unsupported(let operation): "The hypervisor driver does not support \(operation)."
+        case .invalidPowerState(let id, let state, let operation): "Cannot \(operation) instance \(id) in power state \(state)."
+        case .failed(let message): message
+        }
+    }
+}
