@@ -134,7 +134,22 @@ let package = Package(
         ),
         .target(
             name: "Scheduler",
-            dependencies: ["StratusCore"],
+            dependencies: ["StratusCore", "Database", "Messaging", logging],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "Conductor",
+            dependencies: ["StratusCore", "Database", "Messaging", logging],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "ComputeAgent",
+            dependencies: ["StratusCore", "Messaging", "Virt", "NetworkAPI", "HTTPSupport", logging, serviceLifecycle],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "ComputeAPI",
+            dependencies: ["StratusCore", "Database", "HTTPSupport", "Messaging", "NetworkAPI", hummingbird, httpTypes, crypto, logging],
             swiftSettings: strict
         ),
         .target(name: "CSystemShims"),
@@ -148,6 +163,12 @@ let package = Package(
                 "IdentityAPI",
                 "ImageAPI",
                 "NetworkAPI",
+                "ComputeAPI",
+                "ComputeAgent",
+                "Conductor",
+                "Scheduler",
+                "Messaging",
+                "Virt",
                 hummingbird,
                 nioCore,
                 logging,
@@ -165,6 +186,7 @@ let package = Package(
                 "IdentityAPI",
                 "ImageAPI",
                 "NetworkAPI",
+                "ComputeAPI",
                 hummingbird,
                 hummingbirdTesting,
                 sqlKit,

@@ -51,6 +51,7 @@ public enum FaultStyle: Sendable {
         case 403: "forbidden"
         case 404: "itemNotFound"
         case 405: "badMethod"
+        case 406: "notAcceptable"
         case 409: "conflictingRequest"
         case 413, 429: "overLimit"
         case 415: "badMediaType"

@@ -32,6 +32,7 @@ public struct OpenStackFault: HTTPResponseError, Sendable {
         case 403: "Forbidden"
         case 404: "Not Found"
         case 405: "Method Not Allowed"
+        case 406: "Not Acceptable"
         case 409: "Conflict"
         case 413: "Request Entity Too Large"
         case 415: "Unsupported Media Type"

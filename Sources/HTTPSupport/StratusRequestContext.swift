@@ -9,6 +9,8 @@ public struct StratusRequestContext: RequestContext {
     public var requestID: String
     /// Set by `AuthMiddleware`.
     public var auth: AuthContext?
+    /// Set by `MicroversionMiddleware` for services with microversions.
+    public var apiVersion = APIVersion(2, 1)
     /// Shared with the outer request log, which cannot see the context inner middleware changes.
     let callerNote = CallerNote()
 

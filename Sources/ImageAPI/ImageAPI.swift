@@ -36,7 +36,7 @@ public struct ImageAPI: Sendable {
     }
 
     /// The image if the caller may see it; 404 otherwise, as Glance hides what a project may not see.
-    func visibleImage(_ id: ImageID, auth: AuthContext) async throws -> Image {
+    public func visibleImage(_ id: ImageID, auth: AuthContext) async throws -> Image {
         try await ImagePolicy.visibleImage(id, auth: auth, images: images)
     }
 

@@ -6,8 +6,16 @@ public protocol HostFilter: Sendable {
     /// when the scheduler places an instance (Nova's `run_filter_once_per_request`). False unless a filter says so.
     var runsOncePerRequest: Bool { get }
     func passes(_ host: HostState, _ spec: RequestSpec) -> Bool
+    /// Removes from `candidates`, positions in `hosts`, the hosts that do not pass. The scheduler calls this rather than
+    /// ``passes(_:_:)`` so that the loop is compiled for each filter and reads host states in place instead of copying
+    /// them; the default implementation is all a filter needs.
+    func removeRejected(from candidates: inout [Int], in hosts: [HostState], for spec: RequestSpec)
 }
 
 extension HostFilter {
     public var runsOncePerRequest: Bool { false }
+
+    public func removeRejected(from candidates: inout [Int], in hosts: [HostState], for spec: RequestSpec) {
+        candidates.removeAll { !passes(hosts[$0], spec) }
+    }
 }

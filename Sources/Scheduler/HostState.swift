@@ -5,11 +5,14 @@ public import StratusCore
 /// Filters and weighers read it; the scheduler changes its own copy only to account for instances it has already
 /// placed in the same request (``consume(_:)``).
 public struct HostState: Sendable {
-    /// The zone of a host in no aggregate with an `availability_zone` (Nova's `default_availability_zone`).
+    /// Nova's `default_availability_zone`.
     public static let defaultAvailabilityZone = "nova"
 
     /// The compute host's name, e.g. `fake-0`.
     public var host: String
+    /// The host's zone, unless one of its aggregates names another in `availability_zone` metadata, which wins (in
+    /// Nova only aggregates set zones).
+    public var availabilityZone: String
     public var aggregates: [AggregateInfo]
     /// The compute service is not disabled.
     public var enabled: Bool
@@ -39,6 +42,7 @@ public struct HostState: Sendable {
     /// A host; `supportedInstances` defaults to one entry built from `cpuArchitecture` and `hypervisorType` in HVM mode.
     public init(
         host: String,
+        availabilityZone: String = Self.defaultAvailabilityZone,
         aggregates: [AggregateInfo] = [],
         enabled: Bool = true,
         isUp: Bool = true,
@@ -56,6 +60,7 @@ public struct HostState: Sendable {
         capabilities: [String: String] = [:]
     ) {
         self.host = host
+        self.availabilityZone = availabilityZone
         self.aggregates = aggregates
         self.enabled = enabled
         self.isUp = isUp
@@ -74,11 +79,6 @@ public struct HostState: Sendable {
         self.capabilities = capabilities
     }
 
-    /// The zone from its aggregates' `availability_zone` metadata, else ``defaultAvailabilityZone``.
-    public var availabilityZone: String {
-        aggregateValues("availability_zone").first.map(String.init) ?? Self.defaultAvailabilityZone
-    }
-
     /// Whether one instance of `spec` fits the VCPU, MEMORY_MB and DISK_GB inventories (Nova's placement query).
     public func fits(_ spec: RequestSpec) -> Bool {
         vcpus.fits(spec.vcpus) && memoryMB.fits(spec.memoryMB) && diskGB.fits(spec.diskGB)
@@ -93,11 +93,13 @@ public struct HostState: Sendable {
         numInstances += 1
         numIoOps += 1
     }
+}
 
-    /// Every value of `key` in the host's aggregates, lists split at commas (Nova's `aggregate_metadata_get_by_host`).
-    func aggregateValues(_ key: String) -> [Substring] {
+extension [AggregateInfo] {
+    /// Every value of `key` in these aggregates, lists split at commas (Nova's `aggregate_metadata_get_by_host`).
+    func values(of key: String) -> [Substring] {
         var values: [Substring] = []
-        for aggregate in aggregates {
+        for aggregate in self {
             if let value = aggregate.metadata[key] { values.append(contentsOf: value.commaSeparated) }
         }
         return values

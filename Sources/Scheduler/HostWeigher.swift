@@ -7,4 +7,16 @@ public protocol HostWeigher: Sendable {
     var name: String { get }
     /// The raw weight, before normalising.
     func weight(_ host: HostState, _ spec: RequestSpec) -> Double
+    /// Appends the raw weight of each of `candidates`, positions in `hosts`, to `weights`. The scheduler calls this
+    /// rather than ``weight(_:_:)`` so that the loop is compiled for each weigher and reads host states in place instead
+    /// of copying them; the default implementation is all a weigher needs.
+    func appendWeights(of candidates: [Int], in hosts: [HostState], for spec: RequestSpec, to weights: inout [Double])
+}
+
+extension HostWeigher {
+    public func appendWeights(of candidates: [Int], in hosts: [HostState], for spec: RequestSpec, to weights: inout [Double]) {
+        for index in candidates {
+            weights.append(weight(hosts[index], spec))
+        }
+    }
 }

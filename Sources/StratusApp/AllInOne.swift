@@ -1,4 +1,5 @@
 import Foundation
+import ComputeAPI
 import Database
 import HTTPSupport
 import Hummingbird
@@ -29,15 +30,17 @@ public enum AllInOne {
             backend: backend, store: FileImageStore(directory: configuration.imageDirectory), clock: SystemWallClock(),
             baseURL: publicURL + "/image", tokens: identity.tokens
         )
-        let network = NetworkAPI(
-            service: NetworkService(backend: backend, clock: SystemWallClock(), settings: configuration.network),
-            baseURL: publicURL + "/networking", tokens: identity.tokens
+        let networkService = NetworkService(backend: backend, clock: SystemWallClock(), settings: configuration.network)
+        let network = NetworkAPI(service: networkService, baseURL: publicURL + "/networking", tokens: identity.tokens)
+        let compute = ComputeServices(
+            backend: backend, image: image, network: networkService, tokens: identity.tokens, clock: SystemWallClock(), publicURL: publicURL,
+            fakeHosts: configuration.fakeHosts, logger: logger
         )
-        let router = CloudRouter.build(identity: identity, image: image, network: network, logger: logger)
+        let router = CloudRouter.build(identity: identity, image: image, network: network, compute: compute.api, logger: logger)
         var app = Application(
             router: router,
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "stratus"),
-            services: backend.services,
+            services: backend.services + compute.services,
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? configuration.port
                 Console.line("stratus ready: \(configuration.publicURL(port: port))/identity/v3")
@@ -47,6 +50,7 @@ public enum AllInOne {
         app.beforeServerStarts {
             try await Migrator(logger: logger).migrate(backend)
             try await bootstrap(configuration, backend: backend, hasher: hasher, publicURL: publicURL)
+            try await compute.api.bootstrapFlavors()
         }
         try await app.runService()
         try await backend.close()

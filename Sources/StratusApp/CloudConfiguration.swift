@@ -18,10 +18,13 @@ public struct CloudConfiguration: Sendable {
     public var passwordCost: Int
     /// MTU and the "get me a network" pool.
     public var network: NetworkSettings
+    /// How many simulated compute hosts (`fake-0` ...) run in the process, each with the fake driver.
+    public var fakeHosts: Int
 
     public init(
         dataDirectory: String = "stratus-data", host: String = "127.0.0.1", port: Int = 8780, database: DatabaseLocation? = nil,
-        adminPassword: String? = nil, tokenLifetime: Int64 = 3600, passwordCost: Int = 1 << 14, network: NetworkSettings = NetworkSettings()
+        adminPassword: String? = nil, tokenLifetime: Int64 = 3600, passwordCost: Int = 1 << 14, network: NetworkSettings = NetworkSettings(),
+        fakeHosts: Int = 1
     ) {
         self.dataDirectory = dataDirectory
         self.host = host
@@ -31,6 +34,7 @@ public struct CloudConfiguration: Sendable {
         self.tokenLifetime = tokenLifetime
         self.passwordCost = passwordCost
         self.network = network
+        self.fakeHosts = fakeHosts
     }
 
     public var databaseLocation: DatabaseLocation {

@@ -1,3 +1,4 @@
+public import ComputeAPI
 public import HTTPSupport
 public import Hummingbird
 public import IdentityAPI
@@ -8,7 +9,7 @@ public import Logging
 /// The one listener's routes: every API under its DevStack-style prefix, behind the shared middleware.
 public enum CloudRouter {
     /// Fault body shape by first path component; Nova's for everything else.
-    static let faultStyles: [String: FaultStyle] = ["identity": .keystone, "image": .glance, "networking": .neutron]
+    static let faultStyles: [String: FaultStyle] = ["identity": .keystone, "image": .glance, "networking": .neutron, "compute": .nova]
 
     /// The catalog entries of the services this router serves, at `publicURL`.
     public static func catalog(publicURL: String) -> [IdentityBootstrap.ServiceEntry] {
@@ -16,16 +17,18 @@ public enum CloudRouter {
             .init(type: "identity", name: "keystone", url: publicURL + "/identity"),
             .init(type: "image", name: "glance", url: publicURL + "/image"),
             .init(type: "network", name: "neutron", url: publicURL + "/networking"),
+            .init(type: "compute", name: "nova", url: publicURL + "/compute/v2.1"),
         ]
     }
 
-    public static func build(identity: IdentityAPI, image: ImageAPI, network: NetworkAPI, logger: Logger) -> Router<StratusRequestContext> {
+    public static func build(identity: IdentityAPI, image: ImageAPI, network: NetworkAPI, compute: ComputeAPI, logger: Logger) -> Router<StratusRequestContext> {
         let router = Router(context: StratusRequestContext.self, options: .autoGenerateHeadEndpoints)
         router.add(middleware: RequestLogMiddleware(logger: logger))
         router.add(middleware: FaultMiddleware(styles: faultStyles))
         identity.addRoutes(to: router)
         image.addRoutes(to: router)
         network.addRoutes(to: router)
+        compute.addRoutes(to: router)
         router.addMethodNotAllowedRoutes()
         return router
     }

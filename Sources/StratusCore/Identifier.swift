@@ -50,6 +50,7 @@ public enum SecurityGroupRuleTag {}
 public enum InstanceTag {}
 public enum FlavorTag {}
 public enum ServerGroupTag {}
+public enum ComputeNodeTag {}
 
 public typealias DomainID = Identifier<DomainTag>
 public typealias ProjectID = Identifier<ProjectTag>
@@ -66,6 +67,8 @@ public typealias SecurityGroupRuleID = Identifier<SecurityGroupRuleTag>
 public typealias InstanceID = Identifier<InstanceTag>
 public typealias FlavorID = Identifier<FlavorTag>
 public typealias ServerGroupID = Identifier<ServerGroupTag>
+/// A compute host's service and hypervisor id (a UUID since compute API 2.53).
+public typealias ComputeNodeID = Identifier<ComputeNodeTag>
 
 extension DomainID {
     /// Keystone's default domain, which every cloud has.

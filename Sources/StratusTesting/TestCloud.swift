@@ -9,7 +9,8 @@ public import IdentityAPI
 public import ImageAPI
 public import NetworkAPI
 import Logging
-import StratusApp
+public import StratusApp
+import ComputeAPI
 public import StratusCore
 
 /// Every service in-process on SQLite in memory, built by the production router, with an injected clock.
@@ -21,13 +22,16 @@ public struct TestCloud: Sendable {
     public let identity: IdentityAPI
     public let image: ImageAPI
     public let network: NetworkAPI
+    public let compute: ComputeServices
     /// Where the test's image data lives; removed when `test` returns.
     public let imageDirectory: String
     public let application: Application<RouterResponder<StratusRequestContext>>
     let backend: any SQLBackend
 
     /// A cloud with a fresh in-memory database, bootstrapped as `stratus all-in-one` does.
-    public static func make(tokenLifetime: Int64 = 3600, network settings: NetworkSettings = NetworkSettings()) async throws -> TestCloud {
+    public static func make(
+        tokenLifetime: Int64 = 3600, network settings: NetworkSettings = NetworkSettings(), computeHosts: Int = 1
+    ) async throws -> TestCloud {
         var logger = Logger(label: "stratus.test")
         logger.logLevel = .warning
         let backend = try await DatabaseLocation.sqliteInMemory.open(logger: logger)
@@ -49,24 +53,27 @@ public struct TestCloud: Sendable {
             backend: backend, store: FileImageStore(directory: imageDirectory), clock: clock, baseURL: publicURL + "/image",
             tokens: identity.tokens
         )
-        let network = NetworkAPI(
-            service: NetworkService(backend: backend, clock: clock, settings: settings), baseURL: publicURL + "/networking",
-            tokens: identity.tokens
+        let networkService = NetworkService(backend: backend, clock: clock, settings: settings)
+        let network = NetworkAPI(service: networkService, baseURL: publicURL + "/networking", tokens: identity.tokens)
+        let compute = ComputeServices(
+            backend: backend, image: image, network: networkService, tokens: identity.tokens, clock: clock, publicURL: publicURL,
+            fakeHosts: computeHosts, logger: logger
         )
-        let router = CloudRouter.build(identity: identity, image: image, network: network, logger: logger)
-        let application = Application(router: router, logger: logger)
+        try await compute.api.bootstrapFlavors()
+        let router = CloudRouter.build(identity: identity, image: image, network: network, compute: compute.api, logger: logger)
+        let application = Application(router: router, services: compute.services, logger: logger)
         return TestCloud(
-            clock: clock, identity: identity, image: image, network: network, imageDirectory: imageDirectory, application: application,
-            backend: backend
+            clock: clock, identity: identity, image: image, network: network, compute: compute, imageDirectory: imageDirectory,
+            application: application, backend: backend
         )
     }
 
     /// Runs `body` against a fresh cloud, closed when it returns.
     public static func with<T: Sendable>(
-        tokenLifetime: Int64 = 3600, network: NetworkSettings = NetworkSettings(), live: Bool = false,
+        tokenLifetime: Int64 = 3600, network: NetworkSettings = NetworkSettings(), computeHosts: Int = 1, live: Bool = false,
         _ body: @Sendable (TestCloud, TestClient) async throws -> T
     ) async throws -> T {
-        let cloud = try await make(tokenLifetime: tokenLifetime, network: network)
+        let cloud = try await make(tokenLifetime: tokenLifetime, network: network, computeHosts: computeHosts)
         return try await cloud.test(live: live) { client in try await body(cloud, client) }
     }
 
@@ -77,13 +84,25 @@ public struct TestCloud: Sendable {
         defer { try? FileManager.default.removeItem(atPath: imageDirectory) }
         do {
             let result = try await application.test(live ? .live : .router) { client in
-                try await body(TestClient(client: client))
+                try await waitForComputeHosts()
+                return try await body(TestClient(client: client))
             }
             try await backend.close()
             return result
         } catch {
             try? await backend.close()
             throw error
+        }
+    }
+}
+
+extension TestCloud {
+    /// Waits (with a deadline) until every compute host has reported itself, so tests can boot at once.
+    func waitForComputeHosts() async throws {
+        let deadline = ContinuousClock.now + .seconds(20)
+        while try await backend.compute.computeNodes().count < compute.hosts.count {
+            guard ContinuousClock.now < deadline else { throw TestCloudError.unexpected("compute hosts did not report in time") }
+            try await Task.sleep(for: .milliseconds(5))
         }
     }
 }

@@ -18,6 +18,7 @@ public struct Migration: Sendable {
         .images,
         .domainRevocations,
         .networking,
+        .compute,
     ]
 }
 

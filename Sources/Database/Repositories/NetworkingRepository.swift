@@ -304,7 +304,7 @@ public struct SQLNetworkingRepository: NetworkingRepository {
 
     public func createPort(_ port: NetworkPort) async throws {
         try await executor.run { db in
-            try await db.insert(into: PortRow.table).model(PortRow(port), keyEncodingStrategy: .convertToSnakeCase).run()
+            try await db.insert(into: PortRow.table).model(PortRow(port), keyEncodingStrategy: .convertToSnakeCase, nilEncodingStrategy: .asNil).run()
             try await Self.insertChildren(of: port, db: db)
         }
     }
@@ -315,11 +315,11 @@ public struct SQLNetworkingRepository: NetworkingRepository {
             IPAllocationRow(subnetId: $1.subnetId, ipAddress: $1.ipAddress.description, portId: port.id, position: $0)
         }
         if !allocations.isEmpty {
-            try await db.insert(into: "ip_allocations").models(allocations, keyEncodingStrategy: .convertToSnakeCase).run()
+            try await db.insert(into: "ip_allocations").models(allocations, keyEncodingStrategy: .convertToSnakeCase, nilEncodingStrategy: .asNil).run()
         }
         let groups = port.securityGroups.enumerated().map { PortGroupRow(portId: port.id, securityGroupId: $1, position: $0) }
         if !groups.isEmpty {
-            try await db.insert(into: "port_security_groups").models(groups, keyEncodingStrategy: .convertToSnakeCase).run()
+            try await db.insert(into: "port_security_groups").models(groups, keyEncodingStrategy: .convertToSnakeCase, nilEncodingStrategy: .asNil).run()
         }
     }
 
@@ -362,7 +362,7 @@ public struct SQLNetworkingRepository: NetworkingRepository {
 
     public func updatePort(_ port: NetworkPort) async throws {
         try await executor.run { db in
-            try await db.update(PortRow.table).set(model: PortRow(port), keyEncodingStrategy: .convertToSnakeCase)
+            try await db.update(PortRow.table).set(model: PortRow(port), keyEncodingStrategy: .convertToSnakeCase, nilEncodingStrategy: .asNil)
                 .where("id", .equal, port.id.rawValue).run()
             try await db.delete(from: "ip_allocations").where("port_id", .equal, port.id.rawValue).run()
             try await db.delete(from: "port_security_groups").where("port_id", .equal, port.id.rawValue).run()
@@ -411,7 +411,7 @@ public struct SQLNetworkingRepository: NetworkingRepository {
     public func setDefaultSecurityGroup(project: ProjectID, group: SecurityGroupID) async throws {
         try await executor.run { db in
             try await db.insert(into: "default_security_groups")
-                .model(DefaultGroupRow(projectId: project, securityGroupId: group), keyEncodingStrategy: .convertToSnakeCase).run()
+                .model(DefaultGroupRow(projectId: project, securityGroupId: group), keyEncodingStrategy: .convertToSnakeCase, nilEncodingStrategy: .asNil).run()
         }
     }
 
@@ -448,7 +448,7 @@ public struct SQLNetworkingRepository: NetworkingRepository {
     public func createAutoAllocatedTopology(_ topology: AutoAllocatedTopology) async throws {
         try await executor.run { db in
             let row = TopologyRow(projectId: topology.projectId, networkId: topology.networkId, cidr: topology.cidr.description)
-            try await db.insert(into: "auto_allocated_topologies").model(row, keyEncodingStrategy: .convertToSnakeCase).run()
+            try await db.insert(into: "auto_allocated_topologies").model(row, keyEncodingStrategy: .convertToSnakeCase, nilEncodingStrategy: .asNil).run()
         }
     }
 

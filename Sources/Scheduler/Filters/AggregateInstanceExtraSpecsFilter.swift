@@ -8,16 +8,27 @@ public struct AggregateInstanceExtraSpecsFilter: HostFilter {
     public var runsOncePerRequest: Bool { true }
 
     public func passes(_ host: HostState, _ spec: RequestSpec) -> Bool {
-        for (key, requirement) in spec.extraSpecs {
-            var metadataKey = key
-            if let colon = key.firstIndex(of: ":") {
-                guard key[..<colon] == "aggregate_instance_extra_specs" else { continue }
-                metadataKey = String(key[key.index(after: colon)...])
-            }
-            guard host.aggregateValues(metadataKey).contains(where: { extraSpecMatches(String($0), requirement) }) else {
-                return false
-            }
+        Self.admit(host.aggregates, Self.checks(spec.extraSpecs))
+    }
+
+    public func removeRejected(from candidates: inout [Int], in hosts: [HostState], for spec: RequestSpec) {
+        let checks = Self.checks(spec.extraSpecs)
+        guard !checks.isEmpty else { return }
+        candidates.removeAll { !Self.admit(hosts[$0].aggregates, checks) }
+    }
+
+    /// The metadata keys and requirements the extra specs ask of aggregates.
+    private static func checks(_ extraSpecs: [String: String]) -> [(key: String, requirement: String)] {
+        extraSpecs.compactMap { key, requirement in
+            guard let colon = key.firstIndex(of: ":") else { return (key, requirement) }
+            guard key[..<colon] == "aggregate_instance_extra_specs" else { return nil }
+            return (String(key[key.index(after: colon)...]), requirement)
         }
-        return true
+    }
+
+    private static func admit(_ aggregates: [AggregateInfo], _ checks: [(key: String, requirement: String)]) -> Bool {
+        checks.allSatisfy { check in
+            aggregates.values(of: check.key).contains { extraSpecMatches(String($0), check.requirement) }
+        }
     }
 }

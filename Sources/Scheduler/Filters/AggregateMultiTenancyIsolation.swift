@@ -9,11 +9,20 @@ public struct AggregateMultiTenancyIsolation: HostFilter {
     public var runsOncePerRequest: Bool { true }
 
     public func passes(_ host: HostState, _ spec: RequestSpec) -> Bool {
+        Self.admits(spec.projectId.rawValue, host.aggregates)
+    }
+
+    public func removeRejected(from candidates: inout [Int], in hosts: [HostState], for spec: RequestSpec) {
+        let project = spec.projectId.rawValue
+        candidates.removeAll { !hosts[$0].aggregates.isEmpty && !Self.admits(project, hosts[$0].aggregates) }
+    }
+
+    private static func admits(_ project: String, _ aggregates: [AggregateInfo]) -> Bool {
         var restricted = false
-        for aggregate in host.aggregates {
+        for aggregate in aggregates {
             for (key, value) in aggregate.metadata where key.hasPrefix("filter_tenant_id") {
                 restricted = true
-                if value.commaSeparated.contains(where: { $0 == spec.projectId.rawValue }) { return true }
+                if value.commaSeparated.contains(where: { $0 == project }) { return true }
             }
         }
         return !restricted

@@ -9,19 +9,34 @@ public struct ComputeCapabilitiesFilter: HostFilter {
     public var runsOncePerRequest: Bool { true }
 
     public func passes(_ host: HostState, _ spec: RequestSpec) -> Bool {
-        for (key, requirement) in spec.extraSpecs {
-            let value: String
-            if let colon = key.firstIndex(of: ":") {
-                guard key[..<colon] == "capabilities" else { continue }
-                guard let capability = host.capability(String(key[key.index(after: colon)...])) else { return false }
-                value = capability
-            } else {
-                guard let capability = host.capability(key) else { continue }
-                value = capability
-            }
-            guard extraSpecMatches(value, requirement) else { return false }
+        CapabilityChecks(spec.extraSpecs)?.admit(host) ?? true
+    }
+
+    public func removeRejected(from candidates: inout [Int], in hosts: [HostState], for spec: RequestSpec) {
+        guard let checks = CapabilityChecks(spec.extraSpecs) else { return }
+        candidates.removeAll { !checks.admit(hosts[$0]) }
+    }
+}
+
+/// The extra specs that concern capabilities; nil when none does.
+private struct CapabilityChecks {
+    /// The capability, the requirement, and whether a host without the capability fails (scoped) or is let be.
+    let checks: [(capability: String, requirement: String, scoped: Bool)]
+
+    init?(_ extraSpecs: [String: String]) {
+        checks = extraSpecs.compactMap { key, requirement in
+            guard let colon = key.firstIndex(of: ":") else { return (key, requirement, false) }
+            guard key[..<colon] == "capabilities" else { return nil }
+            return (String(key[key.index(after: colon)...]), requirement, true)
         }
-        return true
+        guard !checks.isEmpty else { return nil }
+    }
+
+    func admit(_ host: HostState) -> Bool {
+        checks.allSatisfy { check in
+            guard let value = host.capability(check.capability) else { return !check.scoped }
+            return extraSpecMatches(value, check.requirement)
+        }
     }
 }
 

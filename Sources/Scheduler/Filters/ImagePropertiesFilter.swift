@@ -8,19 +8,39 @@ public struct ImagePropertiesFilter: HostFilter {
     public var runsOncePerRequest: Bool { true }
 
     public func passes(_ host: HostState, _ spec: RequestSpec) -> Bool {
-        let properties = spec.imageProperties
-        let architecture = (properties["hw_architecture"] ?? properties["architecture"]).map(canonicalArchitecture)
-        let hypervisorType = (properties["img_hv_type"] ?? properties["hypervisor_type"]).map(canonicalHypervisorType)
-        let vmMode = (properties["hw_vm_mode"] ?? properties["vm_mode"]).map(canonicalVMMode)
-        guard architecture != nil || hypervisorType != nil || vmMode != nil else { return true }
-        let supported = host.supportedInstances.contains { instance in
+        ImageRequirement(spec.imageProperties)?.admits(host.supportedInstances, version: host.hypervisorVersion) ?? true
+    }
+
+    public func removeRejected(from candidates: inout [Int], in hosts: [HostState], for spec: RequestSpec) {
+        guard let requirement = ImageRequirement(spec.imageProperties) else { return }
+        candidates.removeAll { !requirement.admits(hosts[$0].supportedInstances, version: hosts[$0].hypervisorVersion) }
+    }
+}
+
+/// What an image asks of its host, canonicalised; nil when it asks nothing.
+private struct ImageRequirement {
+    let architecture: String?
+    let hypervisorType: String?
+    let vmMode: String?
+    let version: String?
+
+    init?(_ properties: [String: String]) {
+        architecture = (properties["hw_architecture"] ?? properties["architecture"]).map(canonicalArchitecture)
+        hypervisorType = (properties["img_hv_type"] ?? properties["hypervisor_type"]).map(canonicalHypervisorType)
+        vmMode = (properties["hw_vm_mode"] ?? properties["vm_mode"]).map(canonicalVMMode)
+        guard architecture != nil || hypervisorType != nil || vmMode != nil else { return nil }
+        version = properties["img_hv_requested_version"]
+    }
+
+    func admits(_ supported: [SupportedInstance], version hostVersion: Int) -> Bool {
+        let matches = supported.contains { instance in
             (architecture.map { $0 == canonicalArchitecture(instance.architecture) } ?? true)
                 && (hypervisorType.map { $0 == canonicalHypervisorType(instance.hypervisorType) } ?? true)
                 && (vmMode.map { $0 == canonicalVMMode(instance.vmMode) } ?? true)
         }
-        guard supported else { return false }
-        guard let required = properties["img_hv_requested_version"], host.hypervisorVersion > 0 else { return true }
-        return versionSatisfies(host.hypervisorVersion, required)
+        guard matches else { return false }
+        guard let version, hostVersion > 0 else { return true }
+        return versionSatisfies(hostVersion, version)
     }
 }
 

@@ -1,0 +1,146 @@
+import Database
+import Foundation
+import HTTPSupport
+import HTTPTypes
+import Hummingbird
+import StratusCore
+
+/// The admin's view of the hosts: `os-hypervisors`, `os-services`, and `os-availability-zone`.
+struct HostController: Sendable {
+    let api: ComputeAPI
+    /// Seconds without a heartbeat after which a compute service is down.
+    static let serviceDownTime: Double = 60
+
+    func addRoutes(to group: RouterGroup<StratusRequestContext>) {
+        group.get("os-hypervisors", use: hypervisors)
+        group.get("os-hypervisors/detail", use: hypervisorDetails)
+        group.get("os-hypervisors/statistics", use: statistics)
+        group.get("os-hypervisors/{id}", use: hypervisor)
+        group.get("os-services", use: services)
+        group.get("os-availability-zone", use: zones)
+        group.get("os-availability-zone/detail", use: zoneDetails)
+    }
+
+    func isUp(_ node: ComputeNode) -> Bool {
+        !node.forcedDown && api.clock.now().timeIntervalSince1970 - node.lastHeartbeat.date.timeIntervalSince1970 < Self.serviceDownTime
+    }
+
+    func hypervisorView(_ node: ComputeNode, version: APIVersion, detailed: Bool) -> JSONValue {
+        var view: [String: JSONValue] = [
+            "id": .string(node.id.rawValue), "hypervisor_hostname": .string(node.host),
+            "state": .string(isUp(node) ? "up" : "down"), "status": .string(node.disabled ? "disabled" : "enabled"),
+        ]
+        guard detailed else { return .object(view) }
+        view["host_ip"] = .string("127.0.0.1")
+        view["hypervisor_type"] = .string(node.hypervisorType)
+        view["hypervisor_version"] = .number(Double(node.hypervisorVersion))
+        view["service"] = .object([
+            "host": .string(node.host), "id": .string(node.id.rawValue), "disabled_reason": node.disabledReason.map(JSONValue.string) ?? .null,
+        ])
+        if version < APIVersion(2, 88) {
+            view["vcpus"] = .number(Double(node.vcpus))
+            view["memory_mb"] = .number(Double(node.memoryMB))
+            view["local_gb"] = .number(Double(node.diskGB))
+            view["vcpus_used"] = .number(Double(node.vcpusUsed))
+            view["memory_mb_used"] = .number(Double(node.memoryMBUsed))
+            view["local_gb_used"] = .number(Double(node.diskGBUsed))
+            view["free_ram_mb"] = .number(Double(node.memoryMB - node.memoryMBUsed))
+            view["free_disk_gb"] = .number(Double(node.diskGB - node.diskGBUsed))
+            view["running_vms"] = .number(Double(node.instanceCount))
+            view["current_workload"] = .number(0)
+            view["disk_available_least"] = .number(Double(node.diskGB - node.diskGBUsed))
+            view["cpu_info"] = .string("{\"arch\": \"\(node.cpuArchitecture)\"}")
+        } else {
+            view["uptime"] = .null
+        }
+        return .object(view)
+    }
+
+    @Sendable func hypervisors(_ request: Request, context: StratusRequestContext) async throws -> Response {
+        try await hypervisorList(request, context: context, detailed: false)
+    }
+
+    @Sendable func hypervisorDetails(_ request: Request, context: StratusRequestContext) async throws -> Response {
+        try await hypervisorList(request, context: context, detailed: true)
+    }
+
+    private func hypervisorList(_ request: Request, context: StratusRequestContext, detailed: Bool) async throws -> Response {
+        try context.requireAuth().requireAdmin("os_compute_api:os-hypervisors:list")
+        var nodes = try await api.repository.computeNodes()
+        if let pattern = request.uri.queryParameters["hypervisor_hostname_pattern"].map(String.init) {
+            nodes = nodes.filter { $0.host.contains(pattern) }
+        }
+        let page = try Pagination(query: request.uri.queryParameters, ids: nodes.map(\.id.rawValue), kind: "hypervisor")
+        var body: [String: JSONValue] = ["hypervisors": .array(nodes[page.range].map { hypervisorView($0, version: context.apiVersion, detailed: detailed) })]
+        if let next = page.nextMarker, context.apiVersion >= APIVersion(2, 33) {
+            body["hypervisors_links"] = .array([.object(["rel": .string("next"), "href": .string(api.baseURL + "/v2.1/os-hypervisors\(detailed ? "/detail" : "")?limit=\(page.limit!)&marker=\(next)")])])
+        }
+        return try JSONResponse.make(JSONValue.object(body))
+    }
+
+    @Sendable func hypervisor(_ request: Request, context: StratusRequestContext) async throws -> Response {
+        try context.requireAuth().requireAdmin("os_compute_api:os-hypervisors:show")
+        let id = try context.parameters.require("id")
+        guard let node = try await api.repository.computeNode(id: ComputeNodeID(id)) else {
+            throw ComputeFault.notFound("Hypervisor \(id.prefix(64)) could not be found.")
+        }
+        return try JSONResponse.make(JSONValue.object(["hypervisor": hypervisorView(node, version: context.apiVersion, detailed: true)]))
+    }
+
+    @Sendable func statistics(_ request: Request, context: StratusRequestContext) async throws -> Response {
+        try context.requireAuth().requireAdmin("os_compute_api:os-hypervisors:statistics")
+        guard context.apiVersion < APIVersion(2, 88) else { throw ComputeFault.notFound("The statistics API was removed in 2.88.") }
+        let nodes = try await api.repository.computeNodes()
+        func sum(_ value: (ComputeNode) -> Int) -> JSONValue { .number(Double(nodes.map(value).reduce(0, +))) }
+        return try JSONResponse.make(JSONValue.object(["hypervisor_statistics": .object([
+            "count": .number(Double(nodes.count)), "vcpus": sum(\.vcpus), "vcpus_used": sum(\.vcpusUsed), "memory_mb": sum(\.memoryMB),
+            "memory_mb_used": sum(\.memoryMBUsed), "free_ram_mb": sum { $0.memoryMB - $0.memoryMBUsed }, "local_gb": sum(\.diskGB),
+            "local_gb_used": sum(\.diskGBUsed), "free_disk_gb": sum { $0.diskGB - $0.diskGBUsed }, "running_vms": sum(\.instanceCount),
+            "current_workload": .number(0), "disk_available_least": sum { $0.diskGB - $0.diskGBUsed },
+        ])]))
+    }
+
+    @Sendable func services(_ request: Request, context: StratusRequestContext) async throws -> Response {
+        try context.requireAuth().requireAdmin("os_compute_api:os-services:list")
+        let query = request.uri.queryParameters
+        let nodes = try await api.repository.computeNodes()
+        var services: [JSONValue] = nodes.filter { node in
+            query["host"].map { node.host == String($0) } ?? true
+        }.map { node in
+            .object([
+                "id": .string(node.id.rawValue), "binary": .string("nova-compute"), "host": .string(node.host), "zone": .string(node.availabilityZone),
+                "status": .string(node.disabled ? "disabled" : "enabled"), "state": .string(isUp(node) ? "up" : "down"),
+                "updated_at": .string(node.lastHeartbeat.iso8601Microseconds), "disabled_reason": node.disabledReason.map(JSONValue.string) ?? .null,
+                "forced_down": .bool(node.forcedDown),
+            ])
+        }
+        if let binary = query["binary"].map(String.init) {
+            services = services.filter { if case .object(let fields) = $0 { return fields["binary"] == .string(binary) } else { return false } }
+        }
+        return try JSONResponse.make(JSONValue.object(["services": .array(services)]))
+    }
+
+    @Sendable func zones(_ request: Request, context: StratusRequestContext) async throws -> Response {
+        _ = try context.requireAuth()
+        let zones = Set(try await api.repository.computeNodes().map(\.availabilityZone))
+        return try JSONResponse.make(JSONValue.object(["availabilityZoneInfo": .array(zones.sorted().map {
+            .object(["zoneName": .string($0), "zoneState": .object(["available": .bool(true)]), "hosts": .null])
+        })]))
+    }
+
+    @Sendable func zoneDetails(_ request: Request, context: StratusRequestContext) async throws -> Response {
+        try context.requireAuth().requireAdmin("os_compute_api:os-availability-zone:detail")
+        let nodes = try await api.repository.computeNodes()
+        let zones = Dictionary(grouping: nodes, by: \.availabilityZone)
+        return try JSONResponse.make(JSONValue.object(["availabilityZoneInfo": .array(zones.keys.sorted().map { zone in
+            .object([
+                "zoneName": .string(zone), "zoneState": .object(["available": .bool(true)]),
+                "hosts": .object(Dictionary(uniqueKeysWithValues: zones[zone]!.map { node in
+                    (node.host, JSONValue.object(["nova-compute": .object([
+                        "available": .bool(isUp(node)), "active": .bool(!node.disabled), "updated_at": .string(node.lastHeartbeat.iso8601Microseconds),
+                    ])]))
+                })),
+            ])
+        })]))
+    }
+}

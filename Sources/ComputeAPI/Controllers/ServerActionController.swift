@@ -1,0 +1,206 @@
+import Database
+import Foundation
+import HTTPSupport
+import HTTPTypes
+import Hummingbird
+import Messaging
+import StratusCore
+
+/// `POST /servers/{id}/action`: power and lock actions, console output, reset state; and the delete the server
+/// controller starts. An action in the wrong state is Nova's 409.
+struct ServerActionController: Sendable {
+    let api: ComputeAPI
+
+    func addRoutes(to group: RouterGroup<StratusRequestContext>) {
+        group.post("servers/{id}/action", use: action)
+    }
+
+    /// A power action: the states it may start from, the task state it sets, and what the host is told.
+    struct PowerAction {
+        let from: Set<VMState>
+        let task: TaskState
+        let operation: OperateInstance.Operation
+    }
+
+    static let powerActions: [String: PowerAction] = [
+        "os-stop": PowerAction(from: [.active, .rescued, .error], task: .poweringOff, operation: .stop),
+        "os-start": PowerAction(from: [.stopped], task: .poweringOn, operation: .start),
+        "pause": PowerAction(from: [.active], task: .pausing, operation: .pause),
+        "unpause": PowerAction(from: [.paused], task: .unpausing, operation: .unpause),
+        "suspend": PowerAction(from: [.active], task: .suspending, operation: .suspend),
+        "resume": PowerAction(from: [.suspended], task: .resuming, operation: .resume),
+        "trigger_crash_dump": PowerAction(from: [.active, .paused, .rescued, .resized, .error], task: .rebooting, operation: .crashDump),
+    ]
+
+    @Sendable func action(_ request: Request, context: StratusRequestContext) async throws -> Response {
+        let auth = try context.requireAuth()
+        var instance = try await ServerController.visibleInstance(try context.parameters.require("id"), auth: auth, api: api)
+        var request = request
+        let body = try await request.jsonObject(context: context)
+        guard body.count == 1, let (name, argument) = body.first else {
+            throw StratusError.badRequest("Malformed request body: exactly one action is expected.")
+        }
+        let token = request.headers[.authToken] ?? ""
+        switch name {
+        case "os-getConsoleOutput":
+            return try await consoleOutput(instance, argument: argument)
+        case "lock":
+            try auth.requireWriter("os_compute_api:os-lock-server:lock")
+            var reason: String?
+            if context.apiVersion >= APIVersion(2, 73), case .object(let fields) = argument, let value = fields["locked_reason"] {
+                guard case .string(let text) = value, text.count <= 255 else { throw BodyReader.invalid("locked_reason", value, "is not a string of at most 255") }
+                reason = text
+            }
+            instance.locked = true
+            instance.lockedReason = reason
+            try await save(instance)
+            return JSONResponse.empty(status: .accepted)
+        case "unlock":
+            try auth.requireWriter("os_compute_api:os-lock-server:unlock")
+            instance.locked = false
+            instance.lockedReason = nil
+            try await save(instance)
+            return JSONResponse.empty(status: .accepted)
+        case "os-resetState":
+            try auth.requireAdmin("os_compute_api:os-admin-actions:reset_state")
+            guard case .object(let fields) = argument, case .string(let state)? = fields["state"], ["active", "error"].contains(state) else {
+                throw StratusError.badRequest("Invalid input for field/attribute state. Value must be 'active' or 'error'.")
+            }
+            instance.vmState = state == "active" ? .active : .error
+            instance.taskState = nil
+            try await save(instance)
+            return JSONResponse.empty(status: .accepted)
+        case "reboot":
+            guard case .object(let fields) = argument, case .string(let type)? = fields["type"], ["SOFT", "HARD"].contains(type.uppercased()) else {
+                throw StratusError.badRequest("Invalid input for field/attribute reboot. 'type' must be 'SOFT' or 'HARD'")
+            }
+            let hard = type.uppercased() == "HARD"
+            let action = hard
+                ? PowerAction(from: [.active, .stopped, .paused, .suspended, .error], task: .rebootingHard, operation: .hardReboot)
+                : PowerAction(from: [.active], task: .rebooting, operation: .softReboot)
+            return try await perform("reboot", action, on: instance, auth: auth, context: context, token: token)
+        default:
+            guard let action = Self.powerActions[name] else { throw StratusError.badRequest("There is no such action: \(name.prefix(64))") }
+            if name == "trigger_crash_dump", context.apiVersion < APIVersion(2, 17) {
+                throw StratusError.badRequest("There is no such action: trigger_crash_dump")
+            }
+            return try await perform(name, action, on: instance, auth: auth, context: context, token: token)
+        }
+    }
+
+    private func save(_ instance: Instance) async throws {
+        var instance = instance
+        instance.updatedAt = api.now
+        _ = try await api.repository.updateInstance(instance, expectedTaskStates: nil)
+    }
+
+    /// 409 unless the instance may do `name` now: unlocked (or admin), no task running, in one of the states.
+    func check(_ name: String, _ instance: Instance, from states: Set<VMState>, auth: AuthContext) throws {
+        if instance.locked, !auth.isAdmin { throw StratusError.conflict("Instance \(instance.id) is locked") }
+        if let task = instance.taskState {
+            throw StratusError.conflict("Cannot '\(name)' instance \(instance.id) while it is in task_state \(task.rawValue)")
+        }
+        guard states.contains(instance.vmState) else {
+            throw StratusError.conflict("Cannot '\(name)' instance \(instance.id) while it is in vm_state \(instance.vmState.rawValue)")
+        }
+        guard instance.host != nil else {
+            throw StratusError.conflict("Cannot '\(name)' instance \(instance.id) while it is not on a host")
+        }
+    }
+
+    /// Sets the task state (only if no other task started meanwhile), records the action and tells the host.
+    private func perform(
+        _ name: String, _ action: PowerAction, on instance: Instance, auth: AuthContext, context: StratusRequestContext, token: String
+    ) async throws -> Response {
+        try auth.requireWriter("os_compute_api:servers:\(name)")
+        try check(name, instance, from: action.from, auth: auth)
+        var instance = instance
+        instance.taskState = action.task
+        instance.updatedAt = api.now
+        guard try await api.repository.updateInstance(instance, expectedTaskStates: [nil]) else {
+            throw StratusError.conflict("Cannot '\(name)' instance \(instance.id) while another operation is in progress")
+        }
+        try await api.repository.recordAction(InstanceAction(
+            instanceId: instance.id, requestId: context.requestID, action: Self.actionName(action.operation), userId: auth.userId,
+            projectId: instance.projectId, startTime: api.now
+        ))
+        try await api.rpc.cast(
+            OperateInstance(instanceId: instance.id, operation: action.operation, credentials: credentials(auth, instance, context.requestID, token)),
+            to: Topic.compute(instance.host!), requestId: context.requestID
+        )
+        return JSONResponse.empty(status: .accepted)
+    }
+
+    /// Nova's instance action names.
+    static func actionName(_ operation: OperateInstance.Operation) -> String {
+        switch operation {
+        case .stop: "stop"
+        case .start: "start"
+        case .softReboot, .hardReboot: "reboot"
+        case .pause: "pause"
+        case .unpause: "unpause"
+        case .suspend: "suspend"
+        case .resume: "resume"
+        case .delete: "delete"
+        case .crashDump: "trigger_crash_dump"
+        }
+    }
+
+    func credentials(_ auth: AuthContext, _ instance: Instance, _ requestId: String, _ token: String) -> Credentials {
+        Credentials(
+            requestId: requestId, token: token, userId: auth.userId, userDomainId: auth.userDomainId,
+            projectId: auth.projectId ?? instance.projectId, roles: auth.roles
+        )
+    }
+
+    private func consoleOutput(_ instance: Instance, argument: JSONValue) async throws -> Response {
+        var length: Int?
+        if case .object(let fields) = argument, let value = fields["length"] {
+            switch value {
+            case .null: length = nil
+            case .number(let number) where number.rounded() == number && number >= -1: length = number < 0 ? nil : Int(number)
+            case .string(let text) where Int(text).map { $0 >= -1 } == true: length = Int(text)! < 0 ? nil : Int(text)
+            default: throw BodyReader.invalid("length", value, "is not a valid length")
+            }
+        }
+        guard let host = instance.host, instance.vmState != .building else {
+            throw StratusError.conflict("Instance \(instance.id) is not ready")
+        }
+        do {
+            let output = try await api.rpc.call(GetConsoleOutput(instanceId: instance.id, length: length), to: Topic.compute(host))
+            return try JSONResponse.make(JSONValue.object(["output": .string(output)]))
+        } catch let fault as RemoteFault {
+            throw StratusError.conflict("Console output of instance \(instance.id) is not available: \(fault.message)")
+        }
+    }
+
+    /// Deletes the instance: on its host through the compute service, or here when it never got one.
+    func delete(_ instance: Instance, auth: AuthContext, requestId: String, token: String) async throws {
+        if instance.locked, !auth.isAdmin { throw StratusError.conflict("Instance \(instance.id) is locked") }
+        var instance = instance
+        let previous = instance.taskState
+        instance.taskState = .deleting
+        instance.updatedAt = api.now
+        guard try await api.repository.updateInstance(instance, expectedTaskStates: [previous]) else {
+            throw StratusError.conflict("Cannot 'delete' instance \(instance.id) while another operation is in progress")
+        }
+        try await api.repository.recordAction(InstanceAction(
+            instanceId: instance.id, requestId: requestId, action: "delete", userId: auth.userId, projectId: instance.projectId, startTime: api.now
+        ))
+        if let host = instance.host, previous != .scheduling {
+            try await api.rpc.cast(
+                OperateInstance(instanceId: instance.id, operation: .delete, credentials: credentials(auth, instance, requestId, token)),
+                to: Topic.compute(host), requestId: requestId
+            )
+        } else {
+            // Never placed (or still being scheduled): nothing runs anywhere; the conductor sees it gone and frees any claim.
+            _ = try await api.repository.releaseClaim(instance: instance.id)
+            let time = api.now
+            instance.vmState = .deleted
+            instance.taskState = nil
+            instance.deletedAt = time
+            instance.terminatedAt = time
+            _ = try await api.repository.updateInstance(instance, expectedTaskStates: nil)
+        }
+    }
+}

@@ -1,0 +1,258 @@
+import Foundation
+public import HTTPSupport
+public import Logging
+public import Messaging
+public import NetworkAPI
+public import StratusCore
+public import Virt
+
+/// nova-compute for one host: runs the driver for the instances the conductor sends here, plugs them into the
+/// network service, and reports every change back through the conductor. It never opens the database.
+public struct ComputeManager: Sendable {
+    public let host: String
+    let driver: any HypervisorDriver
+    let rpc: RPCClient
+    let network: any NetworkClient
+    /// The host's own identity towards the network service (binding ports needs admin), as Nova's service user.
+    let serviceCaller: ServiceCaller
+    let clock: any WallClock
+    let logger: Logger
+    let queue = InstanceQueue()
+
+    public init(
+        host: String, driver: any HypervisorDriver, rpc: RPCClient, network: any NetworkClient, serviceCaller: ServiceCaller,
+        clock: any WallClock, logger: Logger
+    ) {
+        self.host = host
+        self.driver = driver
+        self.rpc = rpc
+        self.network = network
+        self.serviceCaller = serviceCaller
+        self.clock = clock
+        self.logger = logger
+    }
+
+    var now: Timestamp { Timestamp(clock.now()) }
+
+    /// The host's RPC server on `compute.<host>`.
+    public func server(transport: any MessageTransport) -> RPCServer {
+        var server = RPCServer(topic: Topic.compute(host), transport: transport) { [logger, host] method, error in
+            logger.error("compute \(host): \(method) failed: \(error)")
+        }
+        server.on(BuildAndRunInstance.self) { message, _ in
+            await queue.run(message.instance.id) { await build(message) }
+        }
+        server.on(OperateInstance.self) { message, _ in
+            await queue.run(message.instanceId) { await operate(message) }
+        }
+        server.answer(GetConsoleOutput.self) { message, _ in
+            try await driver.consoleOutput(message.instanceId, lines: message.length)
+        }
+        return server
+    }
+
+    /// The node record the host reports: its driver's resources, alive now.
+    public func nodeReport() async throws -> ComputeNode {
+        let resources = try await driver.hostResources()
+        let time = now
+        return ComputeNode(
+            id: ComputeNodeID(Self.nodeId(host)), host: host, lastHeartbeat: time, hypervisorType: resources.hypervisorType,
+            hypervisorVersion: resources.hypervisorVersion, cpuArchitecture: resources.cpuArchitecture, vcpus: resources.vcpus,
+            memoryMB: resources.memoryMB, diskGB: resources.diskGB, createdAt: time, updatedAt: time
+        )
+    }
+
+    /// The same id for a host name at every start (a UUID hashed from the name), so a restarted host is the same hypervisor.
+    static func nodeId(_ host: String) -> String {
+        var bytes = [UInt8](repeating: 0, count: 16)
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for round in 0..<2 {
+            for byte in host.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+            for index in 0..<8 { bytes[round * 8 + index] = UInt8(truncatingIfNeeded: hash >> (index * 8)) }
+        }
+        bytes[6] = bytes[6] & 0x0f | 0x50  // version 5 layout: name-based
+        bytes[8] = bytes[8] & 0x3f | 0x80  // RFC 4122 variant
+        let uuid = UUID(uuid: (bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7],
+                               bytes[8], bytes[9], bytes[10], bytes[11], bytes[12], bytes[13], bytes[14], bytes[15]))
+        return uuid.uuidString.lowercased()
+    }
+
+    // MARK: Build
+
+    private func build(_ message: BuildAndRunInstance) async {
+        let instance = message.instance
+        let credentials = message.credentials
+        let event = "compute_build_and_run_instance"
+        await recordEvent(instance.id, credentials.requestId, event, start: now)
+        var ports: [NetworkPort] = []
+        do {
+            guard try await change(instance.id, InstanceChanges(taskState: .set(.networking)), expected: [.scheduling]) else { return }
+            ports = try await allocatePorts(instance, credentials: credentials)
+            var vifs: [InstanceVIF] = []
+            for port in ports {
+                let name = (try? await network.network(port.networkId, caller: caller(credentials)).name) ?? ""
+                vifs.append(InstanceVIF(portId: port.id, networkId: port.networkId, networkName: name, macAddress: port.macAddress,
+                                        fixedIps: port.fixedIps.map(\.ipAddress)))
+            }
+            guard try await change(instance.id, InstanceChanges(taskState: .set(.spawning), networkInfo: vifs), expected: [.networking]) else {
+                try await cleanUp(instance.id, ports: ports, credentials: credentials)
+                return
+            }
+            try await driver.spawn(GuestSpec(
+                instanceId: instance.id, name: instance.name, hostname: instance.hostname, vcpus: instance.flavor.vcpus,
+                memoryMB: instance.flavor.memoryMB, rootGB: instance.flavor.rootGB, ephemeralGB: instance.flavor.ephemeralGB,
+                swapMB: instance.flavor.swapMB, imageId: instance.imageId,
+                interfaces: ports.map { GuestInterface(portId: $0.id, networkId: $0.networkId, macAddress: $0.macAddress, addresses: $0.fixedIps.map(\.ipAddress)) },
+                userData: instance.userData, metadata: instance.metadata, publicKey: instance.publicKey, configDrive: instance.configDrive
+            ))
+            let active = InstanceChanges(vmState: .active, taskState: .clear, powerState: .running, launchedAt: now)
+            if try await change(instance.id, active, expected: [.spawning]) {
+                await recordEvent(instance.id, credentials.requestId, event, start: nil, result: "Success")
+            } else {
+                // Deleted while spawning: the delete will find nothing left to do.
+                try await cleanUp(instance.id, ports: ports, credentials: credentials)
+            }
+        } catch {
+            logger.warning("compute \(host): build of \(instance.id) failed: \(error)")
+            try? await cleanUp(instance.id, ports: ports, credentials: credentials)
+            await recordEvent(instance.id, credentials.requestId, event, start: nil, result: "Error", details: "\(error)")
+            try? await rpc.cast(
+                BuildFailed(instanceId: instance.id, host: host, reason: Self.reason(error), alternates: message.alternates, credentials: credentials),
+                to: Topic.conductor, requestId: credentials.requestId
+            )
+        }
+    }
+
+    /// The instance's ports, as its boot asked (`auto`: the project's auto-allocated network), bound to this host.
+    private func allocatePorts(_ instance: Instance, credentials: Credentials) async throws -> [NetworkPort] {
+        let user = caller(credentials)
+        let nics: [RequestedNetworks.NIC]
+        switch instance.requestedNetworks {
+        case .none: return []
+        case .auto: nics = [RequestedNetworks.NIC(networkId: try await network.autoAllocatedNetwork(project: instance.projectId, caller: user))]
+        case .list(let list): nics = list
+        }
+        var ports: [NetworkPort] = []
+        do {
+            for nic in nics {
+                var portId = nic.portId
+                if portId == nil, let networkId = nic.networkId {
+                    let request = PortRequest(
+                        networkId: networkId, projectId: instance.projectId, fixedIps: nic.fixedIp.map { [.init(ipAddress: $0)] },
+                        deviceId: instance.id.rawValue, deviceOwner: "compute:\(instance.availabilityZone ?? "nova")"
+                    )
+                    portId = try await network.createPort(request, caller: user).id
+                }
+                guard let portId else { continue }
+                ports.append(try await network.bindPort(
+                    portId, host: host, deviceId: instance.id.rawValue, deviceOwner: "compute:\(instance.availabilityZone ?? "nova")",
+                    caller: serviceCaller
+                ))
+            }
+        } catch {
+            try? await deletePorts(ports, credentials: credentials)
+            throw error
+        }
+        return ports
+    }
+
+    private func cleanUp(_ id: InstanceID, ports: [NetworkPort], credentials: Credentials) async throws {
+        try await driver.destroy(id)
+        try await deletePorts(ports, credentials: credentials)
+    }
+
+    private func deletePorts(_ ports: [NetworkPort], credentials: Credentials) async throws {
+        for port in ports { try await network.deletePort(port.id, caller: caller(credentials)) }
+    }
+
+    // MARK: Operations
+
+    private func operate(_ message: OperateInstance) async {
+        let id = message.instanceId
+        let event = "compute_\(message.operation.rawValue)"
+        await recordEvent(id, message.credentials.requestId, event, start: now)
+        do {
+            let changes: InstanceChanges
+            let expected: TaskState
+            switch message.operation {
+            case .stop:
+                try await driver.powerOff(id)
+                (changes, expected) = (InstanceChanges(vmState: .stopped, taskState: .clear, powerState: .shutdown), .poweringOff)
+            case .start:
+                try await driver.powerOn(id)
+                (changes, expected) = (InstanceChanges(vmState: .active, taskState: .clear, powerState: .running), .poweringOn)
+            case .softReboot, .hardReboot:
+                try await driver.reboot(id, hard: message.operation == .hardReboot)
+                (changes, expected) = (InstanceChanges(vmState: .active, taskState: .clear, powerState: .running),
+                                       message.operation == .hardReboot ? .rebootingHard : .rebooting)
+            case .pause:
+                try await driver.pause(id)
+                (changes, expected) = (InstanceChanges(vmState: .paused, taskState: .clear, powerState: .paused), .pausing)
+            case .unpause:
+                try await driver.unpause(id)
+                (changes, expected) = (InstanceChanges(vmState: .active, taskState: .clear, powerState: .running), .unpausing)
+            case .suspend:
+                try await driver.suspend(id)
+                (changes, expected) = (InstanceChanges(vmState: .suspended, taskState: .clear, powerState: .suspended), .suspending)
+            case .resume:
+                try await driver.resume(id)
+                (changes, expected) = (InstanceChanges(vmState: .active, taskState: .clear, powerState: .running), .resuming)
+            case .crashDump:
+                try await driver.triggerCrashDump(id)
+                await recordEvent(id, message.credentials.requestId, event, start: nil, result: "Success")
+                return
+            case .delete:
+                try await driver.destroy(id)
+                let ports = try await network.ports(deviceId: id.rawValue, caller: caller(message.credentials))
+                try await deletePorts(ports, credentials: message.credentials)
+                await recordEvent(id, message.credentials.requestId, event, start: nil, result: "Success")
+                try await rpc.cast(InstanceRemoved(instanceId: id), to: Topic.conductor, requestId: message.credentials.requestId)
+                return
+            }
+            _ = try await change(id, changes, expected: [expected])
+            await recordEvent(id, message.credentials.requestId, event, start: nil, result: "Success")
+        } catch {
+            logger.warning("compute \(host): \(message.operation.rawValue) of \(id) failed: \(error)")
+            await recordEvent(id, message.credentials.requestId, event, start: nil, result: "Error", details: "\(error)")
+            // The operation did not happen: clear the task state and record the power state the driver reports.
+            _ = try? await change(id, InstanceChanges(taskState: .clear, powerState: await driver.powerState(id)), expected: nil)
+        }
+    }
+
+    // MARK: Reporting
+
+    /// Sends the change to the conductor; false when the instance's task state was no longer as expected.
+    private func change(_ id: InstanceID, _ changes: InstanceChanges, expected: [TaskState?]?) async throws -> Bool {
+        try await rpc.call(UpdateInstance(instanceId: id, changes: changes, expectedTaskStates: expected), to: Topic.conductor)
+    }
+
+    /// Starts an event (`start` set) or finishes it with `result`.
+    private func recordEvent(
+        _ id: InstanceID, _ requestId: String, _ name: String, start: Timestamp?, result: String? = nil, details: String? = nil
+    ) async {
+        let event = InstanceAction.Event(name: name, startTime: start ?? now, finishTime: result == nil ? nil : now, result: result, host: host, details: details)
+        try? await rpc.cast(RecordActionEvent(instanceId: id, requestId: requestId, event: event), to: Topic.conductor)
+    }
+
+    /// The user as the network service sees it.
+    private func caller(_ credentials: Credentials) -> ServiceCaller {
+        ServiceCaller(
+            auth: AuthContext(
+                userId: credentials.userId, userDomainId: credentials.userDomainId, projectId: credentials.projectId, domainId: nil,
+                roles: credentials.roles, methods: ["token"], auditIds: [], issuedAt: now, expiresAt: now.adding(seconds: 3600)
+            ),
+            token: credentials.token
+        )
+    }
+
+    /// A failure as an instance fault's message.
+    static func reason(_ error: any Error) -> String {
+        switch error {
+        case let error as DriverError: error.description
+        case let error as OpenStackFault: error.message
+        case let error as StratusError: error.fault.message
+        case let error as RemoteFault: error.message
+        default: "\(error)"
+        }
+    }
+}

@@ -1,0 +1,37 @@
+import Logging
+public import Messaging
+public import ServiceLifecycle
+
+/// Tells the conductor that the host is alive, with its resources, at start and then every `interval`; the
+/// scheduler skips a host whose reports stop. A failed report (the conductor not ready yet at start) is retried
+/// soon, backing off to the interval.
+public struct HeartbeatService: Service {
+    let manager: ComputeManager
+    let rpc: RPCClient
+    let interval: Duration
+
+    public init(manager: ComputeManager, rpc: RPCClient, interval: Duration = .seconds(10)) {
+        self.manager = manager
+        self.rpc = rpc
+        self.interval = interval
+    }
+
+    public func run() async throws {
+        try await cancelWhenGracefulShutdown {
+            var retry = Duration.milliseconds(50)
+            while !Task.isCancelled {
+                do {
+                    _ = try await rpc.call(ReportHost(node: try await manager.nodeReport()), to: Topic.conductor)
+                    retry = .milliseconds(50)
+                    try await Task.sleep(for: interval)
+                } catch is CancellationError {
+                    return
+                } catch {
+                    if retry >= interval { manager.logger.warning("compute \(manager.host): heartbeat failed: \(error)") }
+                    try await Task.sleep(for: retry)
+                    retry = min(retry * 2, interval)
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,137 @@
+public import Database
+import Foundation
+public import Logging
+public import Messaging
+public import StratusCore
+
+/// nova-conductor: every database write on behalf of compute hosts, and the build as a task that reschedules to
+/// the alternates on failure and ends in ERROR with a fault when none is left.
+public struct ConductorService: Sendable {
+    let backend: any SQLBackend
+    let rpc: RPCClient
+    let clock: any WallClock
+    let logger: Logger
+
+    public init(backend: any SQLBackend, rpc: RPCClient, clock: any WallClock, logger: Logger) {
+        self.backend = backend
+        self.rpc = rpc
+        self.clock = clock
+        self.logger = logger
+    }
+
+    var repository: any ComputeRepository { backend.compute }
+    var now: Timestamp { Timestamp(clock.now()) }
+
+    /// The conductor's RPC server on `transport`.
+    public func server(transport: any MessageTransport) -> RPCServer {
+        var server = RPCServer(topic: Topic.conductor, transport: transport) { [logger] method, error in
+            logger.error("conductor: \(method) failed: \(error)")
+        }
+        server.on(BuildInstances.self) { message, _ in try await buildInstances(message) }
+        server.on(BuildFailed.self) { message, _ in try await buildFailed(message) }
+        server.answer(UpdateInstance.self) { message, _ in
+            try await update(message.instanceId, message.changes, expected: message.expectedTaskStates)
+        }
+        server.on(InstanceRemoved.self) { message, _ in try await instanceRemoved(message.instanceId) }
+        server.on(RecordActionEvent.self) { message, _ in try await recordEvent(message) }
+        server.answer(ReportHost.self) { message, _ in
+            try await repository.upsertComputeNode(message.node)
+            return Done()
+        }
+        return server
+    }
+
+    /// Asks the scheduler for hosts, records each instance's host and sends it there.
+    func buildInstances(_ message: BuildInstances) async throws {
+        let selections: [HostSelection]
+        do {
+            selections = try await rpc.call(SelectDestinations(instanceIds: message.instanceIds), to: Topic.scheduler, requestId: message.credentials.requestId)
+        } catch let fault as RemoteFault {
+            for id in message.instanceIds { try await fail(id, message: fault.message) }
+            return
+        }
+        for selection in selections {
+            try await send(selection.instanceId, to: selection.host, alternates: selection.alternates, credentials: message.credentials)
+        }
+    }
+
+    /// Records the host (claimed already) on the instance and casts the build to it; gives the claim back if the
+    /// instance was deleted meanwhile.
+    private func send(_ id: InstanceID, to host: String, alternates: [String], credentials: Credentials) async throws {
+        guard var instance = try await repository.instance(id), instance.vmState == .building else {
+            _ = try await repository.releaseClaim(instance: id)
+            return
+        }
+        instance.host = host
+        instance.availabilityZone = try await repository.computeNode(host: host)?.availabilityZone ?? "nova"
+        instance.updatedAt = now
+        guard try await repository.updateInstance(instance, expectedTaskStates: [.scheduling]) else {
+            _ = try await repository.releaseClaim(instance: id)
+            return
+        }
+        try await rpc.cast(BuildAndRunInstance(instance: instance, alternates: alternates, credentials: credentials),
+                           to: Topic.compute(host), requestId: credentials.requestId)
+    }
+
+    /// A host could not build the instance: free its claim and try the next alternate that still has room.
+    func buildFailed(_ message: BuildFailed) async throws {
+        _ = try await repository.releaseClaim(instance: message.instanceId)
+        guard var instance = try await repository.instance(message.instanceId), instance.vmState == .building else { return }
+        logger.warning("conductor: build of \(message.instanceId) on \(message.host) failed: \(message.reason)")
+        instance.host = nil
+        instance.taskState = .scheduling
+        instance.updatedAt = now
+        _ = try await repository.updateInstance(instance, expectedTaskStates: nil)
+        let claim = ResourceClaim(vcpus: instance.flavor.vcpus, memoryMB: instance.flavor.memoryMB, diskGB: instance.flavor.diskGB)
+        var alternates = message.alternates
+        while !alternates.isEmpty {
+            let host = alternates.removeFirst()
+            if try await repository.claim(claim, host: host, instance: instance.id) {
+                try await send(instance.id, to: host, alternates: alternates, credentials: message.credentials)
+                return
+            }
+        }
+        try await fail(instance.id, message: "No valid host was found. Exceeded maximum number of retries. The last attempt failed: \(message.reason)")
+    }
+
+    /// ERROR with a fault, as Nova shows a build that found no host.
+    private func fail(_ id: InstanceID, message: String) async throws {
+        guard let instance = try await repository.instance(id), instance.vmState != .deleted else { return }
+        let changes = InstanceChanges(vmState: .error, taskState: .clear, fault: InstanceFault(code: 500, message: message, created: now))
+        _ = try await update(id, changes, expected: nil)
+    }
+
+    /// Applies a host's changes if the task state is as expected.
+    func update(_ id: InstanceID, _ changes: InstanceChanges, expected: [TaskState?]?) async throws -> Bool {
+        guard let current = try await repository.instance(id), current.vmState != .deleted else { return false }
+        var instance = changes.applied(to: current)
+        instance.updatedAt = now
+        return try await repository.updateInstance(instance, expectedTaskStates: expected)
+    }
+
+    /// The guest is gone: the instance is deleted and its claim given back.
+    func instanceRemoved(_ id: InstanceID) async throws {
+        _ = try await repository.releaseClaim(instance: id)
+        guard var instance = try await repository.instance(id) else { return }
+        let time = now
+        instance.vmState = .deleted
+        instance.taskState = nil
+        instance.powerState = .noState
+        instance.deletedAt = time
+        instance.terminatedAt = time
+        instance.updatedAt = time
+        _ = try await repository.updateInstance(instance, expectedTaskStates: nil)
+    }
+
+    /// Adds or completes an event of an instance action.
+    func recordEvent(_ message: RecordActionEvent) async throws {
+        guard var action = try await repository.action(message.instanceId, requestId: message.requestId) else { return }
+        if let index = action.events.firstIndex(where: { $0.name == message.event.name }) {
+            action.events[index] = message.event
+        } else {
+            action.events.append(message.event)
+        }
+        action.updatedAt = now
+        try await repository.updateAction(action)
+    }
+}

@@ -1,0 +1,468 @@
+import Foundation
+import SQLKit
+public import StratusCore
+
+/// The resources a claim takes on a host.
+public struct ResourceClaim: Sendable, Codable, Equatable {
+    public var vcpus: Int
+    public var memoryMB: Int
+    public var diskGB: Int
+
+    public init(vcpus: Int, memoryMB: Int, diskGB: Int) {
+        self.vcpus = vcpus
+        self.memoryMB = memoryMB
+        self.diskGB = diskGB
+    }
+}
+
+/// Nova's records: flavors, keypairs, instances and their actions, compute nodes and the claims on them.
+public protocol ComputeRepository: Sendable {
+    func createFlavor(_ flavor: Flavor) async throws
+    func flavor(_ id: FlavorID) async throws -> Flavor?
+    func flavors() async throws -> [Flavor]
+    func updateFlavor(_ flavor: Flavor) async throws
+    func deleteFlavor(_ id: FlavorID) async throws
+    func flavorAccess(_ id: FlavorID) async throws -> [ProjectID]
+    func addFlavorAccess(_ id: FlavorID, project: ProjectID) async throws
+    func removeFlavorAccess(_ id: FlavorID, project: ProjectID) async throws -> Bool
+    /// The private flavors `project` was given access to.
+    func flavorsAccessible(by project: ProjectID) async throws -> Set<FlavorID>
+
+    /// A duplicate name for the user is a 409.
+    func createKeypair(_ keypair: Keypair) async throws
+    func keypair(user: UserID, name: String) async throws -> Keypair?
+    func keypairs(user: UserID) async throws -> [Keypair]
+    func deleteKeypair(user: UserID, name: String) async throws -> Bool
+
+    func createInstance(_ instance: Instance) async throws
+    func instance(_ id: InstanceID) async throws -> Instance?
+    /// Instances not yet deleted: of `project`, or every project's when nil.
+    func instances(project: ProjectID?) async throws -> [Instance]
+    /// Instances placed on `host`.
+    func instances(host: String) async throws -> [Instance]
+    /// Replaces the record, only if its task state is one of `expectedTaskStates` now (nil: whatever it is). False when
+    /// it was not (a concurrent operation won) or the instance is gone.
+    func updateInstance(_ instance: Instance, expectedTaskStates: [TaskState?]?) async throws -> Bool
+
+    func recordAction(_ action: InstanceAction) async throws
+    func action(_ instance: InstanceID, requestId: String) async throws -> InstanceAction?
+    func actions(_ instance: InstanceID) async throws -> [InstanceAction]
+    func updateAction(_ action: InstanceAction) async throws
+
+    /// Adds the node, or updates its resources and heartbeat when the host is known (keeping used amounts and admin settings).
+    func upsertComputeNode(_ node: ComputeNode) async throws
+    func computeNode(host: String) async throws -> ComputeNode?
+    func computeNode(id: ComputeNodeID) async throws -> ComputeNode?
+    func computeNodes() async throws -> [ComputeNode]
+    func updateComputeNode(_ node: ComputeNode) async throws
+    func deleteComputeNode(host: String) async throws -> Bool
+    func heartbeat(host: String, at time: Timestamp) async throws
+
+    /// Takes `claim` from `host` for `instance` if it still fits the host's capacity (allocation ratios, reserved
+    /// memory); false when it does not. Atomic: racing claims never overcommit.
+    func claim(_ claim: ResourceClaim, host: String, instance: InstanceID) async throws -> Bool
+    /// Gives back the instance's claim, wherever it is; false when it had none.
+    func releaseClaim(instance: InstanceID) async throws -> Bool
+}
+
+/// A compute node as a row; SQL's snake_case names round-trip only without acronyms (`memory_mb` -> `memoryMb`).
+struct ComputeNodeRow: StoredRecord {
+    static let table = "compute_nodes"
+    static let kind = "compute node"
+
+    var id: ComputeNodeID
+    var host: String
+    var availabilityZone: String
+    var disabled: Bool
+    var disabledReason: String?
+    var forcedDown: Bool
+    var lastHeartbeat: Timestamp
+    var hypervisorType: String
+    var hypervisorVersion: Int
+    var cpuArchitecture: String
+    var vcpus: Int
+    var memoryMb: Int
+    var diskGb: Int
+    var vcpusUsed: Int
+    var memoryMbUsed: Int
+    var diskGbUsed: Int
+    var instanceCount: Int
+    var cpuAllocationRatio: Double
+    var ramAllocationRatio: Double
+    var diskAllocationRatio: Double
+    var reservedMemoryMb: Int
+    var createdAt: Timestamp
+    var updatedAt: Timestamp
+
+    var duplicateDescription: String { "with host \(host)" }
+
+    init(_ node: ComputeNode) {
+        id = node.id
+        host = node.host
+        availabilityZone = node.availabilityZone
+        disabled = node.disabled
+        disabledReason = node.disabledReason
+        forcedDown = node.forcedDown
+        lastHeartbeat = node.lastHeartbeat
+        hypervisorType = node.hypervisorType
+        hypervisorVersion = node.hypervisorVersion
+        cpuArchitecture = node.cpuArchitecture
+        vcpus = node.vcpus
+        memoryMb = node.memoryMB
+        diskGb = node.diskGB
+        vcpusUsed = node.vcpusUsed
+        memoryMbUsed = node.memoryMBUsed
+        diskGbUsed = node.diskGBUsed
+        instanceCount = node.instanceCount
+        cpuAllocationRatio = node.cpuAllocationRatio
+        ramAllocationRatio = node.ramAllocationRatio
+        diskAllocationRatio = node.diskAllocationRatio
+        reservedMemoryMb = node.reservedMemoryMB
+        createdAt = node.createdAt
+        updatedAt = node.updatedAt
+    }
+
+    var node: ComputeNode {
+        ComputeNode(
+            id: id, host: host, availabilityZone: availabilityZone, disabled: disabled, disabledReason: disabledReason, forcedDown: forcedDown,
+            lastHeartbeat: lastHeartbeat, hypervisorType: hypervisorType, hypervisorVersion: hypervisorVersion, cpuArchitecture: cpuArchitecture,
+            vcpus: vcpus, memoryMB: memoryMb, diskGB: diskGb, vcpusUsed: vcpusUsed, memoryMBUsed: memoryMbUsed, diskGBUsed: diskGbUsed,
+            instanceCount: instanceCount, cpuAllocationRatio: cpuAllocationRatio, ramAllocationRatio: ramAllocationRatio,
+            diskAllocationRatio: diskAllocationRatio, reservedMemoryMB: reservedMemoryMb, createdAt: createdAt, updatedAt: updatedAt
+        )
+    }
+}
+
+extension Keypair {
+    static let table = "keypairs"
+}
+
+private enum JSONText {
+    static func encode(_ value: some Encodable) throws -> String {
+        String(decoding: try JSONEncoder().encode(value), as: UTF8.self)
+    }
+
+    static func decode<T: Decodable>(_ type: T.Type, _ text: String) throws -> T {
+        try JSONDecoder().decode(T.self, from: Data(text.utf8))
+    }
+}
+
+struct FlavorRow: StoredRecord {
+    static let table = "flavors"
+    static let kind = "flavor"
+
+    var id: FlavorID
+    var name: String
+    var vcpus: Int
+    var memoryMb: Int
+    var rootGb: Int
+    var ephemeralGb: Int
+    var swapMb: Int
+    var rxtxFactor: Double
+    var isPublic: Bool
+    var disabled: Bool
+    var description: String?
+    var extraSpecs: String
+    var createdAt: Timestamp
+
+    var duplicateDescription: String { "with name \(name)" }
+
+    init(_ flavor: Flavor) throws {
+        id = flavor.id
+        name = flavor.name
+        vcpus = flavor.vcpus
+        memoryMb = flavor.memoryMB
+        rootGb = flavor.rootGB
+        ephemeralGb = flavor.ephemeralGB
+        swapMb = flavor.swapMB
+        rxtxFactor = flavor.rxtxFactor
+        isPublic = flavor.isPublic
+        disabled = flavor.disabled
+        description = flavor.description
+        extraSpecs = try JSONText.encode(flavor.extraSpecs)
+        createdAt = flavor.createdAt
+    }
+
+    func flavor() throws -> Flavor {
+        Flavor(
+            id: id, name: name, vcpus: vcpus, memoryMB: memoryMb, rootGB: rootGb, ephemeralGB: ephemeralGb, swapMB: swapMb,
+            rxtxFactor: rxtxFactor, isPublic: isPublic, disabled: disabled, description: description,
+            extraSpecs: try JSONText.decode([String: String].self, extraSpecs), createdAt: createdAt
+        )
+    }
+}
+
+/// An instance as a row: the columns lists filter on, and the whole record as JSON.
+struct InstanceRow: Codable {
+    var id: InstanceID
+    var projectId: ProjectID
+    var host: String?
+    var vmState: String
+    var taskState: String?
+    var createdAt: Timestamp
+    var deleted: Bool
+    var record: String
+
+    init(_ instance: Instance) throws {
+        id = instance.id
+        projectId = instance.projectId
+        host = instance.host
+        vmState = instance.vmState.rawValue
+        taskState = instance.taskState?.rawValue
+        createdAt = instance.createdAt
+        deleted = instance.vmState == .deleted
+        record = try JSONText.encode(instance)
+    }
+}
+
+struct ActionRow: Codable {
+    var instanceId: InstanceID
+    var requestId: String
+    var startTime: Timestamp
+    var record: String
+}
+
+struct AllocationRow: Codable {
+    var instanceId: InstanceID
+    var host: String
+    var vcpus: Int
+    var memoryMb: Int
+    var diskGb: Int
+}
+
+public struct SQLComputeRepository: ComputeRepository {
+    let executor: any SQLExecutor
+
+    public init(_ executor: any SQLExecutor) {
+        self.executor = executor
+    }
+
+    private var flavorRows: SQLRecordRepository<FlavorRow> { SQLRecordRepository(executor) }
+    private var nodeRows: SQLRecordRepository<ComputeNodeRow> { SQLRecordRepository(executor) }
+
+    public func createFlavor(_ flavor: Flavor) async throws { try await flavorRows.create(try FlavorRow(flavor)) }
+    public func flavor(_ id: FlavorID) async throws -> Flavor? { try await flavorRows.get(id)?.flavor() }
+    public func flavors() async throws -> [Flavor] { try await flavorRows.list([]).map { try $0.flavor() } }
+    public func updateFlavor(_ flavor: Flavor) async throws { _ = try await flavorRows.update(try FlavorRow(flavor)) }
+    public func deleteFlavor(_ id: FlavorID) async throws { _ = try await flavorRows.delete(id) }
+
+    public func flavorAccess(_ id: FlavorID) async throws -> [ProjectID] {
+        try await executor.run { db in
+            try await db.select().column("project_id").from("flavor_access").where("flavor_id", .equal, id.rawValue)
+                .orderBy("project_id").all(decodingColumn: "project_id", as: ProjectID.self)
+        }
+    }
+
+    public func addFlavorAccess(_ id: FlavorID, project: ProjectID) async throws {
+        do {
+            try await executor.run { db in
+                try await db.insert(into: "flavor_access").columns("flavor_id", "project_id")
+                    .values(SQLBind(id.rawValue), SQLBind(project.rawValue)).run()
+            }
+        } catch DatabaseError.uniqueViolation {
+            throw StratusError.conflict("Flavor access already exists for flavor \(id) and project \(project) combination.")
+        }
+    }
+
+    public func removeFlavorAccess(_ id: FlavorID, project: ProjectID) async throws -> Bool {
+        try await executor.run { db in
+            !(try await db.delete(from: "flavor_access").where("flavor_id", .equal, id.rawValue)
+                .where("project_id", .equal, project.rawValue).returning("flavor_id").all()).isEmpty
+        }
+    }
+
+    public func flavorsAccessible(by project: ProjectID) async throws -> Set<FlavorID> {
+        try await executor.run { db in
+            Set(try await db.select().column("flavor_id").from("flavor_access").where("project_id", .equal, project.rawValue)
+                .all(decodingColumn: "flavor_id", as: FlavorID.self))
+        }
+    }
+
+    public func createKeypair(_ keypair: Keypair) async throws {
+        do {
+            try await executor.run { db in
+                try await db.insert(into: Keypair.table).model(keypair, keyEncodingStrategy: .convertToSnakeCase, nilEncodingStrategy: .asNil).run()
+            }
+        } catch DatabaseError.uniqueViolation {
+            throw StratusError.conflict("Key pair '\(keypair.name)' already exists.")
+        }
+    }
+
+    public func keypair(user: UserID, name: String) async throws -> Keypair? {
+        try await executor.run { db in
+            try await db.select().column("*").from(Keypair.table).where("user_id", .equal, user.rawValue).where("name", .equal, name)
+                .first(decoding: Keypair.self, keyDecodingStrategy: .convertFromSnakeCase)
+        }
+    }
+
+    public func keypairs(user: UserID) async throws -> [Keypair] {
+        try await executor.run { db in
+            try await db.select().column("*").from(Keypair.table).where("user_id", .equal, user.rawValue).orderBy("name")
+                .all(decoding: Keypair.self, keyDecodingStrategy: .convertFromSnakeCase)
+        }
+    }
+
+    public func deleteKeypair(user: UserID, name: String) async throws -> Bool {
+        try await executor.run { db in
+            !(try await db.delete(from: Keypair.table).where("user_id", .equal, user.rawValue).where("name", .equal, name)
+                .returning("name").all()).isEmpty
+        }
+    }
+
+    public func createInstance(_ instance: Instance) async throws {
+        try await executor.run { db in
+            try await db.insert(into: "instances").model(try InstanceRow(instance), keyEncodingStrategy: .convertToSnakeCase, nilEncodingStrategy: .asNil).run()
+        }
+    }
+
+    public func instance(_ id: InstanceID) async throws -> Instance? {
+        try await executor.run { db in
+            try await db.select().column("record").from("instances").where("id", .equal, id.rawValue)
+                .first(decodingColumn: "record", as: String.self).map { try JSONText.decode(Instance.self, $0) }
+        }
+    }
+
+    public func instances(project: ProjectID?) async throws -> [Instance] {
+        try await executor.run { db in
+            let query = db.select().column("record").from("instances").where("deleted", .equal, false)
+            if let project { query.where("project_id", .equal, project.rawValue) }
+            return try await query.orderBy("created_at").orderBy("id").all(decodingColumn: "record", as: String.self)
+                .map { try JSONText.decode(Instance.self, $0) }
+        }
+    }
+
+    public func instances(host: String) async throws -> [Instance] {
+        try await executor.run { db in
+            try await db.select().column("record").from("instances").where("host", .equal, host).where("deleted", .equal, false)
+                .all(decodingColumn: "record", as: String.self).map { try JSONText.decode(Instance.self, $0) }
+        }
+    }
+
+    public func updateInstance(_ instance: Instance, expectedTaskStates: [TaskState?]?) async throws -> Bool {
+        let row = try InstanceRow(instance)
+        return try await executor.run { db in
+            let query = try db.update("instances").set(model: row, keyEncodingStrategy: .convertToSnakeCase, nilEncodingStrategy: .asNil).where("id", .equal, instance.id.rawValue)
+            if let expected = expectedTaskStates {
+                let states = expected.compactMap { $0?.rawValue }
+                let includesNone = expected.contains { $0 == nil }
+                switch (states.isEmpty, includesNone) {
+                case (false, true): query.where { $0.where("task_state", .in, states).orWhere("task_state", .is, SQLLiteral.null) }
+                case (false, false): query.where("task_state", .in, states)
+                case (true, true): query.where("task_state", .is, SQLLiteral.null)
+                case (true, false): query.where(SQLLiteral.boolean(false))
+                }
+            }
+            return !(try await query.returning("id").all()).isEmpty
+        }
+    }
+
+    public func recordAction(_ action: InstanceAction) async throws {
+        try await executor.run { db in
+            let row = ActionRow(instanceId: action.instanceId, requestId: action.requestId, startTime: action.startTime, record: try JSONText.encode(action))
+            try await db.insert(into: "instance_actions").model(row, keyEncodingStrategy: .convertToSnakeCase, nilEncodingStrategy: .asNil).run()
+        }
+    }
+
+    public func action(_ instance: InstanceID, requestId: String) async throws -> InstanceAction? {
+        try await executor.run { db in
+            try await db.select().column("record").from("instance_actions").where("instance_id", .equal, instance.rawValue)
+                .where("request_id", .equal, requestId).first(decodingColumn: "record", as: String.self)
+                .map { try JSONText.decode(InstanceAction.self, $0) }
+        }
+    }
+
+    public func actions(_ instance: InstanceID) async throws -> [InstanceAction] {
+        try await executor.run { db in
+            try await db.select().column("record").from("instance_actions").where("instance_id", .equal, instance.rawValue)
+                .orderBy("start_time", .descending).all(decodingColumn: "record", as: String.self)
+                .map { try JSONText.decode(InstanceAction.self, $0) }
+        }
+    }
+
+    public func updateAction(_ action: InstanceAction) async throws {
+        try await executor.run { db in
+            try await db.update("instance_actions").set("record", to: try JSONText.encode(action))
+                .where("instance_id", .equal, action.instanceId.rawValue).where("request_id", .equal, action.requestId).run()
+        }
+    }
+
+    public func upsertComputeNode(_ node: ComputeNode) async throws {
+        try await executor.run { db in
+            let updated = try await db.update(ComputeNodeRow.table)
+                .set("hypervisor_type", to: node.hypervisorType).set("hypervisor_version", to: node.hypervisorVersion)
+                .set("cpu_architecture", to: node.cpuArchitecture).set("vcpus", to: node.vcpus).set("memory_mb", to: node.memoryMB)
+                .set("disk_gb", to: node.diskGB).set("last_heartbeat", to: node.lastHeartbeat.rawValue)
+                .set("updated_at", to: node.updatedAt.rawValue)
+                .where("host", .equal, node.host).returning("id").all()
+            if updated.isEmpty {
+                try await db.insert(into: ComputeNodeRow.table).model(ComputeNodeRow(node), keyEncodingStrategy: .convertToSnakeCase, nilEncodingStrategy: .asNil).run()
+            }
+        }
+    }
+
+    public func computeNode(host: String) async throws -> ComputeNode? { try await nodeRows.list([RecordFilter("host", host)]).first?.node }
+    public func computeNode(id: ComputeNodeID) async throws -> ComputeNode? { try await nodeRows.get(id)?.node }
+    public func computeNodes() async throws -> [ComputeNode] { try await nodeRows.list([]).map(\.node).sorted { $0.host < $1.host } }
+    public func updateComputeNode(_ node: ComputeNode) async throws { _ = try await nodeRows.update(ComputeNodeRow(node)) }
+
+    public func deleteComputeNode(host: String) async throws -> Bool {
+        try await executor.run { db in
+            !(try await db.delete(from: ComputeNodeRow.table).where("host", .equal, host).returning("id").all()).isEmpty
+        }
+    }
+
+    public func heartbeat(host: String, at time: Timestamp) async throws {
+        try await executor.run { db in
+            try await db.update(ComputeNodeRow.table).set("last_heartbeat", to: time.rawValue).where("host", .equal, host).run()
+        }
+    }
+
+    public func claim(_ claim: ResourceClaim, host: String, instance: InstanceID) async throws -> Bool {
+        try await executor.run { db in
+            let vcpus = Self.adding("vcpus_used", claim.vcpus)
+            let memory = Self.adding("memory_mb_used", claim.memoryMB)
+            let disk = Self.adding("disk_gb_used", claim.diskGB)
+            // Capacity as placement computes it: (total - reserved) * allocation ratio.
+            let memoryTotal = SQLGroupExpression(SQLBinaryExpression(SQLIdentifier("memory_mb"), .subtract, SQLIdentifier("reserved_memory_mb")))
+            let taken = try await db.update(ComputeNodeRow.table)
+                .set(SQLIdentifier("vcpus_used"), to: vcpus)
+                .set(SQLIdentifier("memory_mb_used"), to: memory)
+                .set(SQLIdentifier("disk_gb_used"), to: disk)
+                .set(SQLIdentifier("instance_count"), to: Self.adding("instance_count", 1))
+                .where("host", .equal, host)
+                .where(vcpus, .lessThanOrEqual, SQLBinaryExpression(SQLIdentifier("vcpus"), .multiply, SQLIdentifier("cpu_allocation_ratio")))
+                .where(memory, .lessThanOrEqual, SQLBinaryExpression(memoryTotal, .multiply, SQLIdentifier("ram_allocation_ratio")))
+                .where(disk, .lessThanOrEqual, SQLBinaryExpression(SQLIdentifier("disk_gb"), .multiply, SQLIdentifier("disk_allocation_ratio")))
+                .returning("id").all()
+            guard !taken.isEmpty else { return false }
+            let row = AllocationRow(instanceId: instance, host: host, vcpus: claim.vcpus, memoryMb: claim.memoryMB, diskGb: claim.diskGB)
+            try await db.insert(into: "allocations").model(row, keyEncodingStrategy: .convertToSnakeCase, nilEncodingStrategy: .asNil).run()
+            return true
+        }
+    }
+
+    public func releaseClaim(instance: InstanceID) async throws -> Bool {
+        try await executor.run { db in
+            guard let row = try await db.delete(from: "allocations").where("instance_id", .equal, instance.rawValue).returning("*")
+                .first(decoding: AllocationRow.self, keyDecodingStrategy: .convertFromSnakeCase)
+            else { return false }
+            try await db.update(ComputeNodeRow.table)
+                .set(SQLIdentifier("vcpus_used"), to: Self.adding("vcpus_used", -row.vcpus))
+                .set(SQLIdentifier("memory_mb_used"), to: Self.adding("memory_mb_used", -row.memoryMb))
+                .set(SQLIdentifier("disk_gb_used"), to: Self.adding("disk_gb_used", -row.diskGb))
+                .set(SQLIdentifier("instance_count"), to: Self.adding("instance_count", -1))
+                .where("host", .equal, row.host).run()
+            return true
+        }
+    }
+
+    /// `column + amount`, the amount bound.
+    private static func adding(_ column: String, _ amount: Int) -> SQLBinaryExpression {
+        SQLBinaryExpression(SQLIdentifier(column), .add, SQLBind(amount))
+    }
+}
+
+extension SQLExecutor {
+    /// The compute repository on this executor (the backend, or a transaction).
+    public var compute: any ComputeRepository { SQLComputeRepository(self) }
+}

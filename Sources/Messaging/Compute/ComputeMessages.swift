@@ -1,0 +1,46 @@
+public import StratusCore
+
+/// conductor -> compute.<host>: build the instance here (its resources are claimed).
+public struct BuildAndRunInstance: RPCMessage {
+    public static let method = "build_and_run_instance"
+    public var instance: Instance
+    public var alternates: [String]
+    public var credentials: Credentials
+
+    public init(instance: Instance, alternates: [String], credentials: Credentials) {
+        self.instance = instance
+        self.alternates = alternates
+        self.credentials = credentials
+    }
+}
+
+/// compute-api -> compute.<host>: act on an instance; the API has set its task state already.
+public struct OperateInstance: RPCMessage {
+    public enum Operation: String, Sendable, Codable {
+        case stop, start, softReboot, hardReboot, pause, unpause, suspend, resume, delete, crashDump
+    }
+
+    public static let method = "operate_instance"
+    public var instanceId: InstanceID
+    public var operation: Operation
+    public var credentials: Credentials
+
+    public init(instanceId: InstanceID, operation: Operation, credentials: Credentials) {
+        self.instanceId = instanceId
+        self.operation = operation
+        self.credentials = credentials
+    }
+}
+
+/// compute-api -> compute.<host>: the guest's console output (the last `length` lines when given).
+public struct GetConsoleOutput: RPCRequest {
+    public typealias Reply = String
+    public static let method = "get_console_output"
+    public var instanceId: InstanceID
+    public var length: Int?
+
+    public init(instanceId: InstanceID, length: Int?) {
+        self.instanceId = instanceId
+        self.length = length
+    }
+}

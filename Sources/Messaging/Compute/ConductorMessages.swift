@@ -1,0 +1,132 @@
+public import StratusCore
+
+/// compute-api -> conductor: schedule and build these new instances (one boot request).
+public struct BuildInstances: RPCMessage {
+    public static let method = "build_instances"
+    public var instanceIds: [InstanceID]
+    public var credentials: Credentials
+
+    public init(instanceIds: [InstanceID], credentials: Credentials) {
+        self.instanceIds = instanceIds
+        self.credentials = credentials
+    }
+}
+
+/// A new task state, or none (an optional of an optional would not survive JSON).
+public enum TaskStateChange: Sendable, Codable, Equatable {
+    case set(TaskState)
+    case clear
+
+    var value: TaskState? {
+        switch self {
+        case .set(let state): state
+        case .clear: nil
+        }
+    }
+}
+
+/// What a compute host changed on an instance; nil fields stay as they are.
+public struct InstanceChanges: Sendable, Codable, Equatable {
+    public var vmState: VMState?
+    public var taskState: TaskStateChange?
+    public var powerState: PowerState?
+    public var launchedAt: Timestamp?
+    public var fault: InstanceFault?
+    public var flavor: InstanceFlavor?
+    public var networkInfo: [InstanceVIF]?
+
+    public init(
+        vmState: VMState? = nil, taskState: TaskStateChange? = nil, powerState: PowerState? = nil, launchedAt: Timestamp? = nil,
+        fault: InstanceFault? = nil, flavor: InstanceFlavor? = nil, networkInfo: [InstanceVIF]? = nil
+    ) {
+        self.vmState = vmState
+        self.taskState = taskState
+        self.powerState = powerState
+        self.launchedAt = launchedAt
+        self.fault = fault
+        self.flavor = flavor
+        self.networkInfo = networkInfo
+    }
+
+    /// `instance` with these changes applied.
+    public func applied(to instance: Instance) -> Instance {
+        var instance = instance
+        if let vmState { instance.vmState = vmState }
+        if let taskState { instance.taskState = taskState.value }
+        if let powerState { instance.powerState = powerState }
+        if let launchedAt { instance.launchedAt = launchedAt }
+        if let fault { instance.fault = fault }
+        if let flavor { instance.flavor = flavor }
+        if let networkInfo { instance.networkInfo = networkInfo }
+        return instance
+    }
+}
+
+/// compute -> conductor: record a change of an instance, if its task state is still one of `expectedTaskStates`
+/// (nil: whatever it is). The reply says whether it was recorded.
+public struct UpdateInstance: RPCRequest {
+    public typealias Reply = Bool
+    public static let method = "instance_update"
+    public var instanceId: InstanceID
+    public var changes: InstanceChanges
+    public var expectedTaskStates: [TaskState?]?
+
+    public init(instanceId: InstanceID, changes: InstanceChanges, expectedTaskStates: [TaskState?]?) {
+        self.instanceId = instanceId
+        self.changes = changes
+        self.expectedTaskStates = expectedTaskStates
+    }
+}
+
+/// compute -> conductor: the build on `host` failed and was cleaned up; try the alternates or give up.
+public struct BuildFailed: RPCMessage {
+    public static let method = "build_failed"
+    public var instanceId: InstanceID
+    public var host: String
+    public var reason: String
+    public var alternates: [String]
+    public var credentials: Credentials
+
+    public init(instanceId: InstanceID, host: String, reason: String, alternates: [String], credentials: Credentials) {
+        self.instanceId = instanceId
+        self.host = host
+        self.reason = reason
+        self.alternates = alternates
+        self.credentials = credentials
+    }
+}
+
+/// compute -> conductor: the guest and its ports are gone; mark the instance deleted and free its claim.
+public struct InstanceRemoved: RPCMessage {
+    public static let method = "instance_removed"
+    public var instanceId: InstanceID
+
+    public init(instanceId: InstanceID) {
+        self.instanceId = instanceId
+    }
+}
+
+/// compute -> conductor: an event of an instance action started or finished.
+public struct RecordActionEvent: RPCMessage {
+    public static let method = "action_event"
+    public var instanceId: InstanceID
+    public var requestId: String
+    public var event: InstanceAction.Event
+
+    public init(instanceId: InstanceID, requestId: String, event: InstanceAction.Event) {
+        self.instanceId = instanceId
+        self.requestId = requestId
+        self.event = event
+    }
+}
+
+/// compute -> conductor: the host's resources and that it is alive (its first report registers it).
+public struct ReportHost: RPCRequest {
+    public typealias Reply = Done
+    public static let method = "report_host"
+    public var node: ComputeNode
+
+    public init(node: ComputeNode) {
+        self.node = node
+    }
+}

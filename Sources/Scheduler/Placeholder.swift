@@ -1,1 +1,0 @@
-// Placeholder until the scheduler lands; deleted then.

@@ -1,0 +1,97 @@
+public import Database
+import Foundation
+public import Logging
+public import Messaging
+public import StratusCore
+
+/// nova-scheduler as a service: host states from the compute nodes, the filter scheduler's choice, then an atomic
+/// claim on the chosen host (an alternate when a racing boot took the room first).
+public struct SchedulerService: Sendable {
+    let backend: any SQLBackend
+    let scheduler: FilterScheduler
+    let clock: any WallClock
+    /// Seconds without a heartbeat after which a host is down (Nova's `service_down_time`).
+    let serviceDownTime: Double
+    /// Builds per instance, counting reschedules (Nova's `max_attempts`): the alternates are one fewer.
+    let maxAttempts: Int
+    let logger: Logger
+
+    public init(
+        backend: any SQLBackend, settings: SchedulerSettings = .default, clock: any WallClock, serviceDownTime: Double = 60,
+        maxAttempts: Int = 3, logger: Logger
+    ) {
+        self.backend = backend
+        self.scheduler = FilterScheduler(settings: settings)
+        self.clock = clock
+        self.serviceDownTime = serviceDownTime
+        self.maxAttempts = maxAttempts
+        self.logger = logger
+    }
+
+    var repository: any ComputeRepository { backend.compute }
+
+    public func server(transport: any MessageTransport) -> RPCServer {
+        var server = RPCServer(topic: Topic.scheduler, transport: transport) { [logger] method, error in
+            logger.warning("scheduler: \(method) failed: \(error)")
+        }
+        server.answer(SelectDestinations.self) { message, _ in try await select(message.instanceIds) }
+        return server
+    }
+
+    /// Hosts for the instances of one request (they share flavor, zone and group), each claimed.
+    func select(_ ids: [InstanceID]) async throws -> [HostSelection] {
+        var instances: [Instance] = []
+        for id in ids {
+            if let instance = try await repository.instance(id) { instances.append(instance) }
+        }
+        guard let first = instances.first else { return [] }
+        let hosts = try await hostStates()
+        let spec = RequestSpec(
+            projectId: first.projectId, vcpus: first.flavor.vcpus, memoryMB: first.flavor.memoryMB, rootGB: first.flavor.rootGB,
+            ephemeralGB: first.flavor.ephemeralGB, swapMB: first.flavor.swapMB, extraSpecs: first.flavor.extraSpecs,
+            availabilityZone: first.requestedZone, numInstances: instances.count
+        )
+        var random = SystemRandomNumberGenerator()
+        let selections: [Selection]
+        do {
+            selections = try scheduler.select(spec, from: hosts, alternates: maxAttempts - 1, using: &random)
+        } catch {
+            throw RemoteFault(status: 500, message: error.reason)
+        }
+        let claim = ResourceClaim(vcpus: first.flavor.vcpus, memoryMB: first.flavor.memoryMB, diskGB: first.flavor.diskGB)
+        var result: [HostSelection] = []
+        for (instance, selection) in zip(instances, selections) {
+            var candidates = [selection.host] + selection.alternates
+            var claimed: String?
+            while claimed == nil, !candidates.isEmpty {
+                let host = candidates.removeFirst()
+                if try await repository.claim(claim, host: host, instance: instance.id) { claimed = host }
+            }
+            guard let claimed else {
+                throw RemoteFault(status: 500, message: "No valid host was found. Every chosen host was filled by concurrent requests.")
+            }
+            result.append(HostSelection(instanceId: instance.id, host: claimed, alternates: candidates))
+        }
+        return result
+    }
+
+    /// Every compute node as the filters see it: capacity, usage, liveness and the instances on it.
+    func hostStates() async throws -> [HostState] {
+        let now = clock.now().timeIntervalSince1970
+        let placed = Dictionary(grouping: try await repository.instances(project: nil).filter { $0.host != nil }, by: { $0.host! })
+        return try await repository.computeNodes().map { node in
+            let instances = placed[node.host] ?? []
+            return HostState(
+                host: node.host, enabled: !node.disabled,
+                isUp: !node.forcedDown && now - node.lastHeartbeat.date.timeIntervalSince1970 < serviceDownTime,
+                vcpus: Inventory(total: node.vcpus, allocationRatio: node.cpuAllocationRatio, used: node.vcpusUsed),
+                memoryMB: Inventory(total: node.memoryMB, reserved: node.reservedMemoryMB, allocationRatio: node.ramAllocationRatio, used: node.memoryMBUsed),
+                diskGB: Inventory(total: node.diskGB, allocationRatio: node.diskAllocationRatio, used: node.diskGBUsed),
+                numInstances: node.instanceCount,
+                numIoOps: instances.filter { $0.taskState != nil }.count,
+                instances: Set(instances.map(\.id)),
+                hypervisorType: node.hypervisorType, hypervisorVersion: node.hypervisorVersion, cpuArchitecture: node.cpuArchitecture
+            )
+        }
+    }
+}

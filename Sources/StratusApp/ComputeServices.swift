@@ -1,0 +1,65 @@
+import ComputeAgent
+public import ComputeAPI
+import Conductor
+public import Database
+public import HTTPSupport
+public import ImageAPI
+public import Logging
+import Messaging
+public import NetworkAPI
+import Scheduler
+public import ServiceLifecycle
+public import StratusCore
+import Virt
+
+/// The compute side of one process: the API, conductor, scheduler and the compute hosts, on one message bus.
+public struct ComputeServices: Sendable {
+    public let api: ComputeAPI
+    /// The conductor's and scheduler's RPC servers and each host's server and heartbeat.
+    public let services: [any Service]
+    public let hosts: [String]
+
+    /// Everything in-process: the in-process bus, the network service called directly, `fakeHosts` fake-driver hosts.
+    public init(
+        backend: any SQLBackend, image: ImageAPI, network: NetworkService, tokens: any TokenValidator, clock: any WallClock,
+        publicURL: String, fakeHosts: Int, heartbeat: Duration = .seconds(10), logger: Logger
+    ) {
+        let transport = InProcessTransport()
+        let rpc = RPCClient(transport: transport)
+        let networkClient = LocalNetworkClient(service: network)
+        api = ComputeAPI(
+            backend: backend, rpc: rpc, network: networkClient, images: image, clock: clock, baseURL: publicURL + "/compute", tokens: tokens
+        )
+        let conductor = ConductorService(backend: backend, rpc: rpc, clock: clock, logger: logger)
+        let scheduler = SchedulerService(backend: backend, clock: clock, logger: logger)
+        var services: [any Service] = [conductor.server(transport: transport), scheduler.server(transport: transport)]
+        hosts = (0..<fakeHosts).map { "fake-\($0)" }
+        for host in hosts {
+            let manager = ComputeManager(
+                host: host, driver: FakeDriver(), rpc: rpc, network: networkClient, serviceCaller: Self.serviceCaller(clock: clock),
+                clock: clock, logger: logger
+            )
+            services.append(manager.server(transport: transport))
+            services.append(HeartbeatService(manager: manager, rpc: rpc, interval: heartbeat))
+        }
+        self.services = services
+    }
+
+    /// The compute hosts' own identity towards the network service: admin, as Nova's service user.
+    static func serviceCaller(clock: any WallClock) -> ServiceCaller {
+        let now = Timestamp(clock.now())
+        return ServiceCaller(
+            auth: AuthContext(
+                userId: "stratus-compute", userDomainId: .defaultDomain, projectId: nil, domainId: nil, roles: ["admin", "member", "reader"],
+                methods: ["service"], auditIds: [], issuedAt: now, expiresAt: now.adding(seconds: 365 * 86_400)
+            ),
+            token: ""
+        )
+    }
+}
+
+extension ImageAPI: ImageCatalog {
+    public func image(_ id: ImageID, auth: AuthContext) async throws -> Image? {
+        try await visibleImage(id, auth: auth)
+    }
+}
