@@ -266,6 +266,14 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(
+            name: "ComputeAPITests",
+            dependencies: [
+                "ComputeAPI", "StratusCore", "Database", "StratusTesting", "StratusApp", "HTTPSupport", "Virt", "Messaging",
+                httpTypes,
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(
             name: "ImageAPITests",
             dependencies: [
                 "ImageAPI", "StratusCore", "Database", "StratusTesting", "HTTPSupport",

@@ -3,20 +3,23 @@ public import Messaging
 public import ServiceLifecycle
 
 /// Tells the conductor that the host is alive, with its resources, at start and then every `interval`; the
-/// scheduler skips a host whose reports stop. A failed report (the conductor not ready yet at start) is retried
-/// soon, backing off to the interval.
+/// scheduler skips a host whose reports stop. A failed report is retried soon, backing off to the interval.
 public struct HeartbeatService: Service {
     let manager: ComputeManager
     let rpc: RPCClient
     let interval: Duration
+    /// Returns once the control plane can take reports (its database migrated).
+    let ready: @Sendable () async -> Void
 
-    public init(manager: ComputeManager, rpc: RPCClient, interval: Duration = .seconds(10)) {
+    public init(manager: ComputeManager, rpc: RPCClient, interval: Duration = .seconds(10), ready: @escaping @Sendable () async -> Void) {
         self.manager = manager
         self.rpc = rpc
         self.interval = interval
+        self.ready = ready
     }
 
     public func run() async throws {
+        await ready()
         try await cancelWhenGracefulShutdown {
             var retry = Duration.milliseconds(50)
             while !Task.isCancelled {

@@ -11,3 +11,25 @@ public struct AggregateInfo: Sendable {
         self.metadata = metadata
     }
 }
+
+extension [AggregateInfo] {
+    /// Every value of `key` in these aggregates, lists split at commas (Nova's `aggregate_metadata_get_by_host`).
+    func values(of key: String) -> [Substring] {
+        var values: [Substring] = []
+        for aggregate in self {
+            if let value = aggregate.metadata[key] { values.append(contentsOf: value.commaSeparated) }
+        }
+        return values
+    }
+}
+
+extension String {
+    /// The comma-separated items without surrounding whitespace, empty ones dropped.
+    var commaSeparated: [Substring] {
+        split(separator: ",").compactMap { item in
+            guard let first = item.firstIndex(where: { !$0.isWhitespace }), let last = item.lastIndex(where: { !$0.isWhitespace })
+            else { return nil }
+            return item[first...last]
+        }
+    }
+}

@@ -4,7 +4,8 @@
 /// filter in order, weighs them, and picks at random among the best `hostSubsetSize`. Before the next instance of the
 /// same request it takes the placed instance's resources and group membership from its own copy of the chosen host,
 /// so that later instances see them. Hosts leave the running only: one that failed for an earlier instance is not
-/// tried again, and filters that say they run once per request run for the first instance only.
+/// tried again, and filters that say they run once per request run for the first instance only. Only the host that
+/// took the previous instance is weighed again (see ``HostWeigher``).
 public struct FilterScheduler: Sendable {
     /// The filters, in the order they run.
     public let filters: [any HostFilter]
@@ -56,17 +57,32 @@ public struct FilterScheduler: Sendable {
             tally.ignored = hosts.count - candidates.count
         }
         let alternates = max(alternates, 0)
-        var weights: [Double] = []
-        var scratch: [Double] = []
         var selections: [Selection] = []
         selections.reserveCapacity(max(spec.numInstances, 0))
+        // Raw weights by weigher, in the order of `candidates`.
+        var raw: [[Double]] = []
+        // The host the previous instance went to, and its position in `candidates` then.
+        var placed: (host: Int, position: Int)?
         for instance in 0..<max(spec.numInstances, 0) {
-            filter(&candidates, states, spec, firstInstance: instance == 0, tally: &tally)
+            if let placed {
+                let before = candidates
+                filter(&candidates, states, spec, placed: placed.position, tally: &tally)
+                if candidates.count < before.count {
+                    raw = raw.map { keeping($0, of: before, in: candidates) }
+                }
+                if let position = candidates.firstIndex(of: placed.host) {
+                    for (column, (weigher, _)) in weighers.enumerated() {
+                        raw[column][position] = weigher.weight(states[placed.host], spec)
+                    }
+                }
+            } else {
+                filter(&candidates, states, spec, placed: nil, tally: &tally)
+                raw = rawWeights(candidates, states, spec)
+            }
             guard !candidates.isEmpty else {
                 throw tally.noValidHost(filterNames: filters.map(\.name), instance: instance, of: spec.numInstances)
             }
-            weigh(candidates, states, spec, into: &weights, scratch: &scratch)
-            let ranked = bestPositions(of: weights, count: hostSubsetSize + alternates)
+            let ranked = bestPositions(of: totals(raw, count: candidates.count), count: hostSubsetSize + alternates)
             let pick = hostSubsetSize > 1 ? ranked[Int.random(in: 0..<min(hostSubsetSize, ranked.count), using: &random)] : ranked[0]
             let chosen = candidates[pick]
             let others = ranked.filter { $0 != pick }.prefix(alternates).map { states[candidates[$0]].host }
@@ -74,6 +90,7 @@ public struct FilterScheduler: Sendable {
             if instance + 1 < spec.numInstances {
                 states[chosen].consume(spec)
                 spec.group?.memberHosts[states[chosen].host, default: 0] += 1
+                placed = (chosen, pick)
             }
         }
         return selections
@@ -86,36 +103,77 @@ public struct FilterScheduler: Sendable {
     }
 
     /// Removes the candidates that lack resources or fail a filter, counting what each step removed.
-    private func filter(_ candidates: inout [Int], _ states: [HostState], _ spec: RequestSpec, firstInstance: Bool, tally: inout Tally) {
-        var count = candidates.count
-        candidates.removeAll { !states[$0].fits(spec) }
-        tally.lackedResources += count - candidates.count
-        for (index, filter) in filters.enumerated() where !candidates.isEmpty && (firstInstance || !filter.runsOncePerRequest) {
-            count = candidates.count
+    ///
+    /// `placed` is the position of the candidate that took the request's previous instance, if any: the others still
+    /// have the resources they had then, and filters that run once per request have seen them all.
+    private func filter(_ candidates: inout [Int], _ states: [HostState], _ spec: RequestSpec, placed: Int?, tally: inout Tally) {
+        if let placed {
+            if !states[candidates[placed]].fits(spec) {
+                candidates.remove(at: placed)
+                tally.lackedResources += 1
+            }
+        } else {
+            let count = candidates.count
+            candidates.removeAll { !states[$0].fits(spec) }
+            tally.lackedResources += count - candidates.count
+        }
+        for (index, filter) in filters.enumerated() where !candidates.isEmpty && (placed == nil || !filter.runsOncePerRequest) {
+            let count = candidates.count
             filter.removeRejected(from: &candidates, in: states, for: spec)
             tally.removed[index] += count - candidates.count
         }
     }
 
-    /// Sets `weights` to the candidates' summed weights: each weigher's raw weights normalised to 0...1 over the
-    /// candidates (all 0 when they are all equal), times its multiplier.
-    func weigh(_ candidates: [Int], _ states: [HostState], _ spec: RequestSpec, into weights: inout [Double], scratch raw: inout [Double]) {
-        weights.removeAll(keepingCapacity: true)
-        weights.append(contentsOf: repeatElement(0, count: candidates.count))
-        for (weigher, multiplier) in weighers {
-            raw.removeAll(keepingCapacity: true)
-            weigher.appendWeights(of: candidates, in: states, for: spec, to: &raw)
-            guard let lowest = raw.min(), let highest = raw.max(), highest > lowest else { continue }
-            let scale = multiplier / (highest - lowest)
-            weights.withUnsafeMutableBufferPointer { weights in
-                raw.withUnsafeBufferPointer { raw in
-                    for position in weights.indices {
-                        weights[position] += (raw[position] - lowest) * scale
+    /// Each weigher's raw weights of the candidates.
+    func rawWeights(_ candidates: [Int], _ states: [HostState], _ spec: RequestSpec) -> [[Double]] {
+        weighers.map { $0.weigher.weights(of: candidates, in: states, for: spec) }
+    }
+
+    /// The total weights of `count` candidates: each weigher's `raw` weights normalised to 0...1 over the candidates
+    /// (all 0 when they are all equal), times its multiplier, summed.
+    func totals(_ raw: [[Double]], count: Int) -> [Double] {
+        var totals = [Double](repeating: 0, count: count)
+        totals.withUnsafeMutableBufferPointer { totals in
+            for (weights, (_, multiplier)) in zip(raw, weighers) {
+                // Index loops over buffers: fast in debug builds too, where iterators and generics are not.
+                weights.withUnsafeBufferPointer { weights in
+                    var lowest = Double.infinity
+                    var highest = -Double.infinity
+                    var position = 0
+                    while position < count {
+                        let weight = weights[position]
+                        if weight < lowest { lowest = weight }
+                        if weight > highest { highest = weight }
+                        position += 1
+                    }
+                    guard highest > lowest else { return }
+                    let scale = multiplier / (highest - lowest)
+                    position = 0
+                    while position < count {
+                        totals[position] += (weights[position] - lowest) * scale
+                        position += 1
                     }
                 }
             }
         }
+        return totals
     }
+}
+
+/// The entries of `values`, which follow `before`, for the candidates still in `after`, a subsequence of `before`.
+private func keeping(_ values: [Double], of before: [Int], in after: [Int]) -> [Double] {
+    var kept: [Double] = []
+    kept.reserveCapacity(after.count)
+    var next = 0
+    var position = 0
+    while position < before.count, next < after.count {
+        if before[position] == after[next] {
+            kept.append(values[position])
+            next += 1
+        }
+        position += 1
+    }
+    return kept
 }
 
 /// Positions of the `count` highest weights, highest first; equal weights keep their order.
@@ -126,12 +184,18 @@ func bestPositions(of weights: [Double], count: Int) -> [Int] {
     }
     var best: [Int] = []
     best.reserveCapacity(count + 1)
-    for (position, weight) in weights.enumerated() {
-        if best.count == count, weight <= weights[best[count - 1]] { continue }
-        var slot = best.count
-        while slot > 0, weights[best[slot - 1]] < weight { slot -= 1 }
-        best.insert(position, at: slot)
-        if best.count > count { best.removeLast() }
+    weights.withUnsafeBufferPointer { weights in
+        var position = 0
+        while position < weights.count {
+            let weight = weights[position]
+            if best.count < count || weight > weights[best[count - 1]] {
+                var slot = best.count
+                while slot > 0, weights[best[slot - 1]] < weight { slot -= 1 }
+                best.insert(position, at: slot)
+                if best.count > count { best.removeLast() }
+            }
+            position += 1
+        }
     }
     return best
 }

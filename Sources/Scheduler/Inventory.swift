@@ -21,8 +21,10 @@ public struct Inventory: Sendable, Equatable {
 
     /// `(total - reserved) * allocationRatio - used`, floored, never negative.
     public var free: Int {
-        let capacity = (Double(total - reserved) * allocationRatio).rounded(.down)
-        return max(Int(capacity) - used, 0)
+        let capacity = Double(total - reserved) * allocationRatio
+        // Truncating is flooring here, and much cheaper; the comparison also turns NaN into 0.
+        let whole = capacity >= 1 ? Int(min(capacity, 0x1p62)) : 0
+        return max(whole - used, 0)
     }
 
     /// Whether one instance may take `amount` more: within `free` and `maxUnit`. Nothing asked always fits.

@@ -32,9 +32,10 @@ public enum AllInOne {
         )
         let networkService = NetworkService(backend: backend, clock: SystemWallClock(), settings: configuration.network)
         let network = NetworkAPI(service: networkService, baseURL: publicURL + "/networking", tokens: identity.tokens)
+        let migrated = StartupGate()
         let compute = ComputeServices(
             backend: backend, image: image, network: networkService, tokens: identity.tokens, clock: SystemWallClock(), publicURL: publicURL,
-            fakeHosts: configuration.fakeHosts, logger: logger
+            fakeHosts: configuration.fakeHosts, ready: { await migrated.wait() }, logger: logger
         )
         let router = CloudRouter.build(identity: identity, image: image, network: network, compute: compute.api, logger: logger)
         var app = Application(
@@ -51,6 +52,7 @@ public enum AllInOne {
             try await Migrator(logger: logger).migrate(backend)
             try await bootstrap(configuration, backend: backend, hasher: hasher, publicURL: publicURL)
             try await compute.api.bootstrapFlavors()
+            migrated.open()
         }
         try await app.runService()
         try await backend.close()

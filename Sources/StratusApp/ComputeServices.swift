@@ -10,7 +10,7 @@ public import NetworkAPI
 import Scheduler
 public import ServiceLifecycle
 public import StratusCore
-import Virt
+public import Virt
 
 /// The compute side of one process: the API, conductor, scheduler and the compute hosts, on one message bus.
 public struct ComputeServices: Sendable {
@@ -18,11 +18,14 @@ public struct ComputeServices: Sendable {
     /// The conductor's and scheduler's RPC servers and each host's server and heartbeat.
     public let services: [any Service]
     public let hosts: [String]
+    /// Each host's fake driver, for injecting failures and delays.
+    public let drivers: [String: FakeDriver]
 
     /// Everything in-process: the in-process bus, the network service called directly, `fakeHosts` fake-driver hosts.
+    /// The hosts report themselves once `ready` returns (the database is migrated).
     public init(
         backend: any SQLBackend, image: ImageAPI, network: NetworkService, tokens: any TokenValidator, clock: any WallClock,
-        publicURL: String, fakeHosts: Int, heartbeat: Duration = .seconds(10), logger: Logger
+        publicURL: String, fakeHosts: Int, heartbeat: Duration = .seconds(10), ready: @escaping @Sendable () async -> Void = {}, logger: Logger
     ) {
         let transport = InProcessTransport()
         let rpc = RPCClient(transport: transport)
@@ -34,13 +37,14 @@ public struct ComputeServices: Sendable {
         let scheduler = SchedulerService(backend: backend, clock: clock, logger: logger)
         var services: [any Service] = [conductor.server(transport: transport), scheduler.server(transport: transport)]
         hosts = (0..<fakeHosts).map { "fake-\($0)" }
+        drivers = Dictionary(uniqueKeysWithValues: hosts.map { ($0, FakeDriver()) })
         for host in hosts {
             let manager = ComputeManager(
-                host: host, driver: FakeDriver(), rpc: rpc, network: networkClient, serviceCaller: Self.serviceCaller(clock: clock),
+                host: host, driver: drivers[host]!, rpc: rpc, network: networkClient, serviceCaller: Self.serviceCaller(clock: clock),
                 clock: clock, logger: logger
             )
             services.append(manager.server(transport: transport))
-            services.append(HeartbeatService(manager: manager, rpc: rpc, interval: heartbeat))
+            services.append(HeartbeatService(manager: manager, rpc: rpc, interval: heartbeat, ready: ready))
         }
         self.services = services
     }

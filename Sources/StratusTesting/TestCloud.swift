@@ -16,7 +16,10 @@ public import StratusCore
 /// Every service in-process on SQLite in memory, built by the production router, with an injected clock.
 ///
 /// `test { client in ... }` runs requests through the real middleware and routes without sockets.
-public struct TestCloud: Sendable {
+///
+/// A class: as a struct this large, its destruction inside the generic async `with` was miscompiled (Swift 6.3.1
+/// released a static object and crashed).
+public final class TestCloud: Sendable {
     public static let adminPassword = "admin-test-password"
     public let clock: ManualWallClock
     public let identity: IdentityAPI
@@ -27,6 +30,20 @@ public struct TestCloud: Sendable {
     public let imageDirectory: String
     public let application: Application<RouterResponder<StratusRequestContext>>
     let backend: any SQLBackend
+
+    init(
+        clock: ManualWallClock, identity: IdentityAPI, image: ImageAPI, network: NetworkAPI, compute: ComputeServices, imageDirectory: String,
+        application: Application<RouterResponder<StratusRequestContext>>, backend: any SQLBackend
+    ) {
+        self.clock = clock
+        self.identity = identity
+        self.image = image
+        self.network = network
+        self.compute = compute
+        self.imageDirectory = imageDirectory
+        self.application = application
+        self.backend = backend
+    }
 
     /// A cloud with a fresh in-memory database, bootstrapped as `stratus all-in-one` does.
     public static func make(
@@ -135,7 +152,8 @@ public struct TestClient: Sendable {
         }
     }
 
-    /// Sends a request; `json` is serialized as the body (a `String` is sent as is).
+    /// Sends a request; `json` is serialized as the body (a `String` is sent as is, as JSON unless `headers` names a
+    /// `Content-Type`).
     public func request(
         _ method: HTTPRequest.Method, _ uri: String, token: String? = nil, json: Any? = nil, headers: [String: String] = [:]
     ) async throws -> Reply {
@@ -146,7 +164,7 @@ public struct TestClient: Sendable {
         if let json {
             let data = try (json as? String).map { Data($0.utf8) } ?? JSONSerialization.data(withJSONObject: json)
             body = ByteBuffer(bytes: data)
-            fields[.contentType] = "application/json"
+            if fields[.contentType] == nil { fields[.contentType] = "application/json" }
         }
         return try await client.execute(uri: uri, method: method, headers: fields, body: body) { response in
             Reply(status: Int(response.status.code), headers: response.headers, body: String(buffer: response.body))

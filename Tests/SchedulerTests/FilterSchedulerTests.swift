@@ -87,7 +87,8 @@ struct FilterSchedulerTests {
 
         spec.numInstances = 4
         spec.group?.maxServerPerHost = 2
-        #expect(try FilterScheduler().select(spec, from: Array(hosts.prefix(2)), alternates: 0).map(\.host).sorted() == ["host-0", "host-0", "host-1", "host-1"])
+        let pairs = try FilterScheduler().select(spec, from: Array(hosts.prefix(2)), alternates: 0)
+        #expect(pairs.map(\.host).sorted() == ["host-0", "host-0", "host-1", "host-1"])
 
         spec.numInstances = 5
         #expect(throws: NoValidHost.self) { try FilterScheduler().select(spec, from: Array(hosts.prefix(2)), alternates: 0) }
@@ -112,21 +113,30 @@ struct FilterSchedulerTests {
         #expect(try only(ServerGroupSoftAffinityWeigher()).select(packing, from: hosts).map(\.host) == ["a", "a", "a"])
     }
 
+    @Test func laterInstancesOfARequestSeeEarlierOnesInTheWeights() throws {
+        // Equal hosts with room to spare: each placement makes its host the less attractive one.
+        let hosts = [makeHost("a"), makeHost("b")]
+        #expect(try FilterScheduler().select(makeSpec { $0.numInstances = 4 }, from: hosts).map(\.host) == ["a", "b", "a", "b"])
+    }
+
     @Test func placedInstancesUseUpTheirHost() throws {
         // Two hosts that take one instance each: RAM weighing alternates, then the third instance finds no room.
         let hosts = [makeHost("a", vcpus: 2, memoryMB: 4_096), makeHost("b", vcpus: 2, memoryMB: 4_096)]
         var spec = makeSpec { $0.vcpus = 2; $0.memoryMB = 2_048; $0.numInstances = 2 }
-        #expect(try FilterScheduler().select(spec, from: hosts, alternates: 1) == [Selection(host: "a", alternates: ["b"]), Selection(host: "b")])
+        let selections = try FilterScheduler().select(spec, from: hosts, alternates: 1)
+        #expect(selections == [Selection(host: "a", alternates: ["b"]), Selection(host: "b")])
         spec.numInstances = 3
         let error = try #require(throws: NoValidHost.self) { try FilterScheduler().select(spec, from: hosts, alternates: 1) }
         #expect(
             error.reason
-                == "No valid host was found. There are not enough hosts available for instance 3 of 3. 2 hosts: 2 lacked resources (VCPU, MEMORY_MB or DISK_GB)."
+                == "No valid host was found. There are not enough hosts available for instance 3 of 3. 2 hosts: 2 lacked resources "
+                + "(VCPU, MEMORY_MB or DISK_GB)."
         )
         // Instance limits count the request's own instances too.
         let settings = SchedulerSettings(enabledFilters: ["NumInstancesFilter"], maxInstancesPerHost: 2)
         let limited = makeSpec { $0.numInstances = 3 }
-        #expect(try FilterScheduler(settings: settings).select(limited, from: [makeHost("x") { $0.numInstances = 1 }, makeHost("y")], alternates: 0).map(\.host) == ["x", "y", "y"])
+        let busy = [makeHost("x") { $0.numInstances = 1 }, makeHost("y")]
+        #expect(try FilterScheduler(settings: settings).select(limited, from: busy, alternates: 0).map(\.host) == ["x", "y", "y"])
     }
 
     @Test func noValidHostNamesEachStepThatRemovedHosts() {
@@ -151,9 +161,8 @@ struct FilterSchedulerTests {
 
     @Test func filtersStopOnceNoHostIsLeft() throws {
         let hosts = [makeHost("down") { $0.isUp = false }]
-        let error = try #require(throws: NoValidHost.self) {
-            try FilterScheduler(settings: SchedulerSettings(enabledFilters: ["ComputeFilter", "NumInstancesFilter"])).select(makeSpec(), from: hosts, alternates: 0)
-        }
+        let scheduler = FilterScheduler(settings: SchedulerSettings(enabledFilters: ["ComputeFilter", "NumInstancesFilter"]))
+        let error = try #require(throws: NoValidHost.self) { try scheduler.select(makeSpec(), from: hosts, alternates: 0) }
         #expect(error.reason.hasSuffix("1 host: ComputeFilter removed 1."))
     }
 }

@@ -1,5 +1,6 @@
 @testable import Scheduler
 import StratusCore
+import Testing
 
 /// SplitMix64: a tiny deterministic generator, so that random choices repeat from run to run.
 struct SplitMix64: RandomNumberGenerator {
@@ -37,9 +38,14 @@ func makeSpec(_ configure: (inout RequestSpec) -> Void = { _ in }) -> RequestSpe
     return spec
 }
 
-/// The names of the hosts `filter` keeps for `spec`, in order.
+/// The names of the hosts `filter` keeps for `spec`, in order, after checking that its one-host and its batch entry
+/// points agree.
 func kept(by filter: some HostFilter, _ hosts: [HostState], _ spec: RequestSpec) -> [String] {
-    hosts.filter { filter.passes($0, spec) }.map(\.host)
+    let passing = hosts.filter { filter.passes($0, spec) }.map(\.host)
+    var candidates = Array(hosts.indices)
+    filter.removeRejected(from: &candidates, in: hosts, for: spec)
+    #expect(candidates.map { hosts[$0].host } == passing, "\(filter.name): removeRejected and passes disagree")
+    return passing
 }
 
 /// A scheduler with no filters and only `weigher`, at `multiplier`.
@@ -49,8 +55,5 @@ func weighingOnly(_ weigher: any HostWeigher, multiplier: Double = 1) -> FilterS
 
 /// The normalised, multiplied and summed weights `scheduler` gives `hosts` for `spec`, in host order.
 func weights(_ scheduler: FilterScheduler, _ hosts: [HostState], _ spec: RequestSpec) -> [Double] {
-    var weights: [Double] = []
-    var scratch: [Double] = []
-    scheduler.weigh(Array(hosts.indices), hosts, spec, into: &weights, scratch: &scratch)
-    return weights
+    scheduler.totals(scheduler.rawWeights(Array(hosts.indices), hosts, spec), count: hosts.count)
 }

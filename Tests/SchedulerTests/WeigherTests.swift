@@ -16,26 +16,47 @@ struct WeigherTests {
     }
 
     static let cases: [Case] = [
-        Case(weigher: RAMWeigher(), configure: { $0.memoryMB.used = ["a": 3_072, "b": 0, "c": 2_048][$0.host]! }, normalised: [0, 1, 1.0 / 3], order: ["b", "c", "a"]),
-        Case(weigher: CPUWeigher(), configure: { $0.vcpus.used = ["a": 0, "b": 2, "c": 4][$0.host]! }, normalised: [1, 0.5, 0], order: ["a", "b", "c"]),
-        Case(weigher: DiskWeigher(), configure: { $0.diskGB.used = ["a": 100, "b": 200, "c": 0][$0.host]! }, normalised: [0.5, 0, 1], order: ["c", "a", "b"]),
-        Case(weigher: NumInstancesWeigher(), configure: { $0.numInstances = ["a": 0, "b": 5, "c": 10][$0.host]! }, normalised: [0, 0.5, 1], order: ["c", "b", "a"]),
-        Case(weigher: IoOpsWeigher(), configure: { $0.numIoOps = ["a": 2, "b": 0, "c": 4][$0.host]! }, normalised: [0.5, 0, 1], order: ["c", "a", "b"]),
+        Case(
+            weigher: RAMWeigher(), configure: { $0.memoryMB.used = ["a": 3_072, "b": 0, "c": 2_048][$0.host]! },
+            normalised: [0, 1, 1.0 / 3], order: ["b", "c", "a"]
+        ),
+        Case(
+            weigher: CPUWeigher(), configure: { $0.vcpus.used = ["a": 0, "b": 2, "c": 4][$0.host]! },
+            normalised: [1, 0.5, 0], order: ["a", "b", "c"]
+        ),
+        Case(
+            weigher: DiskWeigher(), configure: { $0.diskGB.used = ["a": 100, "b": 200, "c": 0][$0.host]! },
+            normalised: [0.5, 0, 1], order: ["c", "a", "b"]
+        ),
+        Case(
+            weigher: NumInstancesWeigher(), configure: { $0.numInstances = ["a": 0, "b": 5, "c": 10][$0.host]! },
+            normalised: [0, 0.5, 1], order: ["c", "b", "a"]
+        ),
+        Case(
+            weigher: IoOpsWeigher(), configure: { $0.numIoOps = ["a": 2, "b": 0, "c": 4][$0.host]! },
+            normalised: [0.5, 0, 1], order: ["c", "a", "b"]
+        ),
         Case(
             weigher: ServerGroupSoftAffinityWeigher(), configure: { _ in },
-            group: ServerGroupInfo(id: "g", policy: .softAffinity, memberHosts: ["a": 2, "b": 1]), normalised: [1, 0.5, 0], order: ["a", "b", "c"]
+            group: ServerGroupInfo(id: "g", policy: .softAffinity, memberHosts: ["a": 2, "b": 1]),
+            normalised: [1, 0.5, 0], order: ["a", "b", "c"]
         ),
         Case(
             weigher: ServerGroupSoftAntiAffinityWeigher(), configure: { _ in },
-            group: ServerGroupInfo(id: "g", policy: .softAntiAffinity, memberHosts: ["a": 2, "b": 1]), normalised: [0, 0.5, 1], order: ["c", "b", "a"]
+            group: ServerGroupInfo(id: "g", policy: .softAntiAffinity, memberHosts: ["a": 2, "b": 1]),
+            normalised: [0, 0.5, 1], order: ["c", "b", "a"]
         ),
-        Case(weigher: BuildFailureWeigher(), configure: { $0.failedBuilds = ["a": 0, "b": 3, "c": 1][$0.host]! }, normalised: [1, 0, 2.0 / 3], order: ["a", "c", "b"]),
+        Case(
+            weigher: BuildFailureWeigher(), configure: { $0.failedBuilds = ["a": 0, "b": 3, "c": 1][$0.host]! },
+            normalised: [1, 0, 2.0 / 3], order: ["a", "c", "b"]
+        ),
     ]
 
     @Test(arguments: cases)
     func normalisesOverTheHostsAndOrdersThem(_ test: Case) throws {
-        let hosts = ["a", "b", "c"].map { makeHost($0, vcpus: 4, memoryMB: 4_096, diskGB: 200, test.configure) }
+        let hosts = ["a", "b", "c"].map { makeHost($0, vcpus: 8, memoryMB: 4_096, diskGB: 300, test.configure) }
         let spec = makeSpec { $0.group = test.group }
+        #expect(test.weigher.weights(of: [0, 1, 2], in: hosts, for: spec) == hosts.map { test.weigher.weight($0, spec) })
         let scheduler = weighingOnly(test.weigher)
         let normalised = weights(scheduler, hosts, spec)
         #expect(zip(normalised, test.normalised).allSatisfy { abs($0 - $1) < 1e-12 }, "\(normalised)")

@@ -7,7 +7,8 @@ Environment variables read here:
   STRATUS_OPENSTACK_CLI  the openstack CLI (default .venv/bin/openstack under the repository root)
   STRATUS_TEST_SERVER_ARGS
                          extra arguments appended to `stratus all-in-one ...` (shlex-split), e.g.
-                         "--driver fake"; default none
+                         "--driver fake"; default none. They come after a module's own
+                         STRATUS_SERVER_ARGS (see `module_server`).
   STRATUS_TEST_ARTIFACTS directory for server logs (default .test-artifacts/integration under the
                          repository root)
 All OS_* variables and STRATUS_ADMIN_PASSWORD of the calling environment are ignored.
@@ -85,8 +86,11 @@ class CLIResult:
 class Server:
     """One `stratus all-in-one` process at a time on a fixed data dir and port."""
 
-    def __init__(self, binary: Path, data_dir: Path, port: int, admin_password: str, logs: Path):
+    def __init__(
+        self, binary: Path, data_dir: Path, port: int, admin_password: str, logs: Path, extra_args: tuple[str, ...] = ()
+    ):
         self.binary = binary
+        self.extra_args = tuple(extra_args)
         self.data_dir = data_dir
         self.port = port
         self.admin_password = admin_password
@@ -111,6 +115,7 @@ class Server:
             "--data-dir", str(self.data_dir),
             "--host", "127.0.0.1",
             "--port", str(self.port),
+            *self.extra_args,
             *extra,
         ]
 
@@ -327,9 +332,10 @@ def openstack_cli() -> Path:
 
 
 @contextlib.contextmanager
-def running_server(binary: Path, base: Path, logs: Path) -> Iterator[Server]:
-    """A started server on a fresh data dir under `base` and a free port, logging into `logs`;
-    stopped (SIGTERM, status 0) afterwards, and the admin password must not appear in its output."""
+def running_server(binary: Path, base: Path, logs: Path, extra_args: tuple[str, ...] = ()) -> Iterator[Server]:
+    """A started server on a fresh data dir under `base` and a free port, logging into `logs`, with
+    `extra_args` after the usual ones; stopped (SIGTERM, status 0) afterwards, and the admin password
+    must not appear in its output."""
     data_dir = base / "data"  # does not exist yet: the first start creates it
     logs.mkdir(parents=True, exist_ok=True)
     for old in logs.glob("server-*.log"):
@@ -340,6 +346,7 @@ def running_server(binary: Path, base: Path, logs: Path) -> Iterator[Server]:
         port=free_port(),
         admin_password="adm-" + secrets.token_hex(12),
         logs=logs,
+        extra_args=extra_args,
     )
     srv.start()
     try:
@@ -369,9 +376,11 @@ def server(stratus_bin: Path, tmp_path_factory: pytest.TempPathFactory):
 @pytest.fixture(scope="module")
 def module_server(stratus_bin: Path, tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest):
     """A server of the requesting test module's own (logs in ARTIFACTS/<module name>/), for tests
-    that should not share state with, or be restarted by, the session `server`."""
+    that should not share state with, or be restarted by, the session `server`. A module may set
+    STRATUS_SERVER_ARGS (a sequence of strings, e.g. ("--fake-hosts", "3")) for its server's command line."""
     name = request.module.__name__.rsplit(".", 1)[-1]
-    with running_server(stratus_bin, tmp_path_factory.mktemp(name), _artifacts() / name) as srv:
+    extra = tuple(getattr(request.module, "STRATUS_SERVER_ARGS", ()))
+    with running_server(stratus_bin, tmp_path_factory.mktemp(name), _artifacts() / name, extra) as srv:
         yield srv
 
 

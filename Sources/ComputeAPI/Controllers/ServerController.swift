@@ -262,7 +262,8 @@ struct ServerController: Sendable {
     private func listing(_ request: Request, context: StratusRequestContext, detailed: Bool) async throws -> Response {
         let auth = try context.requireAuth()
         let query = request.uri.queryParameters
-        let allTenants = auth.isAdmin && query["all_tenants"].map { !["0", "false", "f", "no", "off"].contains(String($0).lowercased()) } == true
+        let allTenants = query["all_tenants"].map { !["0", "false", "f", "no", "off"].contains(String($0).lowercased()) } == true
+        if allTenants { try auth.requireAdmin("os_compute_api:servers:detail:get_all_tenants") }
         var project = allTenants ? nil : try auth.computeProject()
         if auth.isAdmin, let asked = (query["project_id"] ?? query["tenant_id"]).map(String.init) { project = ProjectID(asked) }
         var instances = try await api.repository.instances(project: project)

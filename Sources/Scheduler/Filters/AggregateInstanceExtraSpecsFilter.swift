@@ -1,6 +1,6 @@
 /// Keeps hosts in an aggregate whose metadata satisfies the flavor's extra specs scoped
 /// `aggregate_instance_extra_specs:`, and unscoped ones (Nova's legacy behaviour); specs in other scopes are ignored.
-/// A spec is met when one of the key's values over the host's aggregates matches it (``extraSpecMatches(_:_:)``).
+/// A spec is met when one of the key's values over the host's aggregates matches it, with Nova's extra spec operators.
 public struct AggregateInstanceExtraSpecsFilter: HostFilter {
     public init() {}
 

@@ -1,4 +1,5 @@
-/// Keeps hosts whose capabilities satisfy the flavor's extra specs (see ``extraSpecMatches(_:_:)`` for operators).
+/// Keeps hosts whose capabilities satisfy the flavor's extra specs, with Nova's operators (`= 4`, `s== x`, `<in> x`,
+/// `<or> x <or> y`, ...).
 ///
 /// Specs scoped `capabilities:` must match, and a host without the capability fails. Unscoped specs are matched only
 /// when the host has a capability of that name; specs in any other scope (`hw:`, `quota:`, ...) are not its business.

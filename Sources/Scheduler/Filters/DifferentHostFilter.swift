@@ -8,4 +8,9 @@ public struct DifferentHostFilter: HostFilter {
     public func passes(_ host: HostState, _ spec: RequestSpec) -> Bool {
         spec.differentHost.isEmpty || host.instances.isDisjoint(with: spec.differentHost)
     }
+
+    public func removeRejected(from candidates: inout [Int], in hosts: [HostState], for spec: RequestSpec) {
+        guard !spec.differentHost.isEmpty else { return }
+        candidates.removeAll { !hosts[$0].instances.isDisjoint(with: spec.differentHost) }
+    }
 }

@@ -8,4 +8,9 @@ public struct SameHostFilter: HostFilter {
     public func passes(_ host: HostState, _ spec: RequestSpec) -> Bool {
         spec.sameHost.isEmpty || !host.instances.isDisjoint(with: spec.sameHost)
     }
+
+    public func removeRejected(from candidates: inout [Int], in hosts: [HostState], for spec: RequestSpec) {
+        guard !spec.sameHost.isEmpty else { return }
+        candidates.removeAll { hosts[$0].instances.isDisjoint(with: spec.sameHost) }
+    }
 }

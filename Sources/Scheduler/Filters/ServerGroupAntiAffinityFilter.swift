@@ -9,4 +9,10 @@ public struct ServerGroupAntiAffinityFilter: HostFilter {
         guard let group = spec.group, group.policy == .antiAffinity else { return true }
         return group.members(on: host.host) < group.maxServerPerHost ?? 1
     }
+
+    public func removeRejected(from candidates: inout [Int], in hosts: [HostState], for spec: RequestSpec) {
+        guard let group = spec.group, group.policy == .antiAffinity, !group.memberHosts.isEmpty else { return }
+        let limit = group.maxServerPerHost ?? 1
+        candidates.removeAll { group.members(on: hosts[$0].host) >= limit }
+    }
 }

@@ -8,6 +8,11 @@ public struct ServerGroupSoftAffinityWeigher: HostWeigher {
         guard let group = spec.group, group.policy == .softAffinity else { return 0 }
         return Double(group.members(on: host.host))
     }
+
+    public func weights(of candidates: [Int], in hosts: [HostState], for spec: RequestSpec) -> [Double] {
+        guard let group = spec.group, group.policy == .softAffinity else { return Array(repeating: 0, count: candidates.count) }
+        return candidates.map { Double(group.members(on: hosts[$0].host)) }
+    }
 }
 
 /// For a group with the `soft-anti-affinity` policy, prefers hosts with fewer of the group's members.
@@ -19,5 +24,10 @@ public struct ServerGroupSoftAntiAffinityWeigher: HostWeigher {
     public func weight(_ host: HostState, _ spec: RequestSpec) -> Double {
         guard let group = spec.group, group.policy == .softAntiAffinity else { return 0 }
         return -Double(group.members(on: host.host))
+    }
+
+    public func weights(of candidates: [Int], in hosts: [HostState], for spec: RequestSpec) -> [Double] {
+        guard let group = spec.group, group.policy == .softAntiAffinity else { return Array(repeating: 0, count: candidates.count) }
+        return candidates.map { -Double(group.members(on: hosts[$0].host)) }
     }
 }
