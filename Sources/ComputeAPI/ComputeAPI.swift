@@ -58,6 +58,8 @@ public struct ComputeAPI: Sendable {
         ServerActionController(api: self).addRoutes(to: v21)
         InstanceActionController(api: self).addRoutes(to: v21)
         HostController(api: self).addRoutes(to: v21)
+        QuotaController(api: self).addRoutes(to: v21)
+        ServerGroupController(api: self).addRoutes(to: v21)
     }
 
     /// The flavors Nova makes at the first start, unless there are flavors already.

@@ -112,6 +112,7 @@ public struct ConductorService: Sendable {
     /// The guest is gone: the instance is deleted and its claim given back.
     func instanceRemoved(_ id: InstanceID) async throws {
         _ = try await repository.releaseClaim(instance: id)
+        try await repository.removeMember(id)
         guard var instance = try await repository.instance(id) else { return }
         let time = now
         instance.vmState = .deleted

@@ -49,7 +49,8 @@ public struct SchedulerService: Sendable {
         let spec = RequestSpec(
             projectId: first.projectId, vcpus: first.flavor.vcpus, memoryMB: first.flavor.memoryMB, rootGB: first.flavor.rootGB,
             ephemeralGB: first.flavor.ephemeralGB, swapMB: first.flavor.swapMB, extraSpecs: first.flavor.extraSpecs,
-            availabilityZone: first.requestedZone, numInstances: instances.count
+            availabilityZone: first.requestedZone, numInstances: instances.count, sameHost: Set(first.sameHost),
+            differentHost: Set(first.differentHost), group: try await groupInfo(first.serverGroupId, excluding: Set(ids))
         )
         var random = SystemRandomNumberGenerator()
         let selections: [Selection]
@@ -75,6 +76,17 @@ public struct SchedulerService: Sendable {
         return result
     }
 
+    /// The group's policy and where its other members run.
+    func groupInfo(_ id: ServerGroupID?, excluding: Set<InstanceID>) async throws -> ServerGroupInfo? {
+        guard let id, let group = try await repository.serverGroup(id) else { return nil }
+        var memberHosts: [String: Int] = [:]
+        for member in try await repository.members(of: id) where !excluding.contains(member) {
+            if let host = try await repository.instance(member)?.host { memberHosts[host, default: 0] += 1 }
+        }
+        let policy = ServerGroupInfo.Policy(rawValue: group.policy.rawValue) ?? .antiAffinity
+        return ServerGroupInfo(id: id, policy: policy, maxServerPerHost: group.maxServerPerHost, memberHosts: memberHosts)
+    }
+
     /// Every compute node as the filters see it: capacity, usage, liveness and the instances on it.
     func hostStates() async throws -> [HostState] {
         let now = clock.now().timeIntervalSince1970
@@ -82,7 +94,7 @@ public struct SchedulerService: Sendable {
         return try await repository.computeNodes().map { node in
             let instances = placed[node.host] ?? []
             return HostState(
-                host: node.host, enabled: !node.disabled,
+                host: node.host, availabilityZone: node.availabilityZone, enabled: !node.disabled,
                 isUp: !node.forcedDown && now - node.lastHeartbeat.date.timeIntervalSince1970 < serviceDownTime,
                 vcpus: Inventory(total: node.vcpus, allocationRatio: node.cpuAllocationRatio, used: node.vcpusUsed),
                 memoryMB: Inventory(total: node.memoryMB, reserved: node.reservedMemoryMB, allocationRatio: node.ramAllocationRatio, used: node.memoryMBUsed),

@@ -72,6 +72,8 @@ struct KeypairController: Sendable {
         }
         try body.finish()
         let fingerprint = try Self.fingerprint(publicKey, type: type)
+        try Quotas.check(.keyPairs, requested: 1, used: try await api.repository.keypairs(user: owner).count,
+                         limit: try await Quotas(repository: api.repository).limits(try auth.computeProject())[.keyPairs]!)
         let keypair = Keypair(userId: owner, name: name, type: type, publicKey: publicKey, fingerprint: fingerprint, createdAt: api.now)
         try await api.repository.createKeypair(keypair)
         let status: HTTPResponse.Status = context.apiVersion >= APIVersion(2, 2) ? .created : .ok

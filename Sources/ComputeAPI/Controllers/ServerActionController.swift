@@ -195,6 +195,7 @@ struct ServerActionController: Sendable {
         } else {
             // Never placed (or still being scheduled): nothing runs anywhere; the conductor sees it gone and frees any claim.
             _ = try await api.repository.releaseClaim(instance: instance.id)
+            try await api.repository.removeMember(instance.id)
             let time = api.now
             instance.vmState = .deleted
             instance.taskState = nil

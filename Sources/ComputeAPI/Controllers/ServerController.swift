@@ -43,6 +43,7 @@ struct ServerController: Sendable {
         let token = request.headers[.authToken] ?? ""
         var server = try BodyReader(body, key: "server")
         let version = context.apiVersion
+        let hints = try Self.schedulerHints(body)
 
         guard let name = try server.string("name") else { throw StratusError.badRequest("Invalid input for field/attribute server. 'name' is a required property") }
         guard let flavorRef = try server.string("flavorRef") else {
@@ -71,7 +72,8 @@ struct ServerController: Sendable {
         if let userData, Data(base64Encoded: userData) == nil {
             throw StratusError.badRequest("Invalid input for field/attribute user_data. Value: \(userData.prefix(32)). '\(userData.prefix(32))' is not a 'base64'")
         }
-        if metadata.count > 128 { throw StratusError.forbidden("Quota exceeded for metadata_items: Requested \(metadata.count), but already used 0 of 128 metadata_items") }
+        let quotas = Quotas(repository: api.repository)
+        try Quotas.check(.metadataItems, requested: metadata.count, used: 0, limit: try await quotas.limits(project)[.metadataItems]!)
 
         let flavor: Flavor
         do {
@@ -102,19 +104,33 @@ struct ServerController: Sendable {
             throw StratusError.badRequest("The requested availability zone is not available")
         }
 
+        var group: ServerGroup?
+        if let groupId = hints.group {
+            do {
+                group = try await ServerGroupController.visibleGroup(groupId, auth: auth, api: api)
+            } catch {
+                throw StratusError.badRequest("Invalid server group \(groupId.prefix(64)): it could not be found.")
+            }
+            let members = try await api.repository.members(of: group!.id).count
+            try Quotas.check(.serverGroupMembers, requested: maxCount, used: members, limit: try await quotas.limits(project)[.serverGroupMembers]!)
+        }
+        let count = try await quotas.allowedInstances(project, user: auth.userId, flavor: flavor, minimum: minCount, count: maxCount)
         let time = api.now
         let reservation = "r-" + UUID().uuidString.lowercased().prefix(8)
         var instances: [Instance] = []
-        for index in 0..<maxCount {
-            let displayName = maxCount > 1 ? "\(name)-\(index + 1)" : name
-            let instance = Instance(
+        for index in 0..<count {
+            let displayName = count > 1 ? "\(name)-\(index + 1)" : name
+            var instance = Instance(
                 id: InstanceID(UUID().uuidString.lowercased()), name: displayName, projectId: project, userId: auth.userId, imageId: imageId,
                 flavor: InstanceFlavor(flavor), keyName: keyName, publicKey: publicKey, userData: userData, metadata: metadata, tags: tags,
                 securityGroups: groups, requestedNetworks: networks, requestedZone: zone, hostname: hostname ?? Self.hostname(displayName),
                 description: description, configDrive: configDrive, launchIndex: index, reservationId: String(reservation),
-                createdAt: time, updatedAt: time
+                serverGroupId: group?.id, createdAt: time, updatedAt: time
             )
+            instance.sameHost = hints.sameHost
+            instance.differentHost = hints.differentHost
             try await api.repository.createInstance(instance)
+            if let group { try await api.repository.addMember(instance.id, to: group.id) }
             try await api.repository.recordAction(InstanceAction(
                 instanceId: instance.id, requestId: context.requestID, action: "create", userId: auth.userId, projectId: project, startTime: time
             ))
@@ -139,6 +155,31 @@ struct ServerController: Sendable {
             JSONValue.object(["server": .object(reply)]), status: .accepted,
             headers: [.location: api.baseURL + "/v2.1/servers/\(first.id)"]
         )
+    }
+
+    /// `os:scheduler_hints`: `group`, `same_host`, `different_host` (others are accepted and ignored, as Nova's
+    /// schema allows hints for filters that are not enabled).
+    static func schedulerHints(_ body: [String: JSONValue]) throws -> (group: String?, sameHost: [InstanceID], differentHost: [InstanceID]) {
+        guard let value = body["os:scheduler_hints"] ?? body["OS-SCH-HNT:scheduler_hints"] else { return (nil, [], []) }
+        guard case .object(let hints) = value else { throw BodyReader.invalid("os:scheduler_hints", value, "is not of type 'object'") }
+        func ids(_ key: String) throws -> [InstanceID] {
+            switch hints[key] {
+            case nil: return []
+            case .string(let id)?: return [InstanceID(id.lowercased())]
+            case .array(let items)?:
+                return try items.map { item in
+                    guard case .string(let id) = item else { throw BodyReader.invalid(key, item, "is not a server id") }
+                    return InstanceID(id.lowercased())
+                }
+            case let other?: throw BodyReader.invalid(key, other, "is not a server id or a list of them")
+            }
+        }
+        var group: String?
+        if let value = hints["group"] {
+            guard case .string(let id) = value, UUID(uuidString: id) != nil else { throw BodyReader.invalid("group", value, "is not a 'uuid'") }
+            group = id
+        }
+        return (group, try ids("same_host"), try ids("different_host"))
     }
 
     /// Nova's `networks`: `auto`, `none` (2.37+, where it is required), or a list of `uuid`/`port`/`fixed_ip`.

@@ -19,6 +19,7 @@ public struct Migration: Sendable {
         .domainRevocations,
         .networking,
         .compute,
+        .serverGroupsAndQuotas,
     ]
 }
 

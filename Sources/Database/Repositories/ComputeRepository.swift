@@ -63,6 +63,21 @@ public protocol ComputeRepository: Sendable {
     func claim(_ claim: ResourceClaim, host: String, instance: InstanceID) async throws -> Bool
     /// Gives back the instance's claim, wherever it is; false when it had none.
     func releaseClaim(instance: InstanceID) async throws -> Bool
+
+    func createServerGroup(_ group: ServerGroup) async throws
+    func serverGroup(_ id: ServerGroupID) async throws -> ServerGroup?
+    /// Every project's groups when `project` is nil.
+    func serverGroups(project: ProjectID?) async throws -> [ServerGroup]
+    func deleteServerGroup(_ id: ServerGroupID) async throws -> Bool
+    func addMember(_ instance: InstanceID, to group: ServerGroupID) async throws
+    func members(of group: ServerGroupID) async throws -> [InstanceID]
+    /// Removes the instance from any group.
+    func removeMember(_ instance: InstanceID) async throws
+
+    /// The limits set for a scope (`project:<id>` or `class:default`).
+    func quotaLimits(scope: String) async throws -> [String: Int]
+    func setQuotaLimit(scope: String, resource: String, limit: Int) async throws
+    func deleteQuotaLimits(scope: String) async throws
 }
 
 /// A compute node as a row; SQL's snake_case names round-trip only without acronyms (`memory_mb` -> `memoryMb`).
@@ -459,6 +474,98 @@ public struct SQLComputeRepository: ComputeRepository {
     /// `column + amount`, the amount bound.
     private static func adding(_ column: String, _ amount: Int) -> SQLBinaryExpression {
         SQLBinaryExpression(SQLIdentifier(column), .add, SQLBind(amount))
+    }
+}
+
+extension SQLComputeRepository {
+    private struct GroupRow: Codable {
+        var id: ServerGroupID
+        var projectId: ProjectID
+        var userId: UserID
+        var name: String
+        var policy: ServerGroup.Policy
+        var maxServerPerHost: Int?
+        var createdAt: Timestamp
+
+        var group: ServerGroup {
+            ServerGroup(id: id, projectId: projectId, userId: userId, name: name, policy: policy, maxServerPerHost: maxServerPerHost, createdAt: createdAt)
+        }
+    }
+
+    public func createServerGroup(_ group: ServerGroup) async throws {
+        let row = GroupRow(
+            id: group.id, projectId: group.projectId, userId: group.userId, name: group.name, policy: group.policy,
+            maxServerPerHost: group.maxServerPerHost, createdAt: group.createdAt
+        )
+        try await executor.run { db in
+            try await db.insert(into: "server_groups").model(row, keyEncodingStrategy: .convertToSnakeCase, nilEncodingStrategy: .asNil).run()
+        }
+    }
+
+    public func serverGroup(_ id: ServerGroupID) async throws -> ServerGroup? {
+        try await executor.run { db in
+            try await db.select().column("*").from("server_groups").where("id", .equal, id.rawValue)
+                .first(decoding: GroupRow.self, keyDecodingStrategy: .convertFromSnakeCase)?.group
+        }
+    }
+
+    public func serverGroups(project: ProjectID?) async throws -> [ServerGroup] {
+        try await executor.run { db in
+            let query = db.select().column("*").from("server_groups")
+            if let project { query.where("project_id", .equal, project.rawValue) }
+            return try await query.orderBy("created_at").orderBy("id")
+                .all(decoding: GroupRow.self, keyDecodingStrategy: .convertFromSnakeCase).map(\.group)
+        }
+    }
+
+    public func deleteServerGroup(_ id: ServerGroupID) async throws -> Bool {
+        try await executor.run { db in
+            !(try await db.delete(from: "server_groups").where("id", .equal, id.rawValue).returning("id").all()).isEmpty
+        }
+    }
+
+    public func addMember(_ instance: InstanceID, to group: ServerGroupID) async throws {
+        try await executor.run { db in
+            try await db.insert(into: "server_group_members").columns("group_id", "instance_id")
+                .values(SQLBind(group.rawValue), SQLBind(instance.rawValue)).run()
+        }
+    }
+
+    public func members(of group: ServerGroupID) async throws -> [InstanceID] {
+        try await executor.run { db in
+            try await db.select().column("instance_id").from("server_group_members").where("group_id", .equal, group.rawValue)
+                .orderBy("instance_id").all(decodingColumn: "instance_id", as: InstanceID.self)
+        }
+    }
+
+    public func removeMember(_ instance: InstanceID) async throws {
+        try await executor.run { db in
+            try await db.delete(from: "server_group_members").where("instance_id", .equal, instance.rawValue).run()
+        }
+    }
+
+    public func quotaLimits(scope: String) async throws -> [String: Int] {
+        struct Row: Codable { var resource: String; var hardLimit: Int }
+        return try await executor.run { db in
+            let rows = try await db.select().column("resource").column("hard_limit").from("quotas").where("scope", .equal, scope)
+                .all(decoding: Row.self, keyDecodingStrategy: .convertFromSnakeCase)
+            return Dictionary(uniqueKeysWithValues: rows.map { ($0.resource, $0.hardLimit) })
+        }
+    }
+
+    public func setQuotaLimit(scope: String, resource: String, limit: Int) async throws {
+        try await executor.run { db in
+            let updated = try await db.update("quotas").set("hard_limit", to: limit).where("scope", .equal, scope)
+                .where("resource", .equal, resource).returning("resource").all()
+            if updated.isEmpty {
+                try await db.insert(into: "quotas").columns("scope", "resource", "hard_limit")
+                    .values(SQLBind(scope), SQLBind(resource), SQLBind(limit)).run()
+            }
+        }
+    }
+
+    public func deleteQuotaLimits(scope: String) async throws {
+        try await executor.run { db in try await db.delete(from: "quotas").where("scope", .equal, scope).run() }
     }
 }
 

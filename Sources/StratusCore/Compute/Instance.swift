@@ -111,6 +111,9 @@ public struct Instance: Sendable, Codable, Equatable {
     public var launchIndex: Int
     public var reservationId: String
     public var serverGroupId: ServerGroupID?
+    /// Scheduler hints `same_host` and `different_host`: instances to land beside or away from.
+    public var sameHost: [InstanceID] = []
+    public var differentHost: [InstanceID] = []
     public var fault: InstanceFault?
     public var createdAt: Timestamp
     public var updatedAt: Timestamp

@@ -1,1 +1,0 @@
-// Placeholder until the scheduler tests land; deleted then.
