@@ -45,6 +45,9 @@ public struct ComputeManager: Sendable {
         server.on(OperateInstance.self) { message, _ in
             await queue.run(message.instanceId) { await operate(message) }
         }
+        server.on(ResizeGuest.self) { message, _ in
+            await queue.run(message.instance.id) { await resize(message) }
+        }
         server.answer(GetConsoleOutput.self) { message, _ in
             try await driver.consoleOutput(message.instanceId, lines: message.length)
         }
@@ -216,6 +219,30 @@ public struct ComputeManager: Sendable {
             await recordEvent(id, message.credentials.requestId, event, start: nil, result: "Error", details: "\(error)")
             // The operation did not happen: clear the task state and record the power state the driver reports.
             _ = try? await change(id, InstanceChanges(taskState: .clear, powerState: await driver.powerState(id)), expected: nil)
+        }
+    }
+
+    /// Gives the guest the new size: a resize waits for confirmation (VERIFY_RESIZE), a revert is done at once.
+    private func resize(_ message: ResizeGuest) async {
+        let instance = message.instance
+        let event = message.reverting ? "compute_revert_resize" : "compute_resize_instance"
+        await recordEvent(instance.id, message.credentials.requestId, event, start: now)
+        do {
+            try await driver.resize(instance.id, to: GuestSpec(
+                instanceId: instance.id, name: instance.name, hostname: instance.hostname, vcpus: message.flavor.vcpus,
+                memoryMB: message.flavor.memoryMB, rootGB: message.flavor.rootGB, ephemeralGB: message.flavor.ephemeralGB,
+                swapMB: message.flavor.swapMB, imageId: instance.imageId
+            ))
+            let changes = message.reverting
+                ? InstanceChanges(vmState: .active, taskState: .clear, flavor: message.flavor, clearOldFlavor: true)
+                : InstanceChanges(vmState: .resized, taskState: .clear, flavor: message.flavor, oldFlavor: instance.flavor)
+            _ = try await change(instance.id, changes, expected: [message.reverting ? .resizeReverting : .resizePrep])
+            await recordEvent(instance.id, message.credentials.requestId, event, start: nil, result: "Success")
+        } catch {
+            logger.warning("compute \(host): resize of \(instance.id) failed: \(error)")
+            await recordEvent(instance.id, message.credentials.requestId, event, start: nil, result: "Error", details: "\(error)")
+            let fault = InstanceFault(code: 500, message: Self.reason(error), created: now)
+            _ = try? await change(instance.id, InstanceChanges(vmState: .error, taskState: .clear, fault: fault), expected: nil)
         }
     }
 

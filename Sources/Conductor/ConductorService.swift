@@ -34,6 +34,7 @@ public struct ConductorService: Sendable {
         }
         server.on(InstanceRemoved.self) { message, _ in try await instanceRemoved(message.instanceId) }
         server.on(RecordActionEvent.self) { message, _ in try await recordEvent(message) }
+        server.on(ResizeInstance.self) { message, _ in try await resize(message) }
         server.answer(ReportHost.self) { message, _ in
             try await repository.upsertComputeNode(message.node)
             return Done()
@@ -122,6 +123,30 @@ public struct ConductorService: Sendable {
         instance.terminatedAt = time
         instance.updatedAt = time
         _ = try await repository.updateInstance(instance, expectedTaskStates: nil)
+    }
+
+    /// Moves the claim on the instance's host to the new flavor (Nova with `allow_resize_to_same_host`), then sends the
+    /// resize to the host. When the host has no room, the instance goes back to its state with a fault.
+    func resize(_ message: ResizeInstance) async throws {
+        guard let instance = try await repository.instance(message.instanceId), let host = instance.host else { return }
+        let new = message.flavor
+        let old = instance.flavor
+        let moved = try await backend.transaction { tx in
+            let repository = tx.compute
+            _ = try await repository.releaseClaim(instance: instance.id)
+            if try await repository.claim(ResourceClaim(vcpus: new.vcpus, memoryMB: new.memoryMB, diskGB: new.diskGB), host: host, instance: instance.id) {
+                return true
+            }
+            _ = try await repository.claim(ResourceClaim(vcpus: old.vcpus, memoryMB: old.memoryMB, diskGB: old.diskGB), host: host, instance: instance.id)
+            return false
+        }
+        guard moved else {
+            let fault = InstanceFault(code: 500, message: "No valid host was found. \(host) has no room for flavor \(new.name).", created: now)
+            _ = try await update(instance.id, InstanceChanges(taskState: .clear, fault: fault), expected: nil)
+            return
+        }
+        try await rpc.cast(ResizeGuest(instance: instance, flavor: new, reverting: message.reverting, credentials: message.credentials),
+                           to: Topic.compute(host), requestId: message.credentials.requestId)
     }
 
     /// Adds or completes an event of an instance action.

@@ -70,6 +70,40 @@ struct ServerActionController: Sendable {
             instance.taskState = nil
             try await save(instance)
             return JSONResponse.empty(status: .accepted)
+        case "resize":
+            guard case .object(let fields) = argument, case .string(let flavorRef)? = fields["flavorRef"] else {
+                throw StratusError.badRequest("Invalid input for field/attribute resize. 'flavorRef' is a required property")
+            }
+            return try await resize(instance, to: flavorRef, auth: auth, context: context, token: token)
+        case "confirmResize":
+            try auth.requireWriter("os_compute_api:servers:confirm_resize")
+            guard instance.vmState == .resized, instance.taskState == nil else {
+                throw StratusError.conflict("Cannot 'confirmResize' instance \(instance.id) while it is in vm_state \(instance.vmState.rawValue)")
+            }
+            instance.vmState = .active
+            instance.oldFlavor = nil
+            instance.updatedAt = api.now
+            guard try await api.repository.updateInstance(instance, expectedTaskStates: [nil]) else {
+                throw StratusError.conflict("Cannot 'confirmResize' instance \(instance.id) while another operation is in progress")
+            }
+            try await recordAction("confirmResize", instance, auth: auth, context: context)
+            return JSONResponse.empty()
+        case "revertResize":
+            try auth.requireWriter("os_compute_api:servers:revert_resize")
+            guard instance.vmState == .resized, instance.taskState == nil, let old = instance.oldFlavor else {
+                throw StratusError.conflict("Cannot 'revertResize' instance \(instance.id) while it is in vm_state \(instance.vmState.rawValue)")
+            }
+            instance.taskState = .resizeReverting
+            instance.updatedAt = api.now
+            guard try await api.repository.updateInstance(instance, expectedTaskStates: [nil]) else {
+                throw StratusError.conflict("Cannot 'revertResize' instance \(instance.id) while another operation is in progress")
+            }
+            try await recordAction("revertResize", instance, auth: auth, context: context)
+            try await api.rpc.cast(
+                ResizeInstance(instanceId: instance.id, flavor: old, reverting: true, credentials: credentials(auth, instance, context.requestID, token)),
+                to: Topic.conductor, requestId: context.requestID
+            )
+            return JSONResponse.empty(status: .accepted)
         case "reboot":
             guard case .object(let fields) = argument, case .string(let type)? = fields["type"], ["SOFT", "HARD"].contains(type.uppercased()) else {
                 throw StratusError.badRequest("Invalid input for field/attribute reboot. 'type' must be 'SOFT' or 'HARD'")
@@ -86,6 +120,41 @@ struct ServerActionController: Sendable {
             }
             return try await perform(name, action, on: instance, auth: auth, context: context, token: token)
         }
+    }
+
+    /// Resize on the same host: Nova's checks, task state `resize_prep`, then the conductor moves the claim.
+    private func resize(_ instance: Instance, to flavorRef: String, auth: AuthContext, context: StratusRequestContext, token: String) async throws -> Response {
+        try auth.requireWriter("os_compute_api:servers:resize")
+        try check("resize", instance, from: [.active, .stopped], auth: auth)
+        let flavor: Flavor
+        do {
+            flavor = try await FlavorController(api: api).visibleFlavor(flavorRef, auth: auth)
+        } catch {
+            throw StratusError.badRequest("Unable to find flavor \(flavorRef.prefix(64)).")
+        }
+        guard flavor.id != instance.flavor.id else { throw StratusError.badRequest("When resizing, instances must change flavor!") }
+        guard flavor.rootGB >= instance.flavor.rootGB || flavor.rootGB == 0 else {
+            throw StratusError.badRequest("Resize error: Unable to resize disk down.")
+        }
+        var instance = instance
+        instance.taskState = .resizePrep
+        instance.updatedAt = api.now
+        guard try await api.repository.updateInstance(instance, expectedTaskStates: [nil]) else {
+            throw StratusError.conflict("Cannot 'resize' instance \(instance.id) while another operation is in progress")
+        }
+        try await recordAction("resize", instance, auth: auth, context: context)
+        try await api.rpc.cast(
+            ResizeInstance(instanceId: instance.id, flavor: InstanceFlavor(flavor), reverting: false,
+                           credentials: credentials(auth, instance, context.requestID, token)),
+            to: Topic.conductor, requestId: context.requestID
+        )
+        return JSONResponse.empty(status: .accepted)
+    }
+
+    private func recordAction(_ name: String, _ instance: Instance, auth: AuthContext, context: StratusRequestContext) async throws {
+        try await api.repository.recordAction(InstanceAction(
+            instanceId: instance.id, requestId: context.requestID, action: name, userId: auth.userId, projectId: instance.projectId, startTime: api.now
+        ))
     }
 
     private func save(_ instance: Instance) async throws {
@@ -120,10 +189,7 @@ struct ServerActionController: Sendable {
         guard try await api.repository.updateInstance(instance, expectedTaskStates: [nil]) else {
             throw StratusError.conflict("Cannot '\(name)' instance \(instance.id) while another operation is in progress")
         }
-        try await api.repository.recordAction(InstanceAction(
-            instanceId: instance.id, requestId: context.requestID, action: Self.actionName(action.operation), userId: auth.userId,
-            projectId: instance.projectId, startTime: api.now
-        ))
+        try await recordAction(Self.actionName(action.operation), instance, auth: auth, context: context)
         try await api.rpc.cast(
             OperateInstance(instanceId: instance.id, operation: action.operation, credentials: credentials(auth, instance, context.requestID, token)),
             to: Topic.compute(instance.host!), requestId: context.requestID

@@ -44,3 +44,19 @@ public struct GetConsoleOutput: RPCRequest {
         self.length = length
     }
 }
+
+/// conductor -> compute.<host>: give the guest `flavor`'s size (the claim is moved already).
+public struct ResizeGuest: RPCMessage {
+    public static let method = "resize_guest"
+    public var instance: Instance
+    public var flavor: InstanceFlavor
+    public var reverting: Bool
+    public var credentials: Credentials
+
+    public init(instance: Instance, flavor: InstanceFlavor, reverting: Bool, credentials: Credentials) {
+        self.instance = instance
+        self.flavor = flavor
+        self.reverting = reverting
+        self.credentials = credentials
+    }
+}

@@ -33,11 +33,15 @@ public struct InstanceChanges: Sendable, Codable, Equatable {
     public var launchedAt: Timestamp?
     public var fault: InstanceFault?
     public var flavor: InstanceFlavor?
+    /// `.some(nil)` is never needed: a finished resize sets it, a confirm or revert clears it through `clearOldFlavor`.
+    public var oldFlavor: InstanceFlavor?
+    public var clearOldFlavor: Bool
     public var networkInfo: [InstanceVIF]?
 
     public init(
         vmState: VMState? = nil, taskState: TaskStateChange? = nil, powerState: PowerState? = nil, launchedAt: Timestamp? = nil,
-        fault: InstanceFault? = nil, flavor: InstanceFlavor? = nil, networkInfo: [InstanceVIF]? = nil
+        fault: InstanceFault? = nil, flavor: InstanceFlavor? = nil, oldFlavor: InstanceFlavor? = nil, clearOldFlavor: Bool = false,
+        networkInfo: [InstanceVIF]? = nil
     ) {
         self.vmState = vmState
         self.taskState = taskState
@@ -45,6 +49,8 @@ public struct InstanceChanges: Sendable, Codable, Equatable {
         self.launchedAt = launchedAt
         self.fault = fault
         self.flavor = flavor
+        self.oldFlavor = oldFlavor
+        self.clearOldFlavor = clearOldFlavor
         self.networkInfo = networkInfo
     }
 
@@ -57,6 +63,8 @@ public struct InstanceChanges: Sendable, Codable, Equatable {
         if let launchedAt { instance.launchedAt = launchedAt }
         if let fault { instance.fault = fault }
         if let flavor { instance.flavor = flavor }
+        if let oldFlavor { instance.oldFlavor = oldFlavor }
+        if clearOldFlavor { instance.oldFlavor = nil }
         if let networkInfo { instance.networkInfo = networkInfo }
         return instance
     }
@@ -128,5 +136,22 @@ public struct ReportHost: RPCRequest {
 
     public init(node: ComputeNode) {
         self.node = node
+    }
+}
+
+/// compute-api -> conductor: move the instance's claim on its host to `flavor` (a resize, or its revert), then have
+/// the host resize the guest. `confirm` is false for a resize (the instance waits in VERIFY_RESIZE), true for a revert.
+public struct ResizeInstance: RPCMessage {
+    public static let method = "resize_instance"
+    public var instanceId: InstanceID
+    public var flavor: InstanceFlavor
+    public var reverting: Bool
+    public var credentials: Credentials
+
+    public init(instanceId: InstanceID, flavor: InstanceFlavor, reverting: Bool, credentials: Credentials) {
+        self.instanceId = instanceId
+        self.flavor = flavor
+        self.reverting = reverting
+        self.credentials = credentials
     }
 }

@@ -87,6 +87,8 @@ public struct Instance: Sendable, Codable, Equatable {
     public var userId: UserID
     public var imageId: ImageID?
     public var flavor: InstanceFlavor
+    /// The flavor before a resize that is not yet confirmed (VERIFY_RESIZE), for a revert.
+    public var oldFlavor: InstanceFlavor?
     public var keyName: String?
     public var publicKey: String?
     /// Base64, as received.
@@ -137,6 +139,7 @@ public struct Instance: Sendable, Codable, Equatable {
         self.userId = userId
         self.imageId = imageId
         self.flavor = flavor
+        self.oldFlavor = nil
         self.keyName = keyName
         self.publicKey = publicKey
         self.userData = userData
