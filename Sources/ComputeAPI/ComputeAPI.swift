@@ -10,6 +10,8 @@ public import StratusCore
 public protocol ImageCatalog: Sendable {
     /// The image if the caller may see it; nil (or a 404) otherwise.
     func image(_ id: ImageID, auth: AuthContext) async throws -> Image?
+    /// A new queued image for a snapshot of `instance`, owned by its project.
+    func createSnapshot(name: String, of instance: Instance, metadata: [String: String]) async throws -> ImageID
 }
 
 /// The Nova-compatible compute API (v2.1 with microversions), mounted at `/compute`. It validates, checks policy,

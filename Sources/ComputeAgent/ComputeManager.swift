@@ -6,6 +6,14 @@ public import NetworkAPI
 public import StratusCore
 public import Virt
 
+/// Where a compute host puts the snapshots it takes: the image service, as the user.
+public protocol SnapshotUploader: Sendable {
+    /// Stores the file as the data of the queued image, which becomes active.
+    func upload(_ image: ImageID, file: String, credentials: Credentials) async throws
+    /// Removes an image whose snapshot failed.
+    func discard(_ image: ImageID, credentials: Credentials) async throws
+}
+
 /// nova-compute for one host: runs the driver for the instances the conductor sends here, plugs them into the
 /// network service, and reports every change back through the conductor. It never opens the database.
 public struct ComputeManager: Sendable {
@@ -13,6 +21,7 @@ public struct ComputeManager: Sendable {
     let driver: any HypervisorDriver
     let rpc: RPCClient
     let network: any NetworkClient
+    let snapshots: any SnapshotUploader
     /// The host's own identity towards the network service (binding ports needs admin), as Nova's service user.
     let serviceCaller: ServiceCaller
     let clock: any WallClock
@@ -20,13 +29,14 @@ public struct ComputeManager: Sendable {
     let queue = InstanceQueue()
 
     public init(
-        host: String, driver: any HypervisorDriver, rpc: RPCClient, network: any NetworkClient, serviceCaller: ServiceCaller,
-        clock: any WallClock, logger: Logger
+        host: String, driver: any HypervisorDriver, rpc: RPCClient, network: any NetworkClient, snapshots: any SnapshotUploader,
+        serviceCaller: ServiceCaller, clock: any WallClock, logger: Logger
     ) {
         self.host = host
         self.driver = driver
         self.rpc = rpc
         self.network = network
+        self.snapshots = snapshots
         self.serviceCaller = serviceCaller
         self.clock = clock
         self.logger = logger
@@ -44,6 +54,9 @@ public struct ComputeManager: Sendable {
         }
         server.on(OperateInstance.self) { message, _ in
             await queue.run(message.instanceId) { await operate(message) }
+        }
+        server.on(SnapshotInstance.self) { message, _ in
+            await queue.run(message.instanceId) { await snapshot(message) }
         }
         server.on(ResizeGuest.self) { message, _ in
             await queue.run(message.instance.id) { await resize(message) }
@@ -219,6 +232,26 @@ public struct ComputeManager: Sendable {
             await recordEvent(id, message.credentials.requestId, event, start: nil, result: "Error", details: "\(error)")
             // The operation did not happen: clear the task state and record the power state the driver reports.
             _ = try? await change(id, InstanceChanges(taskState: .clear, powerState: await driver.powerState(id)), expected: nil)
+        }
+    }
+
+    /// Writes the guest's disk to a temporary file and hands it to the image service; the task state clears either way.
+    private func snapshot(_ message: SnapshotInstance) async {
+        let id = message.instanceId
+        let event = "compute_snapshot_instance"
+        await recordEvent(id, message.credentials.requestId, event, start: now)
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("stratus-snapshot-\(message.imageId)").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        do {
+            _ = try await driver.snapshot(id, to: path)
+            try await snapshots.upload(message.imageId, file: path, credentials: message.credentials)
+            _ = try await change(id, InstanceChanges(taskState: .clear), expected: [.imageSnapshot])
+            await recordEvent(id, message.credentials.requestId, event, start: nil, result: "Success")
+        } catch {
+            logger.warning("compute \(host): snapshot of \(id) failed: \(error)")
+            try? await snapshots.discard(message.imageId, credentials: message.credentials)
+            await recordEvent(id, message.credentials.requestId, event, start: nil, result: "Error", details: "\(error)")
+            _ = try? await change(id, InstanceChanges(taskState: .clear), expected: nil)
         }
     }
 

@@ -1,11 +1,14 @@
-import ComputeAgent
+public import ComputeAgent
+import Foundation
+import Hummingbird
+import NIOCore
 public import ComputeAPI
 import Conductor
 public import Database
 public import HTTPSupport
 public import ImageAPI
 public import Logging
-import Messaging
+public import Messaging
 public import NetworkAPI
 import Scheduler
 public import ServiceLifecycle
@@ -40,7 +43,7 @@ public struct ComputeServices: Sendable {
         drivers = Dictionary(uniqueKeysWithValues: hosts.map { ($0, FakeDriver()) })
         for host in hosts {
             let manager = ComputeManager(
-                host: host, driver: drivers[host]!, rpc: rpc, network: networkClient, serviceCaller: Self.serviceCaller(clock: clock),
+                host: host, driver: drivers[host]!, rpc: rpc, network: networkClient, snapshots: image, serviceCaller: Self.serviceCaller(clock: clock),
                 clock: clock, logger: logger
             )
             services.append(manager.server(transport: transport))
@@ -62,8 +65,28 @@ public struct ComputeServices: Sendable {
     }
 }
 
-extension ImageAPI: ImageCatalog {
+extension ImageAPI: ImageCatalog, SnapshotUploader {
     public func image(_ id: ImageID, auth: AuthContext) async throws -> Image? {
         try await visibleImage(id, auth: auth)
+    }
+
+    public func createSnapshot(name: String, of instance: Instance, metadata: [String: String]) async throws -> ImageID {
+        var properties = metadata
+        properties["image_type"] = "snapshot"
+        properties["instance_uuid"] = instance.id.rawValue
+        properties["base_image_ref"] = instance.imageId?.rawValue ?? ""
+        properties["user_id"] = instance.userId.rawValue
+        return try await createImage(name: name, owner: instance.projectId, base: instance.imageId, properties: properties)
+    }
+
+    /// Reads the snapshot file whole: the fake driver's snapshots are a few bytes. The QEMU driver's will need a
+    /// streamed body.
+    public func upload(_ image: ImageID, file: String, credentials: Credentials) async throws {
+        let data = try Data(contentsOf: URL(fileURLWithPath: file))
+        try await receiveData(image, from: RequestBody(buffer: ByteBuffer(bytes: data)), declaredSize: Int64(data.count), logger: Logger(label: "stratus.snapshot"))
+    }
+
+    public func discard(_ image: ImageID, credentials: Credentials) async throws {
+        try await discardImage(image)
     }
 }

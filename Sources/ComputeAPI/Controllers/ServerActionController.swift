@@ -70,6 +70,38 @@ struct ServerActionController: Sendable {
             instance.taskState = nil
             try await save(instance)
             return JSONResponse.empty(status: .accepted)
+        case "createImage":
+            try auth.requireWriter("os_compute_api:servers:create_image")
+            var body = BodyReader(Self.object(argument), path: "createImage")
+            guard let name = try body.string("name") else {
+                throw StratusError.badRequest("Invalid input for field/attribute createImage. 'name' is a required property")
+            }
+            let metadata = try body.stringMap("metadata") ?? [:]
+            try body.finish()
+            try check("createImage", instance, from: [.active, .stopped, .paused, .suspended], auth: auth)
+            instance.taskState = .imageSnapshot
+            instance.updatedAt = api.now
+            guard try await api.repository.updateInstance(instance, expectedTaskStates: [nil]) else {
+                throw StratusError.conflict("Cannot 'createImage' instance \(instance.id) while another operation is in progress")
+            }
+            let imageId: ImageID
+            do {
+                imageId = try await api.images.createSnapshot(name: name, of: instance, metadata: metadata)
+            } catch {
+                instance.taskState = nil
+                _ = try await api.repository.updateInstance(instance, expectedTaskStates: [.imageSnapshot])
+                throw error
+            }
+            try await recordAction("createImage", instance, auth: auth, context: context)
+            try await api.rpc.cast(
+                SnapshotInstance(instanceId: instance.id, imageId: imageId, credentials: credentials(auth, instance, context.requestID, token)),
+                to: Topic.compute(instance.host!), requestId: context.requestID
+            )
+            let location = api.baseURL.replacingOccurrences(of: "/compute", with: "/image") + "/v2/images/\(imageId)"
+            if context.apiVersion >= APIVersion(2, 45) {
+                return try JSONResponse.make(JSONValue.object(["image_id": .string(imageId.rawValue)]), status: .accepted)
+            }
+            return JSONResponse.empty(status: .accepted, headers: [.location: location])
         case "resize":
             guard case .object(let fields) = argument, case .string(let flavorRef)? = fields["flavorRef"] else {
                 throw StratusError.badRequest("Invalid input for field/attribute resize. 'flavorRef' is a required property")
@@ -155,6 +187,11 @@ struct ServerActionController: Sendable {
         try await api.repository.recordAction(InstanceAction(
             instanceId: instance.id, requestId: context.requestID, action: name, userId: auth.userId, projectId: instance.projectId, startTime: api.now
         ))
+    }
+
+    static func object(_ value: JSONValue) -> [String: JSONValue] {
+        if case .object(let fields) = value { return fields }
+        return [:]
     }
 
     private func save(_ instance: Instance) async throws {

@@ -23,38 +23,7 @@ struct ImageDataController: Sendable {
         if let contentType = request.headers[.contentType], !contentType.hasPrefix("application/octet-stream") {
             throw StratusError.unsupportedMediaType("Unsupported Content-Type '\(contentType.prefix(64))': upload image data as application/octet-stream.")
         }
-        guard try await api.images.transition(image.id, from: [.queued], to: .saving, at: api.now) else {
-            let current = try await api.images.get(image.id)?.status.rawValue ?? "deleted"
-            throw StratusError.conflict("Image status transition from '\(current)' to 'saving' is not allowed.")
-        }
-        let stored: StoredImageData
-        do {
-            stored = try await api.store.write(image.id, from: request.body)
-            if let declared = request.headers[.contentLength].flatMap(Int64.init), declared != stored.size {
-                try await api.store.delete(image.id)
-                throw StratusError.badRequest("The upload had \(stored.size) bytes, not the \(declared) its Content-Length declared.")
-            }
-        } catch {
-            _ = try? await api.images.transition(image.id, from: [.saving], to: .queued, at: api.now)
-            if error is StratusError { throw error }
-            context.logger.warning("image upload failed: \(String(describing: error))", metadata: ["image_id": .string(image.id.rawValue)])
-            throw StratusError.badRequest("The image data could not be read completely; the image is still queued.")
-        }
-        let saved = try await api.backend.transaction { executor -> Bool in
-            guard var current = try await executor.images.get(image.id), current.status == .saving else { return false }
-            current.status = .active
-            current.size = stored.size
-            current.checksum = stored.md5
-            current.osHashAlgo = "sha512"
-            current.osHashValue = stored.sha512
-            current.updatedAt = api.now
-            return try await executor.images.update(current)
-        }
-        guard saved else {
-            // The image was deleted while its data arrived.
-            try await api.store.delete(image.id)
-            throw StratusError.conflict("Image \(image.id) was deleted during the upload.")
-        }
+        try await api.receiveData(image.id, from: request.body, declaredSize: request.headers[.contentLength].flatMap(Int64.init), logger: context.logger)
         return JSONResponse.empty()
     }
 

@@ -60,3 +60,17 @@ public struct ResizeGuest: RPCMessage {
         self.credentials = credentials
     }
 }
+
+/// compute-api -> compute.<host>: write the guest's disk into the queued image `imageId`.
+public struct SnapshotInstance: RPCMessage {
+    public static let method = "snapshot_instance"
+    public var instanceId: InstanceID
+    public var imageId: ImageID
+    public var credentials: Credentials
+
+    public init(instanceId: InstanceID, imageId: ImageID, credentials: Credentials) {
+        self.instanceId = instanceId
+        self.imageId = imageId
+        self.credentials = credentials
+    }
+}
