@@ -51,10 +51,12 @@ func uploadImage(_ client: TestClient, _ token: String, name: String = "tiny") a
 /// Boots a server and returns its id (it is then building).
 func boot(
     _ client: TestClient, _ token: String, image: String, name: String = "vm", flavor: String = "1", networks: Any = "auto",
-    extra: [String: Any] = [:]
+    extra: [String: Any] = [:], hints: [String: Any]? = nil
 ) async throws -> String {
     let body: [String: Any] = ["name": name, "imageRef": image, "flavorRef": flavor, "networks": networks]
-    let reply = try await nova(client, .post, "/servers", token, ["server": body.merging(extra) { $1 }])
+    var request: [String: Any] = ["server": body.merging(extra) { $1 }]
+    if let hints { request["os:scheduler_hints"] = hints }
+    let reply = try await nova(client, .post, "/servers", token, request)
     try #require(reply.status == 202, "\(reply.summary)")
     return try #require(reply.string("server", "id"))
 }

@@ -1,0 +1,111 @@
+import Foundation
+import HTTPTypes
+import StratusTesting
+import Testing
+
+@Suite("Resize, snapshots, server groups and quotas")
+struct ResizeSnapshotGroupQuotaTests {
+    @Test func resizeWaitsForConfirmationAndRevertRestoresTheFlavor() async throws {
+        try await TestCloud.with { _, client in
+            let token = try await client.token()
+            let id = try await boot(client, token, image: try await uploadImage(client, token), networks: "none")
+            try await waitForStatus(client, token, id, "ACTIVE")
+            expectNovaFault(try await nova(client, .post, "/servers/\(id)/action", token, ["resize": ["flavorRef": "1"]]), 400, "change flavor")
+            #expect(try await nova(client, .post, "/servers/\(id)/action", token, ["resize": ["flavorRef": "2"]]).status == 202)
+            let verify = try await waitForStatus(client, token, id, "VERIFY_RESIZE")
+            #expect(verify.string("server", "flavor", "original_name") == "m1.small")
+            let used = try await nova(client, .get, "/os-hypervisors/detail", token, version: "2.87").list("hypervisors").first?["memory_mb_used"] as? Int
+            #expect(used == 2048)
+            #expect(try await nova(client, .post, "/servers/\(id)/action", token, ["confirmResize": NSNull()]).status == 204)
+            try await waitForStatus(client, token, id, "ACTIVE")
+
+            #expect(try await nova(client, .post, "/servers/\(id)/action", token, ["resize": ["flavorRef": "3"]]).status == 202)
+            try await waitForStatus(client, token, id, "VERIFY_RESIZE")
+            #expect(try await nova(client, .post, "/servers/\(id)/action", token, ["revertResize": NSNull()]).status == 202)
+            let reverted = try await waitForStatus(client, token, id, "ACTIVE")
+            #expect(reverted.string("server", "flavor", "original_name") == "m1.small")
+            let after = try await nova(client, .get, "/os-hypervisors/detail", token, version: "2.87").list("hypervisors").first?["memory_mb_used"] as? Int
+            #expect(after == 2048)
+            expectNovaFault(try await nova(client, .post, "/servers/\(id)/action", token, ["confirmResize": NSNull()]), 409)
+        }
+    }
+
+    @Test func snapshotsBecomeActiveImagesOfTheProject() async throws {
+        try await TestCloud.with { _, client in
+            let token = try await client.token()
+            let base = try await uploadImage(client, token)
+            let id = try await boot(client, token, image: base, networks: "none")
+            try await waitForStatus(client, token, id, "ACTIVE")
+            let reply = try await nova(client, .post, "/servers/\(id)/action", token, ["createImage": ["name": "snap", "metadata": ["purpose": "backup"]]])
+            #expect(reply.status == 202, "\(reply.summary)")
+            let image = try #require(reply.string("image_id"))
+            let deadline = ContinuousClock.now + .seconds(20)
+            var status: String?
+            while status != "active", ContinuousClock.now < deadline {
+                status = try await client.request(.get, "/image/v2/images/\(image)", token: token).string("status")
+                try await Task.sleep(for: .milliseconds(5))
+            }
+            let shown = try await client.request(.get, "/image/v2/images/\(image)", token: token)
+            #expect(shown.string("status") == "active")
+            #expect(shown.string("image_type") == "snapshot")
+            #expect(shown.string("instance_uuid") == id)
+            #expect(shown.string("base_image_ref") == base)
+            #expect(shown.string("purpose") == "backup")
+            try await waitForStatus(client, token, id, "ACTIVE")
+            #expect(try await nova(client, .get, "/servers/\(id)", token).value("server", "OS-EXT-STS:task_state") is NSNull)
+        }
+    }
+
+    @Test func antiAffinityKeepsMembersApartAndAffinityTogether() async throws {
+        try await TestCloud.with(computeHosts: 3) { _, client in
+            let token = try await client.token()
+            let image = try await uploadImage(client, token)
+            for (policy, distinctHosts) in [("anti-affinity", 3), ("affinity", 1)] {
+                let group = try await nova(client, .post, "/os-server-groups", token, ["server_group": ["name": policy, "policy": policy]])
+                #expect(group.status == 200, "\(group.summary)")
+                let groupId = try #require(group.string("server_group", "id"))
+                var hosts: Set<String> = []
+                for index in 0..<3 {
+                    let id = try await boot(client, token, image: image, name: "\(policy)-\(index)", networks: "none", extra: [:], hints: ["group": groupId])
+                    hosts.insert(try #require(try await waitForStatus(client, token, id, "ACTIVE").string("server", "OS-EXT-SRV-ATTR:host")))
+                }
+                #expect(hosts.count == distinctHosts, "\(policy): \(hosts)")
+                let members = try await nova(client, .get, "/os-server-groups/\(groupId)", token).value("server_group", "members") as? [String]
+                #expect(members?.count == 3)
+            }
+            // A fourth anti-affinity member has no host left.
+            let groups = try await nova(client, .get, "/os-server-groups", token).list("server_groups")
+            let apart = try #require(groups.first { $0["policy"] as? String == "anti-affinity" }?["id"] as? String)
+            let fourth = try await boot(client, token, image: image, name: "one-too-many", networks: "none", hints: ["group": apart])
+            let failed = try await waitForStatus(client, token, fourth, "ERROR")
+            #expect(failed.string("server", "fault", "message")?.contains("ServerGroupAntiAffinityFilter") == true)
+            expectNovaFault(try await nova(client, .post, "/os-server-groups", token, ["server_group": ["name": "x", "policy": "sideways"]]), 400)
+        }
+    }
+
+    @Test func quotasAreEnforcedAndOnlyAdminSetsThem() async throws {
+        try await TestCloud.with { _, client in
+            let admin = try await client.token()
+            let demo = try await memberToken(client, admin: admin, user: "demo", project: "demo")
+            let project = try #require(try await client.request(.get, "/identity/v3/projects?name=demo", token: admin).list("projects").first?["id"] as? String)
+            let defaults = try await nova(client, .get, "/os-quota-sets/\(project)", demo)
+            #expect(defaults.value("quota_set", "instances") as? Int == 10)
+            expectNovaFault(try await nova(client, .put, "/os-quota-sets/\(project)", demo, ["quota_set": ["instances": 100]]), 403)
+            let set = try await nova(client, .put, "/os-quota-sets/\(project)", admin, ["quota_set": ["instances": 1, "cores": 4]])
+            #expect(set.value("quota_set", "instances") as? Int == 1, "\(set.summary)")
+            let image = try await uploadImage(client, admin)
+            let shared = try await client.request(.patch, "/image/v2/images/\(image)", token: admin,
+                                                  json: "[{\"op\": \"replace\", \"path\": \"/visibility\", \"value\": \"public\"}]",
+                                                  headers: ["Content-Type": "application/openstack-images-v2.1-json-patch"])
+            #expect(shared.status == 200, "\(shared.summary)")
+            let first = try await boot(client, demo, image: image, networks: "none")
+            try await waitForStatus(client, demo, first, "ACTIVE")
+            let second = try await nova(client, .post, "/servers", demo, ["server": ["name": "two", "imageRef": image, "flavorRef": "1", "networks": "none"]])
+            expectNovaFault(second, 403, "Quota exceeded for instances")
+            let limits = try await nova(client, .get, "/limits", demo)
+            #expect(limits.value("limits", "absolute", "maxTotalInstances") as? Int == 1)
+            #expect(limits.value("limits", "absolute", "totalInstancesUsed") as? Int == 1)
+            expectNovaFault(try await nova(client, .put, "/os-quota-sets/\(project)", admin, ["quota_set": ["instances": "many"]]), 400)
+        }
+    }
+}
