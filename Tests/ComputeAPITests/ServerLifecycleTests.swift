@@ -127,7 +127,7 @@ struct ServerLifecycleTests {
     @Test func aFlavorNoHostCanFitEndsInErrorNamingTheReason() async throws {
         try await TestCloud.with { _, client in
             let token = try await client.token()
-            let huge = try await nova(client, .post, "/flavors", token, ["flavor": ["name": "huge", "ram": 1_048_576, "vcpus": 1, "disk": 1]])
+            let huge = try await nova(client, .post, "/flavors", token, ["flavor": ["name": "huge", "ram": 512, "vcpus": 1, "disk": 100_000]])
             let flavor = try #require(huge.string("flavor", "id"))
             let id = try await boot(client, token, image: try await uploadImage(client, token), flavor: flavor, networks: "none")
             let failed = try await waitForStatus(client, token, id, "ERROR")

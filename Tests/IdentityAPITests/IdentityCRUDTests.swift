@@ -526,22 +526,22 @@ struct IdentityCRUDTests {
         try await TestCloud.with { cloud, client in
             let admin = try await client.token()
             let service = try await client.request(
-                .post, "/identity/v3/services", token: admin, json: ["service": ["type": "compute", "name": "nova", "description": "Compute"]]
+                .post, "/identity/v3/services", token: admin, json: ["service": ["type": "placement", "name": "placement", "description": "Placement"]]
             )
             #expect(service.status == 201)
             let serviceId = try #require(service.value("service", "id") as? String)
-            #expect(service.value("service", "type") as? String == "compute")
-            #expect(service.value("service", "name") as? String == "nova")
+            #expect(service.value("service", "type") as? String == "placement")
+            #expect(service.value("service", "name") as? String == "placement")
             #expect(service.value("service", "enabled") as? Bool == true)
             #expect(service.value("service", "links", "self") as? String == "\(Self.v3)/services/\(serviceId)")
 
-            let services = try await client.request(.get, "/identity/v3/services?type=compute", token: admin)
+            let services = try await client.request(.get, "/identity/v3/services?type=placement", token: admin)
             #expect(services.list("services").map { $0["id"] as? String } == [serviceId])
 
             for interface in ["private", "PUBLIC", ""] {
                 let bad = try await client.request(
                     .post, "/identity/v3/endpoints", token: admin,
-                    json: ["endpoint": ["service_id": serviceId, "interface": interface, "url": "http://127.0.0.1:8780/compute/v2.1"]]
+                    json: ["endpoint": ["service_id": serviceId, "interface": interface, "url": "http://127.0.0.1:8780/placement"]]
                 )
                 expectFault(bad, 400, messageContains: "endpoint.interface")
             }
@@ -560,7 +560,7 @@ struct IdentityCRUDTests {
             for interface in ["public", "internal", "admin"] {
                 let endpoint = try await client.request(
                     .post, "/identity/v3/endpoints", token: admin,
-                    json: ["endpoint": ["service_id": serviceId, "interface": interface, "url": "http://127.0.0.1:8780/compute/v2.1", "region_id": "RegionOne"]]
+                    json: ["endpoint": ["service_id": serviceId, "interface": interface, "url": "http://127.0.0.1:8780/placement", "region_id": "RegionOne"]]
                 )
                 #expect(endpoint.status == 201)
                 let id = try #require(endpoint.value("endpoint", "id") as? String)
@@ -594,8 +594,8 @@ struct IdentityCRUDTests {
 
             let token = try await client.authenticate(TokenTests.admin)
             let catalog = try #require(token.value("token", "catalog") as? [[String: Any]])
-            let compute = try #require(catalog.first { $0["type"] as? String == "compute" })
-            #expect((compute["endpoints"] as? [Any])?.count == 3)
+            let placement = try #require(catalog.first { $0["type"] as? String == "placement" })
+            #expect((placement["endpoints"] as? [Any])?.count == 3)
 
             let deletedEndpoint = try await client.request(.delete, "/identity/v3/endpoints/\(endpointIds[0])", token: admin)
             #expect(deletedEndpoint.status == 204)

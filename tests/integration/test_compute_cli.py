@@ -33,6 +33,9 @@ IMAGE_BIG_DISK = f"stratus-big-disk-{RUN}"
 KEY = f"stratus-key-{RUN}"
 SERVER = f"stratus-vm-{RUN}"
 MULTI = f"stratus-multi-{RUN}"
+SNAPSHOT = f"stratus-snap-{RUN}"
+GROUP = f"stratus-apart-{RUN}"
+QUOTA_SERVER = f"stratus-quota-{RUN}"
 BAD = f"stratus-bad-{RUN}"
 
 MEMBER_PROJECT = f"demo-compute-{RUN}"
@@ -472,6 +475,47 @@ def test_multi_create(cloud):
     cloud.state["multi"] = {name: long_rows[name]["ID"] for name in expected}
 
 
+def test_resize_and_confirm(cloud):
+    _need(cloud, "server")
+    cloud.ok("server", "resize", "--flavor", "m1.small", "--wait", SERVER)
+    _wait_status(cloud, SERVER, "VERIFY_RESIZE")
+    cloud.ok("server", "resize", "confirm", SERVER)
+    _wait_status(cloud, SERVER, "ACTIVE")
+    shown = cloud.json("server", "show", SERVER)
+    assert _flavor_name(shown) == "m1.small", f"flavor after resize confirm: {shown.get('flavor')}"
+
+
+def test_server_image_create(cloud):
+    _need(cloud, "server")
+    image = cloud.json("server", "image", "create", "--name", SNAPSHOT, "--wait", SERVER)
+    assert image.get("name") == SNAPSHOT, image
+    shown = cloud.json("image", "show", SNAPSHOT)
+    assert shown.get("status") == "active", shown
+    properties = shown.get("properties") or {}
+    assert properties.get("image_type") == "snapshot", shown
+    assert properties.get("instance_uuid") == cloud.state["server"]["id"], shown
+    _wait_status(cloud, SERVER, "ACTIVE")
+    cloud.state["snapshot"] = shown["id"]
+
+
+def test_server_group_anti_affinity(cloud):
+    _need(cloud, "image")
+    group = cloud.json("server", "group", "create", "--policy", "anti-affinity", GROUP)
+    assert group.get("policy") == "anti-affinity", group
+    hosts = {}
+    for index in (1, 2):
+        server = cloud.json(
+            "server", "create", "--flavor", "m1.tiny", "--image", IMAGE, "--nic", "none", "--hint", f"group={group['id']}",
+            "--wait", f"{GROUP}-{index}",
+        )
+        assert server.get("status") == "ACTIVE", server
+        hosts[server["id"]] = server.get("OS-EXT-SRV-ATTR:host")
+    assert len(set(hosts.values())) == 2, f"anti-affinity members share a host: {hosts}"
+    members = cloud.json("server", "group", "show", GROUP).get("members")
+    assert sorted(members if isinstance(members, list) else members.split(", ")) == sorted(hosts), members
+    cloud.state["group_servers"] = hosts
+
+
 # --- a second project ---------------------------------------------------------------------------
 
 
@@ -482,6 +526,23 @@ def test_create_member_project_user_role(cloud):
     tok = cloud.json("token", "issue", os_env=_member_env(cloud))
     assert tok.get("project_id") == project["id"], tok
     cloud.state["member"] = {"project_id": project["id"], "user_id": user["id"]}
+
+
+def test_quota_refuses_a_third_server(cloud):
+    _need(cloud, "image", "member")
+    cloud.ok("image", "set", "--public", IMAGE)
+    cloud.ok("quota", "set", "--instances", "2", MEMBER_PROJECT)
+    env = _member_env(cloud)
+    ids = []
+    for index in (1, 2):
+        server = cloud.json(
+            "server", "create", "--flavor", "m1.tiny", "--image", IMAGE, "--nic", "none", "--wait", f"{QUOTA_SERVER}-{index}", os_env=env,
+        )
+        assert server.get("status") == "ACTIVE", server
+        ids.append(server["id"])
+    refused = cloud.fails("server", "create", "--flavor", "m1.tiny", "--image", IMAGE, "--nic", "none", f"{QUOTA_SERVER}-3", os_env=env)
+    assert HTTP_403.search(refused.stderr) and "Quota exceeded for instances" in refused.stderr, refused.describe()
+    cloud.ok("server", "delete", "--wait", *ids, os_env=env)
 
 
 def test_member_cannot_see_admin_servers(cloud):
@@ -567,6 +628,7 @@ def test_delete_servers(cloud):
     if "server" in cloud.state:
         ids[SERVER] = cloud.state["server"]["id"]
     ids.update(cloud.state.get("multi", {}))
+    ids.update({f"{GROUP}-{server_id}": server_id for server_id in cloud.state.get("group_servers", {})})
     if not ids:
         pytest.skip("prerequisite test did not pass (no servers were created)")
 
