@@ -31,13 +31,13 @@ struct BodyReader {
     }
 
     static func invalid(_ field: String, _ value: JSONValue, _ reason: String) -> StratusError {
-        .badRequest("Invalid input for field/attribute \(field). Value: \(show(value)). \(reason)")
+        .badRequest("Invalid input for field/attribute \(field). Value: \(value.shownInMessage). \(reason)")
     }
 
     /// A string of 1 to `maxLength` characters (0 allowed when `allowEmpty`).
     mutating func string(_ key: String, maxLength: Int = 255, allowEmpty: Bool = false) throws -> String? {
         guard let value = raw(key) else { return nil }
-        guard case .string(let text) = value else { throw Self.invalid(key, value, "\(Self.show(value)) is not of type 'string'") }
+        guard case .string(let text) = value else { throw Self.invalid(key, value, "\(value.shownInMessage) is not of type 'string'") }
         guard allowEmpty || !text.isEmpty else { throw Self.invalid(key, value, "'' is too short") }
         guard text.count <= maxLength else { throw Self.invalid(key, value, "'\(text.prefix(32))...' is too long") }
         return text
@@ -60,7 +60,7 @@ struct BodyReader {
         case .string(let text): Int(text.trimmingCharacters(in: .whitespaces))
         default: nil
         }
-        guard let number else { throw Self.invalid(key, value, "\(Self.show(value)) is not of type 'integer', 'string'") }
+        guard let number else { throw Self.invalid(key, value, "\(value.shownInMessage) is not of type 'integer', 'string'") }
         guard range.contains(number) else {
             throw Self.invalid(key, value, number < range.lowerBound ? "\(number) is less than the minimum of \(range.lowerBound)"
                                                                    : "\(number) is greater than the maximum of \(range.upperBound)")
@@ -74,17 +74,17 @@ struct BodyReader {
         case .bool(let flag): return flag
         case .string(let text) where ["true", "1", "yes", "on"].contains(text.lowercased()): return true
         case .string(let text) where ["false", "0", "no", "off"].contains(text.lowercased()): return false
-        default: throw Self.invalid(key, value, "\(Self.show(value)) is not of type 'boolean', 'string'")
+        default: throw Self.invalid(key, value, "\(value.shownInMessage) is not of type 'boolean', 'string'")
         }
     }
 
     /// An object whose values are strings (metadata, extra specs).
     mutating func stringMap(_ key: String, maxLength: Int = 255) throws -> [String: String]? {
         guard let value = raw(key) else { return nil }
-        guard case .object(let fields) = value else { throw Self.invalid(key, value, "\(Self.show(value)) is not of type 'object'") }
+        guard case .object(let fields) = value else { throw Self.invalid(key, value, "\(value.shownInMessage) is not of type 'object'") }
         var result: [String: String] = [:]
         for (name, field) in fields {
-            guard case .string(let text) = field else { throw Self.invalid("\(key)/\(name)", field, "\(Self.show(field)) is not of type 'string'") }
+            guard case .string(let text) = field else { throw Self.invalid("\(key)/\(name)", field, "\(field.shownInMessage) is not of type 'string'") }
             guard !name.isEmpty, name.count <= 255, text.count <= maxLength else {
                 throw Self.invalid(key, value, "'\(name.prefix(32))' or its value is too long or empty")
             }
@@ -98,16 +98,6 @@ struct BodyReader {
         guard unread.isEmpty else {
             let names = unread.sorted().map { "'\($0.prefix(64))'" }.joined(separator: ", ")
             throw StratusError.badRequest("Invalid input for field/attribute \(path). Additional properties are not allowed (\(names) \(unread.count == 1 ? "was" : "were") unexpected)")
-        }
-    }
-
-    static func show(_ value: JSONValue) -> String {
-        switch value {
-        case .string(let text): "'\(text.prefix(64))'"
-        case .number(let number): number.rounded() == number && abs(number) < 1e15 ? "\(Int(number))" : "\(number)"
-        case .bool(let flag): flag ? "True" : "False"
-        case .null: "None"
-        case .array, .object: "a JSON \(value.typeName)"
         }
     }
 }

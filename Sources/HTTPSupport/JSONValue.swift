@@ -36,6 +36,17 @@ public enum JSONValue: Codable, Sendable, Equatable {
         }
     }
 
+    /// The value as OpenStack's (Python) validation messages show it: `'text'`, `5`, `True`, `None`.
+    public var shownInMessage: String {
+        switch self {
+        case .string(let text): "'\(text.prefix(64))'"
+        case .number(let number): number.rounded() == number && abs(number) < 1e15 ? "\(Int(number))" : "\(number)"
+        case .bool(let flag): flag ? "True" : "False"
+        case .null: "None"
+        case .array, .object: "a JSON \(typeName)"
+        }
+    }
+
     /// The JSON type's name, for messages.
     public var typeName: String {
         switch self {

@@ -30,7 +30,7 @@ struct Attributes {
 
     mutating func string(_ key: String, maxLength: Int = 255) throws -> String? {
         guard let value = raw(key) else { return nil }
-        guard case .string(let text) = value else { throw NeutronError.invalidAttribute(key, "\(Self.show(value)) is not a valid string") }
+        guard case .string(let text) = value else { throw NeutronError.invalidAttribute(key, "\(value.shownInMessage) is not a valid string") }
         guard text.count <= maxLength else {
             throw NeutronError.invalidAttribute(key, "'\(text.prefix(32))...' exceeds maximum length of \(maxLength)")
         }
@@ -55,7 +55,7 @@ struct Attributes {
         case .string(let text) where ["false", "0"].contains(text.lowercased()): return false
         case .number(1): return true
         case .number(0): return false
-        default: throw NeutronError.invalidAttribute(key, "\(Self.show(value)) cannot be converted to boolean")
+        default: throw NeutronError.invalidAttribute(key, "\(value.shownInMessage) cannot be converted to boolean")
         }
     }
 
@@ -67,19 +67,19 @@ struct Attributes {
             return Int(number)
         case .string(let text) where Int(text).map(range.contains) == true: return Int(text)
         default:
-            throw NeutronError.invalidAttribute(key, "\(Self.show(value)) is not an integer in \(range.lowerBound)..\(range.upperBound)")
+            throw NeutronError.invalidAttribute(key, "\(value.shownInMessage) is not an integer in \(range.lowerBound)..\(range.upperBound)")
         }
     }
 
     mutating func list(_ key: String) throws -> [JSONValue]? {
         guard let value = raw(key) else { return nil }
-        guard case .array(let items) = value else { throw NeutronError.invalidAttribute(key, "\(Self.show(value)) is not a list") }
+        guard case .array(let items) = value else { throw NeutronError.invalidAttribute(key, "\(value.shownInMessage) is not a list") }
         return items
     }
 
     mutating func stringList(_ key: String) throws -> [String]? {
         try list(key)?.map { item in
-            guard case .string(let text) = item else { throw NeutronError.invalidAttribute(key, "\(Self.show(item)) is not a valid string") }
+            guard case .string(let text) = item else { throw NeutronError.invalidAttribute(key, "\(item.shownInMessage) is not a valid string") }
             return text
         }
     }
@@ -100,15 +100,5 @@ struct Attributes {
     /// `project_id` (or its old name `tenant_id`): the project a new object is to belong to.
     mutating func projectId() throws -> ProjectID? {
         try (string("project_id") ?? string("tenant_id")).map { ProjectID($0) }
-    }
-
-    static func show(_ value: JSONValue) -> String {
-        switch value {
-        case .string(let text): "'\(text.prefix(64))'"
-        case .number(let number): number.rounded() == number && abs(number) < 1e15 ? "\(Int(number))" : "\(number)"
-        case .bool(let flag): flag ? "True" : "False"
-        case .null: "None"
-        case .array, .object: "a JSON \(value.typeName)"
-        }
     }
 }

@@ -214,7 +214,7 @@ struct ServerController: Sendable {
                 return nic
             })
         case let other?:
-            throw BodyReader.invalid("networks", other, "\(BodyReader.show(other)) is not valid under any of the given schemas")
+            throw BodyReader.invalid("networks", other, "\(other.shownInMessage) is not valid under any of the given schemas")
         }
     }
 

@@ -152,16 +152,6 @@ extension Keypair {
     static let table = "keypairs"
 }
 
-private enum JSONText {
-    static func encode(_ value: some Encodable) throws -> String {
-        String(decoding: try JSONEncoder().encode(value), as: UTF8.self)
-    }
-
-    static func decode<T: Decodable>(_ type: T.Type, _ text: String) throws -> T {
-        try JSONDecoder().decode(T.self, from: Data(text.utf8))
-    }
-}
-
 struct FlavorRow: StoredRecord {
     static let table = "flavors"
     static let kind = "flavor"
@@ -194,7 +184,7 @@ struct FlavorRow: StoredRecord {
         isPublic = flavor.isPublic
         disabled = flavor.disabled
         description = flavor.description
-        extraSpecs = try JSONText.encode(flavor.extraSpecs)
+        extraSpecs = try JSONColumn.encode(flavor.extraSpecs)
         createdAt = flavor.createdAt
     }
 
@@ -202,7 +192,7 @@ struct FlavorRow: StoredRecord {
         Flavor(
             id: id, name: name, vcpus: vcpus, memoryMB: memoryMb, rootGB: rootGb, ephemeralGB: ephemeralGb, swapMB: swapMb,
             rxtxFactor: rxtxFactor, isPublic: isPublic, disabled: disabled, description: description,
-            extraSpecs: try JSONText.decode([String: String].self, extraSpecs), createdAt: createdAt
+            extraSpecs: try JSONColumn.decode([String: String].self, extraSpecs), createdAt: createdAt
         )
     }
 }
@@ -226,7 +216,7 @@ struct InstanceRow: Codable {
         taskState = instance.taskState?.rawValue
         createdAt = instance.createdAt
         deleted = instance.vmState == .deleted
-        record = try JSONText.encode(instance)
+        record = try JSONColumn.encode(instance)
     }
 }
 
@@ -333,7 +323,7 @@ public struct SQLComputeRepository: ComputeRepository {
     public func instance(_ id: InstanceID) async throws -> Instance? {
         try await executor.run { db in
             try await db.select().column("record").from("instances").where("id", .equal, id.rawValue)
-                .first(decodingColumn: "record", as: String.self).map { try JSONText.decode(Instance.self, $0) }
+                .first(decodingColumn: "record", as: String.self).map { try JSONColumn.decode(Instance.self, $0) }
         }
     }
 
@@ -342,14 +332,14 @@ public struct SQLComputeRepository: ComputeRepository {
             let query = db.select().column("record").from("instances").where("deleted", .equal, false)
             if let project { query.where("project_id", .equal, project.rawValue) }
             return try await query.orderBy("created_at").orderBy("id").all(decodingColumn: "record", as: String.self)
-                .map { try JSONText.decode(Instance.self, $0) }
+                .map { try JSONColumn.decode(Instance.self, $0) }
         }
     }
 
     public func instances(host: String) async throws -> [Instance] {
         try await executor.run { db in
             try await db.select().column("record").from("instances").where("host", .equal, host).where("deleted", .equal, false)
-                .all(decodingColumn: "record", as: String.self).map { try JSONText.decode(Instance.self, $0) }
+                .all(decodingColumn: "record", as: String.self).map { try JSONColumn.decode(Instance.self, $0) }
         }
     }
 
@@ -373,7 +363,7 @@ public struct SQLComputeRepository: ComputeRepository {
 
     public func recordAction(_ action: InstanceAction) async throws {
         try await executor.run { db in
-            let row = ActionRow(instanceId: action.instanceId, requestId: action.requestId, startTime: action.startTime, record: try JSONText.encode(action))
+            let row = ActionRow(instanceId: action.instanceId, requestId: action.requestId, startTime: action.startTime, record: try JSONColumn.encode(action))
             try await db.insert(into: "instance_actions").model(row, keyEncodingStrategy: .convertToSnakeCase, nilEncodingStrategy: .asNil).run()
         }
     }
@@ -382,7 +372,7 @@ public struct SQLComputeRepository: ComputeRepository {
         try await executor.run { db in
             try await db.select().column("record").from("instance_actions").where("instance_id", .equal, instance.rawValue)
                 .where("request_id", .equal, requestId).first(decodingColumn: "record", as: String.self)
-                .map { try JSONText.decode(InstanceAction.self, $0) }
+                .map { try JSONColumn.decode(InstanceAction.self, $0) }
         }
     }
 
@@ -390,13 +380,13 @@ public struct SQLComputeRepository: ComputeRepository {
         try await executor.run { db in
             try await db.select().column("record").from("instance_actions").where("instance_id", .equal, instance.rawValue)
                 .orderBy("start_time", .descending).all(decodingColumn: "record", as: String.self)
-                .map { try JSONText.decode(InstanceAction.self, $0) }
+                .map { try JSONColumn.decode(InstanceAction.self, $0) }
         }
     }
 
     public func updateAction(_ action: InstanceAction) async throws {
         try await executor.run { db in
-            try await db.update("instance_actions").set("record", to: try JSONText.encode(action))
+            try await db.update("instance_actions").set("record", to: try JSONColumn.encode(action))
                 .where("instance_id", .equal, action.instanceId.rawValue).where("request_id", .equal, action.requestId).run()
         }
     }

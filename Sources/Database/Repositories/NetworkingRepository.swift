@@ -71,17 +71,6 @@ extension SecurityGroup: StoredRecord {
     public var duplicateDescription: String { "with ID \(id)" }
 }
 
-/// JSON text for list-valued columns, alike in both engines.
-private enum JSONColumn {
-    static func encode(_ value: some Encodable) throws -> String {
-        String(decoding: try JSONEncoder().encode(value), as: UTF8.self)
-    }
-
-    static func decode<T: Decodable>(_ type: T.Type, _ text: String) throws -> T {
-        try JSONDecoder().decode(T.self, from: Data(text.utf8))
-    }
-}
-
 /// A stored text that does not parse is a corrupt row, never a client error.
 struct CorruptRow: Error, CustomStringConvertible {
     let description: String

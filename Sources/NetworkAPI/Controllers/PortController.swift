@@ -40,10 +40,10 @@ struct PortController: Sendable {
     }
 
     private static func fixedIP(_ value: JSONValue) throws -> PortRequest.FixedIPRequest {
-        guard case .object(let fields) = value else { throw NeutronError.invalidAttribute("fixed_ips", "\(Attributes.show(value)) is not a valid dictionary") }
+        guard case .object(let fields) = value else { throw NeutronError.invalidAttribute("fixed_ips", "\(value.shownInMessage) is not a valid dictionary") }
         var request = PortRequest.FixedIPRequest()
         for (key, field) in fields {
-            guard case .string(let text) = field else { throw NeutronError.invalidAttribute("fixed_ips", "\(Attributes.show(field)) is not a valid string") }
+            guard case .string(let text) = field else { throw NeutronError.invalidAttribute("fixed_ips", "\(field.shownInMessage) is not a valid string") }
             switch key {
             case "subnet_id": request.subnetId = SubnetID(text)
             case "ip_address":

@@ -96,7 +96,7 @@ struct SecurityGroupRuleController: Sendable {
         case .string(let text)?: proto = text
         case .number(let number)? where number.rounded() == number: proto = String(Int(number))
         case nil, .null?: proto = nil
-        case let other?: throw NeutronError.invalidAttribute("protocol", "\(Attributes.show(other)) is not a valid protocol")
+        case let other?: throw NeutronError.invalidAttribute("protocol", "\(other.shownInMessage) is not a valid protocol")
         }
         let request = RuleRequest(
             securityGroupId: SecurityGroupID(group), projectId: projectId, direction: direction, ethertype: ethertype, protocol: proto,

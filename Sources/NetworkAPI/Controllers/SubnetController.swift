@@ -71,7 +71,7 @@ struct SubnetController: Sendable {
 
     /// A JSON object whose `keys` are all strings.
     private static func object(_ value: JSONValue, _ attribute: String, keys: [String]) throws -> [String: String] {
-        guard case .object(let fields) = value else { throw NeutronError.invalidAttribute(attribute, "\(Attributes.show(value)) is not a valid dictionary") }
+        guard case .object(let fields) = value else { throw NeutronError.invalidAttribute(attribute, "\(value.shownInMessage) is not a valid dictionary") }
         var result: [String: String] = [:]
         for key in keys {
             guard case .string(let text)? = fields[key] else {
