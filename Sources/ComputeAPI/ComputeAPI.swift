@@ -58,6 +58,7 @@ public struct ComputeAPI: Sendable {
         KeypairController(api: self).addRoutes(to: v21)
         ServerController(api: self).addRoutes(to: v21)
         ServerActionController(api: self).addRoutes(to: v21)
+        ServerMetadataController(api: self).addRoutes(to: v21)
         InstanceActionController(api: self).addRoutes(to: v21)
         HostController(api: self).addRoutes(to: v21)
         QuotaController(api: self).addRoutes(to: v21)

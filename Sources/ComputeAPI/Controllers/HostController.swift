@@ -17,6 +17,8 @@ struct HostController: Sendable {
         group.get("os-hypervisors/statistics", use: statistics)
         group.get("os-hypervisors/{id}", use: hypervisor)
         group.get("os-services", use: services)
+        group.put("os-services/{id}", use: updateService)
+        group.delete("os-services/{id}", use: deleteService)
         group.get("os-availability-zone", use: zones)
         group.get("os-availability-zone/detail", use: zoneDetails)
     }
@@ -106,18 +108,65 @@ struct HostController: Sendable {
         let nodes = try await api.repository.computeNodes()
         var services: [JSONValue] = nodes.filter { node in
             query["host"].map { node.host == String($0) } ?? true
-        }.map { node in
-            .object([
-                "id": .string(node.id.rawValue), "binary": .string("nova-compute"), "host": .string(node.host), "zone": .string(node.availabilityZone),
-                "status": .string(node.disabled ? "disabled" : "enabled"), "state": .string(isUp(node) ? "up" : "down"),
-                "updated_at": .string(node.lastHeartbeat.iso8601Microseconds), "disabled_reason": node.disabledReason.map(JSONValue.string) ?? .null,
-                "forced_down": .bool(node.forcedDown),
-            ])
-        }
+        }.map(serviceView)
         if let binary = query["binary"].map(String.init) {
             services = services.filter { if case .object(let fields) = $0 { return fields["binary"] == .string(binary) } else { return false } }
         }
         return try JSONResponse.make(JSONValue.object(["services": .array(services)]))
+    }
+
+    func serviceView(_ node: ComputeNode) -> JSONValue {
+        .object([
+            "id": .string(node.id.rawValue), "binary": .string("nova-compute"), "host": .string(node.host), "zone": .string(node.availabilityZone),
+            "status": .string(node.disabled ? "disabled" : "enabled"), "state": .string(isUp(node) ? "up" : "down"),
+            "updated_at": .string(node.lastHeartbeat.iso8601Microseconds), "disabled_reason": node.disabledReason.map(JSONValue.string) ?? .null,
+            "forced_down": .bool(node.forcedDown),
+        ])
+    }
+
+    func service(_ context: StratusRequestContext, action: String) async throws -> ComputeNode {
+        try context.requireAuth().requireAdmin(action)
+        guard context.apiVersion >= APIVersion(2, 53) else {
+            throw ComputeFault.notFound("Services are addressed by id since microversion 2.53.")
+        }
+        let id = try context.parameters.require("id")
+        guard let node = try await api.repository.computeNode(id: ComputeNodeID(id)) else {
+            throw ComputeFault.notFound("Service \(id.prefix(64)) could not be found.")
+        }
+        return node
+    }
+
+    /// Disables a host for new instances (with a reason), enables it, or forces it down (2.53+).
+    @Sendable func updateService(_ request: Request, context: StratusRequestContext) async throws -> Response {
+        var node = try await service(context, action: "os_compute_api:os-services:update")
+        var request = request
+        var body = BodyReader(try await request.jsonObject(context: context), path: "service")
+        if let status = try body.string("status") {
+            guard ["enabled", "disabled"].contains(status) else {
+                throw StratusError.badRequest("Invalid input for field/attribute status. Value: \(status.prefix(32)). It must be 'enabled' or 'disabled'")
+            }
+            node.disabled = status == "disabled"
+            node.disabledReason = nil
+        }
+        if let reason = try body.string("disabled_reason") {
+            guard node.disabled else { throw StratusError.badRequest("Specifying 'disabled_reason' with status 'enabled' is invalid.") }
+            node.disabledReason = reason
+        }
+        if let forced = try body.bool("forced_down") { node.forcedDown = forced }
+        try body.finish()
+        node.updatedAt = Timestamp(api.clock.now())
+        try await api.repository.updateService(node)
+        return try JSONResponse.make(JSONValue.object(["service": serviceView(node)]))
+    }
+
+    /// Removes a compute host's record; refused while instances are placed on it.
+    @Sendable func deleteService(_ request: Request, context: StratusRequestContext) async throws -> Response {
+        let node = try await service(context, action: "os_compute_api:os-services:delete")
+        guard try await api.repository.instances(host: node.host).isEmpty else {
+            throw StratusError.conflict("Unable to delete compute service that has in-progress or existing instances.")
+        }
+        _ = try await api.repository.deleteComputeNode(host: node.host)
+        return JSONResponse.empty()
     }
 
     @Sendable func zones(_ request: Request, context: StratusRequestContext) async throws -> Response {

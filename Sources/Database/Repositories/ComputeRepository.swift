@@ -54,7 +54,8 @@ public protocol ComputeRepository: Sendable {
     func computeNode(host: String) async throws -> ComputeNode?
     func computeNode(id: ComputeNodeID) async throws -> ComputeNode?
     func computeNodes() async throws -> [ComputeNode]
-    func updateComputeNode(_ node: ComputeNode) async throws
+    /// Sets the admin's switches of a host's service, leaving its resources and usage alone.
+    func updateService(_ node: ComputeNode) async throws
     func deleteComputeNode(host: String) async throws -> Bool
     func heartbeat(host: String, at time: Timestamp) async throws
 
@@ -408,7 +409,14 @@ public struct SQLComputeRepository: ComputeRepository {
     public func computeNode(host: String) async throws -> ComputeNode? { try await nodeRows.list([RecordFilter("host", host)]).first?.node }
     public func computeNode(id: ComputeNodeID) async throws -> ComputeNode? { try await nodeRows.get(id)?.node }
     public func computeNodes() async throws -> [ComputeNode] { try await nodeRows.list([]).map(\.node).sorted { $0.host < $1.host } }
-    public func updateComputeNode(_ node: ComputeNode) async throws { _ = try await nodeRows.update(ComputeNodeRow(node)) }
+    public func updateService(_ node: ComputeNode) async throws {
+        try await executor.run { db in
+            try await db.update(ComputeNodeRow.table)
+                .set("disabled", to: node.disabled).set("disabled_reason", to: node.disabledReason).set("forced_down", to: node.forcedDown)
+                .set("updated_at", to: node.updatedAt.rawValue)
+                .where("id", .equal, node.id.rawValue).run()
+        }
+    }
 
     public func deleteComputeNode(host: String) async throws -> Bool {
         try await executor.run { db in
