@@ -84,8 +84,6 @@ enum ComputeFault {
     static func policy(_ action: String) -> StratusError {
         .forbidden("Policy doesn't allow \(action) to be performed.")
     }
-
-    static func conflict(_ message: String) -> StratusError { .conflict(message) }
 }
 
 /// Who may do what in the compute API: project-scoped callers act on their project; admin on all; readers only read.

@@ -10,7 +10,7 @@ struct Pagination {
     /// Nova's `max_limit`.
     static let maxLimit = 1000
 
-    init(query: Parameters, ids: [String], kind: String) throws {
+    init(query: Parameters, ids: [String]) throws {
         var start = 0
         if let marker = query["marker"].map(String.init) {
             guard let index = ids.firstIndex(of: marker) else {

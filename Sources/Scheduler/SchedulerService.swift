@@ -17,7 +17,7 @@ public struct SchedulerService: Sendable {
     let logger: Logger
 
     public init(
-        backend: any SQLBackend, settings: SchedulerSettings = .default, clock: any WallClock, serviceDownTime: Double = 60,
+        backend: any SQLBackend, settings: SchedulerSettings = .default, clock: any WallClock, serviceDownTime: Double = ComputeNode.serviceDownTime,
         maxAttempts: Int = 3, logger: Logger
     ) {
         self.backend = backend
@@ -89,13 +89,13 @@ public struct SchedulerService: Sendable {
 
     /// Every compute node as the filters see it: capacity, usage, liveness and the instances on it.
     func hostStates() async throws -> [HostState] {
-        let now = clock.now().timeIntervalSince1970
+        let now = Timestamp(clock.now())
         let placed = Dictionary(grouping: try await repository.instances(project: nil).filter { $0.host != nil }, by: { $0.host! })
         return try await repository.computeNodes().map { node in
             let instances = placed[node.host] ?? []
             return HostState(
                 host: node.host, availabilityZone: node.availabilityZone, enabled: !node.disabled,
-                isUp: !node.forcedDown && now - node.lastHeartbeat.date.timeIntervalSince1970 < serviceDownTime,
+                isUp: node.isUp(at: now, downTime: serviceDownTime),
                 vcpus: Inventory(total: node.vcpus, allocationRatio: node.cpuAllocationRatio, used: node.vcpusUsed),
                 memoryMB: Inventory(total: node.memoryMB, reserved: node.reservedMemoryMB, allocationRatio: node.ramAllocationRatio, used: node.memoryMBUsed),
                 diskGB: Inventory(total: node.diskGB, allocationRatio: node.diskAllocationRatio, used: node.diskGBUsed),

@@ -95,7 +95,7 @@ struct FlavorController: Sendable {
             flavors = flavors.filter { $0.rootGB >= value }
         }
         flavors.sort { ($0.memoryMB, $0.id.rawValue) < ($1.memoryMB, $1.id.rawValue) }
-        let page = try Pagination(query: query, ids: flavors.map(\.id.rawValue), kind: "flavor")
+        let page = try Pagination(query: query, ids: flavors.map(\.id.rawValue))
         let items = Array(flavors[page.range])
         var body: [String: JSONValue] = ["flavors": .array(items.map { view($0, version: context.apiVersion, detailed: detailed) })]
         if let next = page.nextMarker {

@@ -8,8 +8,6 @@ import StratusCore
 /// The admin's view of the hosts: `os-hypervisors`, `os-services`, and `os-availability-zone`.
 struct HostController: Sendable {
     let api: ComputeAPI
-    /// Seconds without a heartbeat after which a compute service is down.
-    static let serviceDownTime: Double = 60
 
     func addRoutes(to group: RouterGroup<StratusRequestContext>) {
         group.get("os-hypervisors", use: hypervisors)
@@ -23,14 +21,10 @@ struct HostController: Sendable {
         group.get("os-availability-zone/detail", use: zoneDetails)
     }
 
-    func isUp(_ node: ComputeNode) -> Bool {
-        !node.forcedDown && api.clock.now().timeIntervalSince1970 - node.lastHeartbeat.date.timeIntervalSince1970 < Self.serviceDownTime
-    }
-
     func hypervisorView(_ node: ComputeNode, version: APIVersion, detailed: Bool) -> JSONValue {
         var view: [String: JSONValue] = [
             "id": .string(node.id.rawValue), "hypervisor_hostname": .string(node.host),
-            "state": .string(isUp(node) ? "up" : "down"), "status": .string(node.disabled ? "disabled" : "enabled"),
+            "state": .string(node.isUp(at: api.now) ? "up" : "down"), "status": .string(node.disabled ? "disabled" : "enabled"),
         ]
         guard detailed else { return .object(view) }
         view["host_ip"] = .string("127.0.0.1")
@@ -72,7 +66,7 @@ struct HostController: Sendable {
         if let pattern = request.uri.queryParameters["hypervisor_hostname_pattern"].map(String.init) {
             nodes = nodes.filter { $0.host.contains(pattern) }
         }
-        let page = try Pagination(query: request.uri.queryParameters, ids: nodes.map(\.id.rawValue), kind: "hypervisor")
+        let page = try Pagination(query: request.uri.queryParameters, ids: nodes.map(\.id.rawValue))
         var body: [String: JSONValue] = ["hypervisors": .array(nodes[page.range].map { hypervisorView($0, version: context.apiVersion, detailed: detailed) })]
         if let next = page.nextMarker, context.apiVersion >= APIVersion(2, 33) {
             body["hypervisors_links"] = .array([.object(["rel": .string("next"), "href": .string(api.baseURL + "/v2.1/os-hypervisors\(detailed ? "/detail" : "")?limit=\(page.limit!)&marker=\(next)")])])
@@ -118,7 +112,7 @@ struct HostController: Sendable {
     func serviceView(_ node: ComputeNode) -> JSONValue {
         .object([
             "id": .string(node.id.rawValue), "binary": .string("nova-compute"), "host": .string(node.host), "zone": .string(node.availabilityZone),
-            "status": .string(node.disabled ? "disabled" : "enabled"), "state": .string(isUp(node) ? "up" : "down"),
+            "status": .string(node.disabled ? "disabled" : "enabled"), "state": .string(node.isUp(at: api.now) ? "up" : "down"),
             "updated_at": .string(node.lastHeartbeat.iso8601Microseconds), "disabled_reason": node.disabledReason.map(JSONValue.string) ?? .null,
             "forced_down": .bool(node.forcedDown),
         ])
@@ -186,7 +180,7 @@ struct HostController: Sendable {
                 "zoneName": .string(zone), "zoneState": .object(["available": .bool(true)]),
                 "hosts": .object(Dictionary(uniqueKeysWithValues: zones[zone]!.map { node in
                     (node.host, JSONValue.object(["nova-compute": .object([
-                        "available": .bool(isUp(node)), "active": .bool(!node.disabled), "updated_at": .string(node.lastHeartbeat.iso8601Microseconds),
+                        "available": .bool(node.isUp(at: api.now)), "active": .bool(!node.disabled), "updated_at": .string(node.lastHeartbeat.iso8601Microseconds),
                     ])]))
                 })),
             ])

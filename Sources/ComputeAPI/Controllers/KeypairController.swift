@@ -44,7 +44,7 @@ struct KeypairController: Sendable {
         let auth = try context.requireAuth()
         let user = try user(request.uri.queryParameters["user_id"].map(String.init), auth: auth, version: context.apiVersion)
         let keypairs = try await api.repository.keypairs(user: user)
-        let page = try Pagination(query: request.uri.queryParameters, ids: keypairs.map(\.name), kind: "keypair")
+        let page = try Pagination(query: request.uri.queryParameters, ids: keypairs.map(\.name))
         var body: [String: JSONValue] = [
             "keypairs": .array(keypairs[page.range].map { .object(["keypair": view($0, version: context.apiVersion, full: false)]) })
         ]

@@ -24,10 +24,7 @@ struct ServerController: Sendable {
         let auth = try context.requireAuth()
         var hostUp: [String: Bool] = [:]
         if auth.isAdmin {
-            let now = api.clock.now().timeIntervalSince1970
-            for node in try await api.repository.computeNodes() {
-                hostUp[node.host] = !node.forcedDown && now - node.lastHeartbeat.date.timeIntervalSince1970 < 60
-            }
+            for node in try await api.repository.computeNodes() { hostUp[node.host] = node.isUp(at: api.now) }
         }
         return ServerView(baseURL: api.baseURL, version: context.apiVersion, isAdmin: auth.isAdmin, hostUp: hostUp)
     }
@@ -334,7 +331,7 @@ struct ServerController: Sendable {
             }
             return descending ? !order : order
         }
-        let page = try Pagination(query: query, ids: instances.map(\.id.rawValue), kind: "server")
+        let page = try Pagination(query: query, ids: instances.map(\.id.rawValue))
         let view = try await views(context)
         let items = instances[page.range].map { detailed ? view.detail($0) : view.summary($0) }
         var body: [String: JSONValue] = ["servers": .array(items)]

@@ -56,3 +56,13 @@ public struct ComputeNode: Sendable, Codable, Equatable {
         self.updatedAt = updatedAt
     }
 }
+
+extension ComputeNode {
+    /// Seconds without a heartbeat after which a host's service is down (Nova's `service_down_time`).
+    public static let serviceDownTime: Double = 60
+
+    /// Whether the host's service is up at `now`: not forced down, and heard from within `downTime` seconds.
+    public func isUp(at now: Timestamp, downTime: Double = serviceDownTime) -> Bool {
+        !forcedDown && Double(now.rawValue - lastHeartbeat.rawValue) / 1_000_000 < downTime
+    }
+}
