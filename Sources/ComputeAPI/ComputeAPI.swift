@@ -12,6 +12,8 @@ public protocol ImageCatalog: Sendable {
     func image(_ id: ImageID, auth: AuthContext) async throws -> Image?
     /// A new queued image for a snapshot of `instance`, owned by its project.
     func createSnapshot(name: String, of instance: Instance, metadata: [String: String]) async throws -> ImageID
+    /// Removes an image compute made: the snapshot a shelved instance was deleted with.
+    func deleteImage(_ id: ImageID) async throws
 }
 
 /// The Nova-compatible compute API (v2.1 with microversions), mounted at `/compute`. It validates, checks policy,
@@ -25,14 +27,16 @@ public struct ComputeAPI: Sendable {
     /// `http://HOST:PORT/compute`
     let baseURL: String
     let tokens: any TokenValidator
+    let settings: ComputeSettings
 
     public static let minimumVersion = APIVersion(2, 1)
     public static let maximumVersion = APIVersion(2, 96)
 
     public init(
         backend: any SQLBackend, rpc: RPCClient, network: any NetworkClient, images: any ImageCatalog, clock: any WallClock,
-        baseURL: String, tokens: any TokenValidator
+        baseURL: String, tokens: any TokenValidator, settings: ComputeSettings = ComputeSettings()
     ) {
+        self.settings = settings
         self.backend = backend
         self.rpc = rpc
         self.network = network

@@ -61,6 +61,12 @@ public struct ComputeManager: Sendable {
         server.on(ResizeGuest.self) { message, _ in
             await queue.run(message.instance.id) { await resize(message) }
         }
+        server.on(RebuildGuest.self) { message, _ in
+            await queue.run(message.instance.id) { await rebuild(message) }
+        }
+        server.on(ShelveInstance.self) { message, _ in
+            await queue.run(message.instanceId) { await shelve(message) }
+        }
         server.answer(GetConsoleOutput.self) { message, _ in
             try await driver.consoleOutput(message.instanceId, lines: message.length)
         }
@@ -95,42 +101,49 @@ public struct ComputeManager: Sendable {
 
     // MARK: Build
 
+    /// Builds a new instance, or unshelves one: that boots from its shelved image, on the ports it kept.
     private func build(_ message: BuildAndRunInstance) async {
         let instance = message.instance
         let credentials = message.credentials
-        let event = "compute_build_and_run_instance"
+        let unshelving = instance.vmState == .shelvedOffloaded
+        let event = unshelving ? "compute_unshelve_instance" : "compute_build_and_run_instance"
         await recordEvent(instance.id, credentials.requestId, event, start: now)
         var ports: [NetworkPort] = []
+        // Ports this build made, which a failure deletes; an unshelved instance's ports are its own.
+        var created: [NetworkPort] = []
         do {
-            guard try await change(instance.id, InstanceChanges(taskState: .set(.networking)), expected: [.scheduling]) else { return }
-            ports = try await allocatePorts(instance, credentials: credentials)
+            if unshelving {
+                ports = try await rebindPorts(instance)
+            } else {
+                guard try await change(instance.id, InstanceChanges(taskState: .set(.networking)), expected: [.scheduling]) else { return }
+                ports = try await allocatePorts(instance, credentials: credentials)
+                created = ports
+            }
             var vifs: [InstanceVIF] = []
             for port in ports {
                 let name = (try? await network.network(port.networkId, caller: caller(credentials)).name) ?? ""
                 vifs.append(InstanceVIF(portId: port.id, networkId: port.networkId, networkName: name, macAddress: port.macAddress,
                                         fixedIps: port.fixedIps.map(\.ipAddress)))
             }
-            guard try await change(instance.id, InstanceChanges(taskState: .set(.spawning), networkInfo: vifs), expected: [.networking]) else {
-                try await cleanUp(instance.id, ports: ports, credentials: credentials)
+            let spawning = InstanceChanges(taskState: .set(.spawning), networkInfo: vifs)
+            guard try await change(instance.id, spawning, expected: [unshelving ? .unshelving : .networking]) else {
+                try await cleanUp(instance.id, ports: created, credentials: credentials)
                 return
             }
-            try await driver.spawn(GuestSpec(
-                instanceId: instance.id, name: instance.name, hostname: instance.hostname, vcpus: instance.flavor.vcpus,
-                memoryMB: instance.flavor.memoryMB, rootGB: instance.flavor.rootGB, ephemeralGB: instance.flavor.ephemeralGB,
-                swapMB: instance.flavor.swapMB, imageId: instance.imageId,
-                interfaces: ports.map { GuestInterface(portId: $0.id, networkId: $0.networkId, macAddress: $0.macAddress, addresses: $0.fixedIps.map(\.ipAddress)) },
-                userData: instance.userData, metadata: instance.metadata, publicKey: instance.publicKey, configDrive: instance.configDrive
-            ))
-            let active = InstanceChanges(vmState: .active, taskState: .clear, powerState: .running, launchedAt: now)
+            var spec = guestSpec(instance, flavor: instance.flavor, interfaces: vifs)
+            spec.imageId = instance.shelvedImageId ?? instance.imageId
+            try await driver.spawn(spec)
+            let active = InstanceChanges(vmState: .active, taskState: .clear, powerState: .running, launchedAt: now, clearShelvedImage: true)
             if try await change(instance.id, active, expected: [.spawning]) {
                 await recordEvent(instance.id, credentials.requestId, event, start: nil, result: "Success")
+                if let shelved = instance.shelvedImageId { try? await snapshots.discard(shelved, credentials: credentials) }
             } else {
                 // Deleted while spawning: the delete will find nothing left to do.
-                try await cleanUp(instance.id, ports: ports, credentials: credentials)
+                try await cleanUp(instance.id, ports: created, credentials: credentials)
             }
         } catch {
             logger.warning("compute \(host): build of \(instance.id) failed: \(error)")
-            try? await cleanUp(instance.id, ports: ports, credentials: credentials)
+            try? await cleanUp(instance.id, ports: created, credentials: credentials)
             await recordEvent(instance.id, credentials.requestId, event, start: nil, result: "Error", details: "\(error)")
             try? await rpc.cast(
                 BuildFailed(instanceId: instance.id, host: host, reason: Self.reason(error), alternates: message.alternates, credentials: credentials),
@@ -148,6 +161,12 @@ public struct ComputeManager: Sendable {
         case .auto: nics = [RequestedNetworks.NIC(networkId: try await network.autoAllocatedNetwork(project: instance.projectId, caller: user))]
         case .list(let list): nics = list
         }
+        // The boot's security groups for the ports made here (nil: the project's default group).
+        var groups: [SecurityGroupID]?
+        if instance.securityGroups != ["default"] {
+            let found = try await network.securityGroupIds(named: instance.securityGroups, project: instance.projectId, caller: user)
+            groups = instance.securityGroups.compactMap { found[$0] }
+        }
         var ports: [NetworkPort] = []
         do {
             for nic in nics {
@@ -155,7 +174,7 @@ public struct ComputeManager: Sendable {
                 if portId == nil, let networkId = nic.networkId {
                     let request = PortRequest(
                         networkId: networkId, projectId: instance.projectId, fixedIps: nic.fixedIp.map { [.init(ipAddress: $0)] },
-                        deviceId: instance.id.rawValue, deviceOwner: "compute:\(instance.availabilityZone ?? "nova")"
+                        deviceId: instance.id.rawValue, deviceOwner: "compute:\(instance.availabilityZone ?? "nova")", securityGroups: groups
                     )
                     portId = try await network.createPort(request, caller: user).id
                 }
@@ -172,7 +191,29 @@ public struct ComputeManager: Sendable {
         return ports
     }
 
-    private func cleanUp(_ id: InstanceID, ports: [NetworkPort], credentials: Credentials) async throws {
+    /// An unshelved instance's ports, bound to this host now.
+    private func rebindPorts(_ instance: Instance) async throws -> [NetworkPort] {
+        var ports: [NetworkPort] = []
+        for vif in instance.networkInfo {
+            ports.append(try await network.bindPort(
+                vif.portId, host: host, deviceId: instance.id.rawValue, deviceOwner: "compute:\(instance.availabilityZone ?? "nova")",
+                caller: serviceCaller
+            ))
+        }
+        return ports
+    }
+
+    /// What the driver is given for `instance` at `flavor`'s size.
+    func guestSpec(_ instance: Instance, flavor: InstanceFlavor, interfaces: [InstanceVIF]) -> GuestSpec {
+        GuestSpec(
+            instanceId: instance.id, name: instance.name, hostname: instance.hostname, vcpus: flavor.vcpus, memoryMB: flavor.memoryMB,
+            rootGB: flavor.rootGB, ephemeralGB: flavor.ephemeralGB, swapMB: flavor.swapMB, imageId: instance.imageId,
+            interfaces: interfaces.map { GuestInterface(portId: $0.portId, networkId: $0.networkId, macAddress: $0.macAddress, addresses: $0.fixedIps) },
+            userData: instance.userData, metadata: instance.metadata, publicKey: instance.publicKey, configDrive: instance.configDrive
+        )
+    }
+
+    func cleanUp(_ id: InstanceID, ports: [NetworkPort], credentials: Credentials) async throws {
         try await driver.destroy(id)
         try await deletePorts(ports, credentials: credentials)
     }
@@ -213,6 +254,12 @@ public struct ComputeManager: Sendable {
             case .resume:
                 try await driver.resume(id)
                 (changes, expected) = (InstanceChanges(vmState: .active, taskState: .clear, powerState: .running), .resuming)
+            case .softDelete:
+                if await driver.powerState(id) != .shutdown { try await driver.powerOff(id) }
+                (changes, expected) = (InstanceChanges(vmState: .softDeleted, taskState: .clear, powerState: .shutdown), .softDeleting)
+            case .restore:
+                try await driver.powerOn(id)
+                (changes, expected) = (InstanceChanges(vmState: .active, taskState: .clear, powerState: .running), .restoring)
             case .crashDump:
                 try await driver.triggerCrashDump(id)
                 await recordEvent(id, message.credentials.requestId, event, start: nil, result: "Success")
@@ -261,11 +308,7 @@ public struct ComputeManager: Sendable {
         let event = message.reverting ? "compute_revert_resize" : "compute_resize_instance"
         await recordEvent(instance.id, message.credentials.requestId, event, start: now)
         do {
-            try await driver.resize(instance.id, to: GuestSpec(
-                instanceId: instance.id, name: instance.name, hostname: instance.hostname, vcpus: message.flavor.vcpus,
-                memoryMB: message.flavor.memoryMB, rootGB: message.flavor.rootGB, ephemeralGB: message.flavor.ephemeralGB,
-                swapMB: message.flavor.swapMB, imageId: instance.imageId
-            ))
+            try await driver.resize(instance.id, to: guestSpec(instance, flavor: message.flavor, interfaces: instance.networkInfo))
             let changes = message.reverting
                 ? InstanceChanges(vmState: .active, taskState: .clear, flavor: message.flavor, clearOldFlavor: true)
                 : InstanceChanges(vmState: .resized, taskState: .clear, flavor: message.flavor, oldFlavor: instance.flavor)
@@ -282,12 +325,12 @@ public struct ComputeManager: Sendable {
     // MARK: Reporting
 
     /// Sends the change to the conductor; false when the instance's task state was no longer as expected.
-    private func change(_ id: InstanceID, _ changes: InstanceChanges, expected: [TaskState?]?) async throws -> Bool {
+    func change(_ id: InstanceID, _ changes: InstanceChanges, expected: [TaskState?]?) async throws -> Bool {
         try await rpc.call(UpdateInstance(instanceId: id, changes: changes, expectedTaskStates: expected), to: Topic.conductor)
     }
 
     /// Starts an event (`start` set) or finishes it with `result`.
-    private func recordEvent(
+    func recordEvent(
         _ id: InstanceID, _ requestId: String, _ name: String, start: Timestamp?, result: String? = nil, details: String? = nil
     ) async {
         let event = InstanceAction.Event(name: name, startTime: start ?? now, finishTime: result == nil ? nil : now, result: result, host: host, details: details)
@@ -295,7 +338,7 @@ public struct ComputeManager: Sendable {
     }
 
     /// The user as the network service sees it.
-    private func caller(_ credentials: Credentials) -> ServiceCaller {
+    func caller(_ credentials: Credentials) -> ServiceCaller {
         ServiceCaller(
             auth: AuthContext(
                 userId: credentials.userId, userDomainId: credentials.userDomainId, projectId: credentials.projectId, domainId: nil,

@@ -35,6 +35,8 @@ public struct ConductorService: Sendable {
         server.on(InstanceRemoved.self) { message, _ in try await instanceRemoved(message.instanceId) }
         server.on(RecordActionEvent.self) { message, _ in try await recordEvent(message) }
         server.on(ResizeInstance.self) { message, _ in try await resize(message) }
+        server.on(InstanceOffloaded.self) { message, _ in try await offloaded(message.instanceId) }
+        server.answer(HostInstances.self) { message, _ in try await repository.instances(host: message.host) }
         server.answer(ReportHost.self) { message, _ in
             try await repository.upsertComputeNode(message.node)
             return Done()
@@ -59,14 +61,14 @@ public struct ConductorService: Sendable {
     /// Records the host (claimed already) on the instance and casts the build to it; gives the claim back if the
     /// instance was deleted meanwhile.
     private func send(_ id: InstanceID, to host: String, alternates: [String], credentials: Credentials) async throws {
-        guard var instance = try await repository.instance(id), instance.vmState == .building else {
+        guard var instance = try await repository.instance(id), let task = Self.placementTask(instance) else {
             _ = try await repository.releaseClaim(instance: id)
             return
         }
         instance.host = host
         instance.availabilityZone = try await repository.computeNode(host: host)?.availabilityZone ?? "nova"
         instance.updatedAt = now
-        guard try await repository.updateInstance(instance, expectedTaskStates: [.scheduling]) else {
+        guard try await repository.updateInstance(instance, expectedTaskStates: [task]) else {
             _ = try await repository.releaseClaim(instance: id)
             return
         }
@@ -74,13 +76,22 @@ public struct ConductorService: Sendable {
                            to: Topic.compute(host), requestId: credentials.requestId)
     }
 
+    /// The task state of an instance waiting for a host: a new one (`scheduling`) or an unshelve; nil for any other.
+    static func placementTask(_ instance: Instance) -> TaskState? {
+        switch instance.vmState {
+        case .building: .scheduling
+        case .shelvedOffloaded: .unshelving
+        default: nil
+        }
+    }
+
     /// A host could not build the instance: free its claim and try the next alternate that still has room.
     func buildFailed(_ message: BuildFailed) async throws {
         _ = try await repository.releaseClaim(instance: message.instanceId)
-        guard var instance = try await repository.instance(message.instanceId), instance.vmState == .building else { return }
+        guard var instance = try await repository.instance(message.instanceId), let task = Self.placementTask(instance) else { return }
         logger.warning("conductor: build of \(message.instanceId) on \(message.host) failed: \(message.reason)")
         instance.host = nil
-        instance.taskState = .scheduling
+        instance.taskState = task
         instance.updatedAt = now
         _ = try await repository.updateInstance(instance, expectedTaskStates: nil)
         let claim = ResourceClaim(vcpus: instance.flavor.vcpus, memoryMB: instance.flavor.memoryMB, diskGB: instance.flavor.diskGB)
@@ -95,11 +106,24 @@ public struct ConductorService: Sendable {
         try await fail(instance.id, message: "No valid host was found. Exceeded maximum number of retries. The last attempt failed: \(message.reason)")
     }
 
-    /// ERROR with a fault, as Nova shows a build that found no host.
+    /// ERROR with a fault, as Nova shows a build that found no host; an unshelve that found none stays offloaded.
     private func fail(_ id: InstanceID, message: String) async throws {
         guard let instance = try await repository.instance(id), instance.vmState != .deleted else { return }
-        let changes = InstanceChanges(vmState: .error, taskState: .clear, fault: InstanceFault(code: 500, message: message, created: now))
+        let state: VMState = instance.vmState == .shelvedOffloaded ? .shelvedOffloaded : .error
+        let changes = InstanceChanges(vmState: state, taskState: .clear, fault: InstanceFault(code: 500, message: message, created: now))
         _ = try await update(id, changes, expected: nil)
+    }
+
+    /// The shelved guest left its host: the claim goes back and the instance waits on no host for an unshelve.
+    func offloaded(_ id: InstanceID) async throws {
+        _ = try await repository.releaseClaim(instance: id)
+        guard var instance = try await repository.instance(id) else { return }
+        instance.host = nil
+        instance.vmState = .shelvedOffloaded
+        instance.taskState = nil
+        instance.powerState = .noState
+        instance.updatedAt = now
+        _ = try await repository.updateInstance(instance, expectedTaskStates: [.shelvingOffloading])
     }
 
     /// Applies a host's changes if the task state is as expected.
@@ -147,6 +171,25 @@ public struct ConductorService: Sendable {
         }
         try await rpc.cast(ResizeGuest(instance: instance, flavor: new, reverting: message.reverting, credentials: message.credentials),
                            to: Topic.compute(host), requestId: message.credentials.requestId)
+    }
+
+    /// Deletes, on their hosts, the SOFT_DELETED instances deleted more than `interval` seconds ago (Nova's
+    /// `reclaim_instance_interval`), as the conductor's own service user.
+    public func reclaimQueuedDeletes(olderThan interval: Int) async throws {
+        let cutoff = now.adding(seconds: -Int64(interval))
+        for var instance in try await repository.instances(vmState: .softDeleted) {
+            guard let deletedAt = instance.deletedAt, deletedAt <= cutoff, let host = instance.host else { continue }
+            instance.taskState = .deleting
+            instance.updatedAt = now
+            guard try await repository.updateInstance(instance, expectedTaskStates: [nil]) else { continue }
+            let requestId = "req-" + UUID().uuidString.lowercased()
+            let credentials = Credentials(
+                requestId: requestId, token: "", userId: UserID("stratus-conductor"), userDomainId: .defaultDomain, projectId: instance.projectId,
+                roles: ["admin", "member", "reader"]
+            )
+            try await rpc.cast(OperateInstance(instanceId: instance.id, operation: .delete, credentials: credentials),
+                               to: Topic.compute(host), requestId: requestId)
+        }
     }
 
     /// Adds or completes an event of an instance action.

@@ -67,6 +67,16 @@ public struct HTTPNetworkClient: NetworkClient {
         _ = try await send("DELETE", "/ports/\(escaped(id.rawValue))", caller: caller, body: nil)
     }
 
+    public func securityGroupIds(named names: [String], project: ProjectID, caller: ServiceCaller) async throws -> [String: SecurityGroupID] {
+        let reply = try await send("GET", "/security-groups?project_id=\(escaped(project.rawValue))&fields=id&fields=name", caller: caller, body: nil)
+        guard case .array(let items)? = reply["security_groups"] else { throw Self.malformed("security_groups") }
+        let groups = try items.map { item in
+            guard case .object(let fields) = item else { throw Self.malformed("security_groups") }
+            return (id: SecurityGroupID(try Self.string(fields, "id")), name: try Self.string(fields, "name"))
+        }
+        return LocalNetworkClient.resolve(names, in: groups)
+    }
+
     // MARK: HTTP
 
     /// Sends the request and returns the object under `expect` in the reply.

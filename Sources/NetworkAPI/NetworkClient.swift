@@ -16,6 +16,9 @@ public protocol NetworkClient: Sendable {
     /// An instance's ports.
     func ports(deviceId: String, caller: ServiceCaller) async throws -> [NetworkPort]
     func deletePort(_ id: PortID, caller: ServiceCaller) async throws
+    /// The ids of the project's security groups with these names (or ids), as Nova resolves a boot's
+    /// `security_groups`; a name that matches none is left out of the answer.
+    func securityGroupIds(named names: [String], project: ProjectID, caller: ServiceCaller) async throws -> [String: SecurityGroupID]
 }
 
 /// The network service called directly, in the same process.
@@ -48,5 +51,19 @@ public struct LocalNetworkClient: NetworkClient {
 
     public func deletePort(_ id: PortID, caller: ServiceCaller) async throws {
         try await service.deletePort(id, auth: caller.auth)
+    }
+
+    public func securityGroupIds(named names: [String], project: ProjectID, caller: ServiceCaller) async throws -> [String: SecurityGroupID] {
+        let groups = try await service.securityGroups(auth: caller.auth).filter { $0.projectId == project }
+        return Self.resolve(names, in: groups.map { ($0.id, $0.name) })
+    }
+
+    /// Each of `names` that is the name or id of one of `groups`, with that group's id.
+    static func resolve(_ names: [String], in groups: [(id: SecurityGroupID, name: String)]) -> [String: SecurityGroupID] {
+        var found: [String: SecurityGroupID] = [:]
+        for name in names {
+            if let group = groups.first(where: { $0.id.rawValue == name }) ?? groups.first(where: { $0.name == name }) { found[name] = group.id }
+        }
+        return found
     }
 }

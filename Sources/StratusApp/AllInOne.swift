@@ -35,7 +35,7 @@ public enum AllInOne {
         let migrated = StartupGate()
         let compute = ComputeServices(
             backend: backend, image: image, network: networkService, tokens: identity.tokens, clock: SystemWallClock(), publicURL: publicURL,
-            fakeHosts: configuration.fakeHosts, ready: { await migrated.wait() }, logger: logger
+            fakeHosts: configuration.fakeHosts, settings: configuration.compute, ready: { await migrated.wait() }, logger: logger
         )
         let router = CloudRouter.build(identity: identity, image: image, network: network, compute: compute.api, logger: logger)
         var app = Application(

@@ -1,5 +1,6 @@
 public import Database
 public import NetworkAPI
+public import StratusCore
 
 /// Everything `stratus all-in-one` (and the tests' cloud) is configured with.
 public struct CloudConfiguration: Sendable {
@@ -20,11 +21,13 @@ public struct CloudConfiguration: Sendable {
     public var network: NetworkSettings
     /// How many simulated compute hosts (`fake-0` ...) run in the process, each with the fake driver.
     public var fakeHosts: Int
+    /// Soft delete and the periodic tasks' intervals.
+    public var compute: ComputeSettings
 
     public init(
         dataDirectory: String = "stratus-data", host: String = "127.0.0.1", port: Int = 8780, database: DatabaseLocation? = nil,
         adminPassword: String? = nil, tokenLifetime: Int64 = 3600, passwordCost: Int = 1 << 14, network: NetworkSettings = NetworkSettings(),
-        fakeHosts: Int = 1
+        fakeHosts: Int = 1, compute: ComputeSettings = ComputeSettings()
     ) {
         self.dataDirectory = dataDirectory
         self.host = host
@@ -35,6 +38,7 @@ public struct CloudConfiguration: Sendable {
         self.passwordCost = passwordCost
         self.network = network
         self.fakeHosts = fakeHosts
+        self.compute = compute
     }
 
     public var databaseLocation: DatabaseLocation {

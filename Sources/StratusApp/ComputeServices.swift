@@ -23,33 +23,64 @@ public struct ComputeServices: Sendable {
     public let hosts: [String]
     /// Each host's fake driver, for injecting failures and delays.
     public let drivers: [String: FakeDriver]
+    let managers: [ComputeManager]
+    let conductor: ConductorService
+    let settings: ComputeSettings
 
     /// Everything in-process: the in-process bus, the network service called directly, `fakeHosts` fake-driver hosts.
     /// The hosts report themselves once `ready` returns (the database is migrated).
     public init(
         backend: any SQLBackend, image: ImageAPI, network: NetworkService, tokens: any TokenValidator, clock: any WallClock,
-        publicURL: String, fakeHosts: Int, heartbeat: Duration = .seconds(10), ready: @escaping @Sendable () async -> Void = {}, logger: Logger
+        publicURL: String, fakeHosts: Int, settings: ComputeSettings = ComputeSettings(), heartbeat: Duration = .seconds(10),
+        ready: @escaping @Sendable () async -> Void = {}, logger: Logger
     ) {
         let transport = InProcessTransport()
         let rpc = RPCClient(transport: transport)
         let networkClient = LocalNetworkClient(service: network)
         api = ComputeAPI(
-            backend: backend, rpc: rpc, network: networkClient, images: image, clock: clock, baseURL: publicURL + "/compute", tokens: tokens
+            backend: backend, rpc: rpc, network: networkClient, images: image, clock: clock, baseURL: publicURL + "/compute", tokens: tokens,
+            settings: settings
         )
         let conductor = ConductorService(backend: backend, rpc: rpc, clock: clock, logger: logger)
+        self.conductor = conductor
+        self.settings = settings
         let scheduler = SchedulerService(backend: backend, clock: clock, logger: logger)
         var services: [any Service] = [conductor.server(transport: transport), scheduler.server(transport: transport)]
         hosts = (0..<fakeHosts).map { "fake-\($0)" }
-        drivers = Dictionary(uniqueKeysWithValues: hosts.map { ($0, FakeDriver()) })
-        for host in hosts {
-            let manager = ComputeManager(
+        let drivers = Dictionary(uniqueKeysWithValues: hosts.map { ($0, FakeDriver()) })
+        self.drivers = drivers
+        let managers = hosts.map { host in
+            ComputeManager(
                 host: host, driver: drivers[host]!, rpc: rpc, network: networkClient, snapshots: image, serviceCaller: Self.serviceCaller(clock: clock),
                 clock: clock, logger: logger
             )
+        }
+        self.managers = managers
+        for manager in managers {
             services.append(manager.server(transport: transport))
             services.append(HeartbeatService(manager: manager, rpc: rpc, interval: heartbeat, ready: ready))
+            if settings.syncPowerStateInterval > 0 {
+                services.append(PeriodicTask("power-state sync on \(manager.host)", every: .seconds(settings.syncPowerStateInterval), after: ready, logger: logger) {
+                    await manager.syncPowerStates()
+                })
+            }
+        }
+        if settings.reclaimInstanceInterval > 0 {
+            services.append(PeriodicTask("reclaim of soft-deleted servers", every: .seconds(settings.reclaimInstanceInterval), after: ready, logger: logger) {
+                try await conductor.reclaimQueuedDeletes(olderThan: settings.reclaimInstanceInterval)
+            })
         }
         self.services = services
+    }
+
+    /// Every host's power-state sync, now (the periodic task's work, for tests).
+    public func syncPowerStates() async {
+        for manager in managers { await manager.syncPowerStates() }
+    }
+
+    /// The conductor's reclaim of soft-deleted servers, now (the periodic task's work, for tests).
+    public func reclaimQueuedDeletes() async throws {
+        try await conductor.reclaimQueuedDeletes(olderThan: settings.reclaimInstanceInterval)
     }
 
     /// The compute hosts' own identity towards the network service: admin, as Nova's service user.
@@ -88,5 +119,9 @@ extension ImageAPI: ImageCatalog, SnapshotUploader {
 
     public func discard(_ image: ImageID, credentials: Credentials) async throws {
         try await discardImage(image)
+    }
+
+    public func deleteImage(_ id: ImageID) async throws {
+        try await discardImage(id)
     }
 }

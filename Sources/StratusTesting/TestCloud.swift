@@ -47,7 +47,8 @@ public final class TestCloud: Sendable {
 
     /// A cloud with a fresh in-memory database, bootstrapped as `stratus all-in-one` does.
     public static func make(
-        tokenLifetime: Int64 = 3600, network settings: NetworkSettings = NetworkSettings(), computeHosts: Int = 1
+        tokenLifetime: Int64 = 3600, network settings: NetworkSettings = NetworkSettings(), computeHosts: Int = 1,
+        compute computeSettings: ComputeSettings = ComputeSettings()
     ) async throws -> TestCloud {
         var logger = Logger(label: "stratus.test")
         logger.logLevel = .warning
@@ -74,7 +75,7 @@ public final class TestCloud: Sendable {
         let network = NetworkAPI(service: networkService, baseURL: publicURL + "/networking", tokens: identity.tokens)
         let compute = ComputeServices(
             backend: backend, image: image, network: networkService, tokens: identity.tokens, clock: clock, publicURL: publicURL,
-            fakeHosts: computeHosts, logger: logger
+            fakeHosts: computeHosts, settings: computeSettings, logger: logger
         )
         try await compute.api.bootstrapFlavors()
         let router = CloudRouter.build(identity: identity, image: image, network: network, compute: compute.api, logger: logger)
@@ -87,10 +88,10 @@ public final class TestCloud: Sendable {
 
     /// Runs `body` against a fresh cloud, closed when it returns.
     public static func with<T: Sendable>(
-        tokenLifetime: Int64 = 3600, network: NetworkSettings = NetworkSettings(), computeHosts: Int = 1, live: Bool = false,
-        _ body: @Sendable (TestCloud, TestClient) async throws -> T
+        tokenLifetime: Int64 = 3600, network: NetworkSettings = NetworkSettings(), computeHosts: Int = 1,
+        compute: ComputeSettings = ComputeSettings(), live: Bool = false, _ body: @Sendable (TestCloud, TestClient) async throws -> T
     ) async throws -> T {
-        let cloud = try await make(tokenLifetime: tokenLifetime, network: network, computeHosts: computeHosts)
+        let cloud = try await make(tokenLifetime: tokenLifetime, network: network, computeHosts: computeHosts, compute: compute)
         return try await cloud.test(live: live) { client in try await body(cloud, client) }
     }
 

@@ -44,6 +44,16 @@ public actor FakeDriver: HypervisorDriver {
         delays[operation] = delay
     }
 
+    /// Changes a guest's power state as if from inside (the guest shut itself down, crashed); nil removes the guest
+    /// as if its process died. For tests of the power-state sync.
+    public func simulatePowerChange(_ instance: InstanceID, to state: PowerState?) {
+        guard let state else {
+            guestsById[instance] = nil
+            return
+        }
+        guestsById[instance]?.powerState = state
+    }
+
     public func hostResources() async throws -> HostResources { resources }
 
     /// Waits the operation's delay, then fails if told to.

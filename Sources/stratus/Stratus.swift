@@ -38,6 +38,8 @@ struct AllInOneCommand: AsyncParsableCommand {
     @Option(help: "Hypervisor driver: fake (the QEMU driver is not built yet).") var driver = "fake"
     @Option(help: "Number of simulated compute hosts with the fake driver.") var fakeHosts = 1
     @Option(help: "Token lifetime in seconds.") var tokenLifetime: Int64 = 3600
+    @Option(help: "Seconds a deleted server stays restorable (SOFT_DELETED) before it is reclaimed; 0 deletes at once.")
+    var reclaimInstanceInterval = 0
     @Option(help: "Address block that \"get me a network\" carves project networks from.") var autoAllocatePool = "10.0.0.0/16"
     @Option(help: "Prefix length of each project's auto-allocated subnet.") var autoAllocatePrefix = 24
 
@@ -48,6 +50,7 @@ struct AllInOneCommand: AsyncParsableCommand {
             throw ValidationError("--driver \(driver): only the fake driver exists so far; the QEMU driver is the next piece of work")
         }
         guard (1...10_000).contains(fakeHosts) else { throw ValidationError("--fake-hosts must be from 1 to 10000") }
+        guard reclaimInstanceInterval >= 0 else { throw ValidationError("--reclaim-instance-interval must be 0 or more seconds") }
         Console.line("stratus: compute driver fake, \(fakeHosts) host(s): fake-0 ... fake-\(fakeHosts - 1)")
         guard let pool = IPNetwork(autoAllocatePool) else {
             throw ValidationError("--auto-allocate-pool must be a CIDR with host bits zero, e.g. 10.0.0.0/16")
@@ -60,7 +63,8 @@ struct AllInOneCommand: AsyncParsableCommand {
             adminPassword: ProcessInfo.processInfo.environment["STRATUS_ADMIN_PASSWORD"].flatMap { $0.isEmpty ? nil : $0 },
             tokenLifetime: tokenLifetime,
             network: NetworkSettings(autoAllocationPool: pool, autoAllocationPrefixLength: autoAllocatePrefix),
-            fakeHosts: fakeHosts
+            fakeHosts: fakeHosts,
+            compute: ComputeSettings(reclaimInstanceInterval: reclaimInstanceInterval)
         )
         try await AllInOne.run(configuration, logger: logger)
     }

@@ -150,4 +150,24 @@ struct ServerLifecycleTests {
             for server in listed { try await waitForStatus(client, token, try #require(server["id"] as? String), "ACTIVE") }
         }
     }
+
+    @Test func bootSecurityGroupsGoOnTheServersPorts() async throws {
+        try await TestCloud.with { _, client in
+            let token = try await client.token()
+            let image = try await uploadImage(client, token)
+            let created = try await client.request(.post, "/networking/v2.0/security-groups", token: token, json: ["security_group": ["name": "web"]])
+            let web = try #require(created.string("security_group", "id"), "\(created.summary)")
+            expectNovaFault(
+                try await nova(client, .post, "/servers", token, ["server": [
+                    "name": "x", "imageRef": image, "flavorRef": "1", "networks": "auto", "security_groups": [["name": "nope"]],
+                ]]), 400, "Security group nope not found"
+            )
+            let id = try await boot(client, token, image: image, extra: ["security_groups": [["name": "web"]]])
+            let shown = try await waitForStatus(client, token, id, "ACTIVE")
+            #expect((shown.value("server", "security_groups") as? [[String: Any]])?.compactMap { $0["name"] as? String } == ["web"])
+            let ports = try await client.request(.get, "/networking/v2.0/ports?device_id=\(id)", token: token).list("ports")
+            #expect(ports.count == 1)
+            #expect(ports.first?["security_groups"] as? [String] == [web])
+        }
+    }
 }

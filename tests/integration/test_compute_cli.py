@@ -498,6 +498,39 @@ def test_server_image_create(cloud):
     cloud.state["snapshot"] = shown["id"]
 
 
+def test_rebuild_from_the_snapshot(cloud):
+    _need(cloud, "server", "snapshot")
+    srv = cloud.state["server"]
+    # With --wait the CLI prints "Complete" before the rebuild's reply, so read the result with show.
+    cloud.ok("server", "rebuild", "--image", SNAPSHOT, "--wait", SERVER)
+    shown = cloud.json("server", "show", SERVER)
+    assert shown.get("status") == "ACTIVE", shown
+    assert cloud.state["snapshot"] in str(shown.get("image")), f"image after rebuild: {shown.get('image')}"
+    assert _addresses(shown) == {AUTO_NET: [srv["address"]]}, f"rebuild kept the port: {shown}"
+    actions = [row.get("Action") for row in cloud.json("server", "event", "list", SERVER)]
+    assert "rebuild" in actions, actions
+
+
+def test_shelve_and_unshelve(cloud):
+    _need(cloud, "server")
+    srv = cloud.state["server"]
+    cloud.ok("server", "shelve", "--wait", SERVER)
+    shelved = cloud.json("server", "show", SERVER)
+    assert shelved.get("status") == "SHELVED_OFFLOADED", shelved
+    assert not shelved.get("OS-EXT-SRV-ATTR:host"), f"an offloaded server is on no host: {shelved}"
+    assert _addresses(shelved) == {AUTO_NET: [srv["address"]]}, f"shelving keeps the port: {shelved}"
+    image = cloud.json("image", "show", f"{SERVER}-shelved")
+    assert image.get("status") == "active", image
+
+    cloud.ok("server", "unshelve", "--wait", SERVER)
+    shown = cloud.json("server", "show", SERVER)
+    assert shown.get("status") == "ACTIVE", shown
+    assert shown.get("OS-EXT-SRV-ATTR:host") in FAKE_HOSTS, shown
+    assert _addresses(shown) == {AUTO_NET: [srv["address"]]}, shown
+    cloud.state["server"]["host"] = shown.get("OS-EXT-SRV-ATTR:host")
+    cloud.fails("image", "show", f"{SERVER}-shelved")
+
+
 def test_server_group_anti_affinity(cloud):
     _need(cloud, "image")
     group = cloud.json("server", "group", "create", "--policy", "anti-affinity", GROUP)

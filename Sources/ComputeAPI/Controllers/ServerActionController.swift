@@ -4,6 +4,7 @@ import HTTPSupport
 import HTTPTypes
 import Hummingbird
 import Messaging
+import NetworkAPI
 import StratusCore
 
 /// `POST /servers/{id}/action`: power and lock actions, console output, reset state; and the delete the server
@@ -136,6 +137,18 @@ struct ServerActionController: Sendable {
                 to: Topic.conductor, requestId: context.requestID
             )
             return JSONResponse.empty(status: .accepted)
+        case "rebuild":
+            return try await rebuild(instance, argument: argument, auth: auth, context: context, token: token)
+        case "shelve":
+            return try await shelve(instance, auth: auth, context: context, token: token)
+        case "unshelve":
+            return try await unshelve(instance, argument: argument, auth: auth, context: context, token: token)
+        case "restore":
+            return try await restore(instance, auth: auth, context: context, token: token)
+        case "forceDelete":
+            try auth.requireWriter("os_compute_api:os-deferred-delete:force")
+            try await delete(instance, soft: false, auth: auth, requestId: context.requestID, token: token)
+            return JSONResponse.empty(status: .accepted)
         case "reboot":
             guard case .object(let fields) = argument, case .string(let type)? = fields["type"], ["SOFT", "HARD"].contains(type.uppercased()) else {
                 throw StratusError.badRequest("Invalid input for field/attribute reboot. 'type' must be 'SOFT' or 'HARD'")
@@ -183,7 +196,7 @@ struct ServerActionController: Sendable {
         return JSONResponse.empty(status: .accepted)
     }
 
-    private func recordAction(_ name: String, _ instance: Instance, auth: AuthContext, context: StratusRequestContext) async throws {
+    func recordAction(_ name: String, _ instance: Instance, auth: AuthContext, context: StratusRequestContext) async throws {
         try await api.repository.recordAction(InstanceAction(
             instanceId: instance.id, requestId: context.requestID, action: name, userId: auth.userId, projectId: instance.projectId, startTime: api.now
         ))
@@ -246,6 +259,8 @@ struct ServerActionController: Sendable {
         case .resume: "resume"
         case .delete: "delete"
         case .crashDump: "trigger_crash_dump"
+        case .softDelete: "delete"
+        case .restore: "restore"
         }
     }
 
@@ -277,12 +292,16 @@ struct ServerActionController: Sendable {
         }
     }
 
-    /// Deletes the instance: on its host through the compute service, or here when it never got one.
-    func delete(_ instance: Instance, auth: AuthContext, requestId: String, token: String) async throws {
+    /// Deletes the instance: on its host through the compute service, or here when it is on none. A `soft` delete
+    /// (Nova's with `reclaim_instance_interval` set) of a launched, idle instance only powers it off as SOFT_DELETED,
+    /// restorable until the conductor reclaims it.
+    func delete(_ instance: Instance, soft: Bool, auth: AuthContext, requestId: String, token: String) async throws {
         if instance.locked, !auth.isAdmin { throw StratusError.conflict("Instance \(instance.id) is locked") }
         var instance = instance
         let previous = instance.taskState
-        instance.taskState = .deleting
+        let softly = soft && instance.host != nil && instance.launchedAt != nil && previous == nil && instance.vmState != .softDeleted
+        instance.taskState = softly ? .softDeleting : .deleting
+        if softly { instance.deletedAt = api.now }
         instance.updatedAt = api.now
         guard try await api.repository.updateInstance(instance, expectedTaskStates: [previous]) else {
             throw StratusError.conflict("Cannot 'delete' instance \(instance.id) while another operation is in progress")
@@ -292,19 +311,27 @@ struct ServerActionController: Sendable {
         ))
         if let host = instance.host, previous != .scheduling {
             try await api.rpc.cast(
-                OperateInstance(instanceId: instance.id, operation: .delete, credentials: credentials(auth, instance, requestId, token)),
+                OperateInstance(instanceId: instance.id, operation: softly ? .softDelete : .delete, credentials: credentials(auth, instance, requestId, token)),
                 to: Topic.compute(host), requestId: requestId
             )
-        } else {
-            // Never placed (or still being scheduled): nothing runs anywhere; the conductor sees it gone and frees any claim.
-            _ = try await api.repository.releaseClaim(instance: instance.id)
-            try await api.repository.removeMember(instance.id)
-            let time = api.now
-            instance.vmState = .deleted
-            instance.taskState = nil
-            instance.deletedAt = time
-            instance.terminatedAt = time
-            _ = try await api.repository.updateInstance(instance, expectedTaskStates: nil)
+            return
         }
+        // Never placed (or still being scheduled), or shelved off its host: nothing runs anywhere; the conductor sees
+        // it gone and frees any claim. An offloaded instance's ports and shelved image go with it.
+        if instance.vmState == .shelvedOffloaded {
+            let caller = ServiceCaller(auth: auth, token: token)
+            for port in try await api.network.ports(deviceId: instance.id.rawValue, caller: caller) {
+                try await api.network.deletePort(port.id, caller: caller)
+            }
+            if let image = instance.shelvedImageId { try await api.images.deleteImage(image) }
+        }
+        _ = try await api.repository.releaseClaim(instance: instance.id)
+        try await api.repository.removeMember(instance.id)
+        let time = api.now
+        instance.vmState = .deleted
+        instance.taskState = nil
+        instance.deletedAt = time
+        instance.terminatedAt = time
+        _ = try await api.repository.updateInstance(instance, expectedTaskStates: nil)
     }
 }

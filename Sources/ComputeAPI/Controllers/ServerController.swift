@@ -79,7 +79,7 @@ struct ServerController: Sendable {
             throw StratusError.badRequest("Invalid flavorRef provided.")
         }
         guard !flavor.disabled else { throw StratusError.badRequest("Flavor \(flavor.id) is disabled.") }
-        let imageId = try await bootImage(imageRef: imageRef, mappings: mappings, auth: auth, flavor: flavor)
+        let imageId = try await bootImage(imageRef: imageRef, mappings: mappings, auth: auth, flavor: InstanceFlavor(flavor))
         var publicKey: String?
         if let keyName {
             guard let keypair = try await api.repository.keypair(user: auth.userId, name: keyName) else {
@@ -97,9 +97,13 @@ struct ServerController: Sendable {
                 }
             }
         }
-        if let zone, zone != "nova", try await !api.repository.computeNodes().contains(where: { $0.availabilityZone == zone }) {
-            throw StratusError.badRequest("The requested availability zone is not available")
+        if groups != ["default"] {
+            let found = try await api.network.securityGroupIds(named: groups, project: project, caller: caller)
+            if let missing = groups.first(where: { found[$0] == nil }) {
+                throw StratusError.badRequest("Security group \(missing.prefix(64)) not found for project \(project).")
+            }
         }
+        if let zone { try await checkZone(zone) }
 
         var group: ServerGroup?
         if let groupId = hints.group {
@@ -215,8 +219,15 @@ struct ServerController: Sendable {
         }
     }
 
+    /// 400 unless some host is in `zone`.
+    func checkZone(_ zone: String) async throws {
+        if zone != "nova", try await !api.repository.computeNodes().contains(where: { $0.availabilityZone == zone }) {
+            throw StratusError.badRequest("The requested availability zone is not available")
+        }
+    }
+
     /// The image to boot: `imageRef`, or the image of a local boot mapping; active and visible to the caller.
-    func bootImage(imageRef: String?, mappings: JSONValue?, auth: AuthContext, flavor: Flavor) async throws -> ImageID {
+    func bootImage(imageRef: String?, mappings: JSONValue?, auth: AuthContext, flavor: InstanceFlavor) async throws -> ImageID {
         var reference = imageRef.flatMap { $0.isEmpty ? nil : $0 }
         if case .array(let items)? = mappings {
             for item in items {
@@ -368,7 +379,7 @@ struct ServerController: Sendable {
         let auth = try context.requireAuth()
         try auth.requireWriter("os_compute_api:servers:delete")
         let instance = try await Self.visibleInstance(try context.parameters.require("id"), auth: auth, api: api)
-        try await ServerActionController(api: api).delete(instance, auth: auth, requestId: context.requestID, token: request.headers[.authToken] ?? "")
+        try await ServerActionController(api: api).delete(instance, soft: api.settings.reclaimInstanceInterval > 0, auth: auth, requestId: context.requestID, token: request.headers[.authToken] ?? "")
         return JSONResponse.empty()
     }
 }

@@ -40,6 +40,8 @@ public protocol ComputeRepository: Sendable {
     func instances(project: ProjectID?) async throws -> [Instance]
     /// Instances placed on `host`.
     func instances(host: String) async throws -> [Instance]
+    /// Every project's instances in `vmState`.
+    func instances(vmState: VMState) async throws -> [Instance]
     /// Replaces the record, only if its task state is one of `expectedTaskStates` now (nil: whatever it is). False when
     /// it was not (a concurrent operation won) or the instance is gone.
     func updateInstance(_ instance: Instance, expectedTaskStates: [TaskState?]?) async throws -> Bool
@@ -340,6 +342,13 @@ public struct SQLComputeRepository: ComputeRepository {
     public func instances(host: String) async throws -> [Instance] {
         try await executor.run { db in
             try await db.select().column("record").from("instances").where("host", .equal, host).where("deleted", .equal, false)
+                .all(decodingColumn: "record", as: String.self).map { try JSONColumn.decode(Instance.self, $0) }
+        }
+    }
+
+    public func instances(vmState: VMState) async throws -> [Instance] {
+        try await executor.run { db in
+            try await db.select().column("record").from("instances").where("vm_state", .equal, vmState.rawValue)
                 .all(decodingColumn: "record", as: String.self).map { try JSONColumn.decode(Instance.self, $0) }
         }
     }

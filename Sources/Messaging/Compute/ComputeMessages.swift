@@ -1,6 +1,7 @@
 public import StratusCore
 
-/// conductor -> compute.<host>: build the instance here (its resources are claimed).
+/// conductor -> compute.<host>: build the instance here (its resources are claimed); also an unshelve, for an
+/// instance in `shelved_offloaded`, which boots from its shelved image and keeps its ports.
 public struct BuildAndRunInstance: RPCMessage {
     public static let method = "build_and_run_instance"
     public var instance: Instance
@@ -17,7 +18,7 @@ public struct BuildAndRunInstance: RPCMessage {
 /// compute-api -> compute.<host>: act on an instance; the API has set its task state already.
 public struct OperateInstance: RPCMessage {
     public enum Operation: String, Sendable, Codable {
-        case stop, start, softReboot, hardReboot, pause, unpause, suspend, resume, delete, crashDump
+        case stop, start, softReboot, hardReboot, pause, unpause, suspend, resume, delete, crashDump, softDelete, restore
     }
 
     public static let method = "operate_instance"
@@ -64,6 +65,33 @@ public struct ResizeGuest: RPCMessage {
 /// compute-api -> compute.<host>: write the guest's disk into the queued image `imageId`.
 public struct SnapshotInstance: RPCMessage {
     public static let method = "snapshot_instance"
+    public var instanceId: InstanceID
+    public var imageId: ImageID
+    public var credentials: Credentials
+
+    public init(instanceId: InstanceID, imageId: ImageID, credentials: Credentials) {
+        self.instanceId = instanceId
+        self.imageId = imageId
+        self.credentials = credentials
+    }
+}
+
+/// compute-api -> compute.<host>: give the guest a new root disk from the instance's (new) image, keeping its ports.
+public struct RebuildGuest: RPCMessage {
+    public static let method = "rebuild_instance"
+    public var instance: Instance
+    public var credentials: Credentials
+
+    public init(instance: Instance, credentials: Credentials) {
+        self.instance = instance
+        self.credentials = credentials
+    }
+}
+
+/// compute-api -> compute.<host>: power the guest off, write its disk into the queued image `shelvedImageId`, then
+/// remove it from the host (Nova's shelve with `shelved_offload_time = 0`).
+public struct ShelveInstance: RPCMessage {
+    public static let method = "shelve_instance"
     public var instanceId: InstanceID
     public var imageId: ImageID
     public var credentials: Credentials

@@ -37,11 +37,13 @@ public struct InstanceChanges: Sendable, Codable, Equatable {
     public var oldFlavor: InstanceFlavor?
     public var clearOldFlavor: Bool
     public var networkInfo: [InstanceVIF]?
+    /// An unshelved instance no longer needs its shelved image; a failed shelve never had one.
+    public var clearShelvedImage: Bool
 
     public init(
         vmState: VMState? = nil, taskState: TaskStateChange? = nil, powerState: PowerState? = nil, launchedAt: Timestamp? = nil,
         fault: InstanceFault? = nil, flavor: InstanceFlavor? = nil, oldFlavor: InstanceFlavor? = nil, clearOldFlavor: Bool = false,
-        networkInfo: [InstanceVIF]? = nil
+        networkInfo: [InstanceVIF]? = nil, clearShelvedImage: Bool = false
     ) {
         self.vmState = vmState
         self.taskState = taskState
@@ -52,6 +54,7 @@ public struct InstanceChanges: Sendable, Codable, Equatable {
         self.oldFlavor = oldFlavor
         self.clearOldFlavor = clearOldFlavor
         self.networkInfo = networkInfo
+        self.clearShelvedImage = clearShelvedImage
     }
 
     /// `instance` with these changes applied.
@@ -66,6 +69,7 @@ public struct InstanceChanges: Sendable, Codable, Equatable {
         if let oldFlavor { instance.oldFlavor = oldFlavor }
         if clearOldFlavor { instance.oldFlavor = nil }
         if let networkInfo { instance.networkInfo = networkInfo }
+        if clearShelvedImage { instance.shelvedImageId = nil }
         return instance
     }
 }
@@ -153,5 +157,27 @@ public struct ResizeInstance: RPCMessage {
         self.flavor = flavor
         self.reverting = reverting
         self.credentials = credentials
+    }
+}
+
+/// compute -> conductor: the shelved guest is gone from its host; free the claim and leave the instance
+/// `shelved_offloaded`, on no host.
+public struct InstanceOffloaded: RPCMessage {
+    public static let method = "instance_offloaded"
+    public var instanceId: InstanceID
+
+    public init(instanceId: InstanceID) {
+        self.instanceId = instanceId
+    }
+}
+
+/// compute -> conductor: the instances placed on `host`, for the periodic power-state sync.
+public struct HostInstances: RPCRequest {
+    public typealias Reply = [Instance]
+    public static let method = "host_instances"
+    public var host: String
+
+    public init(host: String) {
+        self.host = host
     }
 }

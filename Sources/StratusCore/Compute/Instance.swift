@@ -86,6 +86,8 @@ public struct Instance: Sendable, Codable, Equatable {
     public var projectId: ProjectID
     public var userId: UserID
     public var imageId: ImageID?
+    /// The snapshot a shelved instance is unshelved from (Nova's `shelved_image_id`).
+    public var shelvedImageId: ImageID?
     public var flavor: InstanceFlavor
     /// The flavor before a resize that is not yet confirmed (VERIFY_RESIZE), for a revert.
     public var oldFlavor: InstanceFlavor?
