@@ -81,18 +81,8 @@ struct ServerActionController: Sendable {
             try body.finish()
             try check("createImage", instance, from: [.active, .stopped, .paused, .suspended], auth: auth)
             instance.taskState = .imageSnapshot
-            instance.updatedAt = api.now
-            guard try await api.repository.updateInstance(instance, expectedTaskStates: [nil]) else {
-                throw StratusError.conflict("Cannot 'createImage' instance \(instance.id) while another operation is in progress")
-            }
-            let imageId: ImageID
-            do {
-                imageId = try await api.images.createSnapshot(name: name, of: instance, metadata: metadata)
-            } catch {
-                instance.taskState = nil
-                _ = try await api.repository.updateInstance(instance, expectedTaskStates: [.imageSnapshot])
-                throw error
-            }
+            try await begin("createImage", &instance)
+            let imageId = try await snapshotImage(name, of: instance, metadata: metadata)
             try await recordAction("createImage", instance, auth: auth, context: context)
             try await api.rpc.cast(
                 SnapshotInstance(instanceId: instance.id, imageId: imageId, credentials: credentials(auth, instance, context.requestID, token)),
@@ -115,10 +105,7 @@ struct ServerActionController: Sendable {
             }
             instance.vmState = .active
             instance.oldFlavor = nil
-            instance.updatedAt = api.now
-            guard try await api.repository.updateInstance(instance, expectedTaskStates: [nil]) else {
-                throw StratusError.conflict("Cannot 'confirmResize' instance \(instance.id) while another operation is in progress")
-            }
+            try await begin("confirmResize", &instance)
             try await recordAction("confirmResize", instance, auth: auth, context: context)
             return JSONResponse.empty()
         case "revertResize":
@@ -127,10 +114,7 @@ struct ServerActionController: Sendable {
                 throw StratusError.conflict("Cannot 'revertResize' instance \(instance.id) while it is in vm_state \(instance.vmState.rawValue)")
             }
             instance.taskState = .resizeReverting
-            instance.updatedAt = api.now
-            guard try await api.repository.updateInstance(instance, expectedTaskStates: [nil]) else {
-                throw StratusError.conflict("Cannot 'revertResize' instance \(instance.id) while another operation is in progress")
-            }
+            try await begin("revertResize", &instance)
             try await recordAction("revertResize", instance, auth: auth, context: context)
             try await api.rpc.cast(
                 ResizeInstance(instanceId: instance.id, flavor: old, reverting: true, credentials: credentials(auth, instance, context.requestID, token)),
@@ -183,10 +167,7 @@ struct ServerActionController: Sendable {
         }
         var instance = instance
         instance.taskState = .resizePrep
-        instance.updatedAt = api.now
-        guard try await api.repository.updateInstance(instance, expectedTaskStates: [nil]) else {
-            throw StratusError.conflict("Cannot 'resize' instance \(instance.id) while another operation is in progress")
-        }
+        try await begin("resize", &instance)
         try await recordAction("resize", instance, auth: auth, context: context)
         try await api.rpc.cast(
             ResizeInstance(instanceId: instance.id, flavor: InstanceFlavor(flavor), reverting: false,
@@ -205,6 +186,27 @@ struct ServerActionController: Sendable {
     static func object(_ value: JSONValue) -> [String: JSONValue] {
         if case .object(let fields) = value { return fields }
         return [:]
+    }
+
+    /// Records the instance as the action changed it (its task state set), unless another operation started
+    /// meanwhile: then Nova's 409.
+    func begin(_ name: String, _ instance: inout Instance) async throws {
+        instance.updatedAt = api.now
+        guard try await api.repository.updateInstance(instance, expectedTaskStates: [nil]) else {
+            throw StratusError.conflict("Cannot '\(name)' instance \(instance.id) while another operation is in progress")
+        }
+    }
+
+    /// A queued image for a snapshot of the instance, whose task state was set; a failure clears the task state.
+    func snapshotImage(_ name: String, of instance: Instance, metadata: [String: String]) async throws -> ImageID {
+        do {
+            return try await api.images.createSnapshot(name: name, of: instance, metadata: metadata)
+        } catch {
+            var cleared = instance
+            cleared.taskState = nil
+            _ = try await api.repository.updateInstance(cleared, expectedTaskStates: [instance.taskState])
+            throw error
+        }
     }
 
     private func save(_ instance: Instance) async throws {
@@ -235,10 +237,7 @@ struct ServerActionController: Sendable {
         try check(name, instance, from: action.from, auth: auth)
         var instance = instance
         instance.taskState = action.task
-        instance.updatedAt = api.now
-        guard try await api.repository.updateInstance(instance, expectedTaskStates: [nil]) else {
-            throw StratusError.conflict("Cannot '\(name)' instance \(instance.id) while another operation is in progress")
-        }
+        try await begin(name, &instance)
         try await recordAction(Self.actionName(action.operation), instance, auth: auth, context: context)
         try await api.rpc.cast(
             OperateInstance(instanceId: instance.id, operation: action.operation, credentials: credentials(auth, instance, context.requestID, token)),

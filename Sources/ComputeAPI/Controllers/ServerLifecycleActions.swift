@@ -53,10 +53,7 @@ extension ServerActionController {
             }
         }
         rebuilt.taskState = .rebuilding
-        rebuilt.updatedAt = api.now
-        guard try await api.repository.updateInstance(rebuilt, expectedTaskStates: [nil]) else {
-            throw StratusError.conflict("Cannot 'rebuild' instance \(instance.id) while another operation is in progress")
-        }
+        try await begin("rebuild", &rebuilt)
         try await recordAction("rebuild", rebuilt, auth: auth, context: context)
         try await api.rpc.cast(RebuildGuest(instance: rebuilt, credentials: credentials(auth, rebuilt, context.requestID, token)),
                                to: Topic.compute(rebuilt.host!), requestId: context.requestID)
@@ -74,20 +71,10 @@ extension ServerActionController {
         try check("shelve", instance, from: [.active, .stopped, .paused, .suspended], auth: auth)
         var instance = instance
         instance.taskState = .shelving
-        instance.updatedAt = api.now
-        guard try await api.repository.updateInstance(instance, expectedTaskStates: [nil]) else {
-            throw StratusError.conflict("Cannot 'shelve' instance \(instance.id) while another operation is in progress")
-        }
-        let imageId: ImageID
-        do {
-            imageId = try await api.images.createSnapshot(name: "\(instance.name)-shelved", of: instance, metadata: [:])
-            instance.shelvedImageId = imageId
-            _ = try await api.repository.updateInstance(instance, expectedTaskStates: [.shelving])
-        } catch {
-            instance.taskState = nil
-            _ = try await api.repository.updateInstance(instance, expectedTaskStates: [.shelving])
-            throw error
-        }
+        try await begin("shelve", &instance)
+        let imageId = try await snapshotImage("\(instance.name)-shelved", of: instance, metadata: [:])
+        instance.shelvedImageId = imageId
+        _ = try await api.repository.updateInstance(instance, expectedTaskStates: [.shelving])
         try await recordAction("shelve", instance, auth: auth, context: context)
         try await api.rpc.cast(ShelveInstance(instanceId: instance.id, imageId: imageId, credentials: credentials(auth, instance, context.requestID, token)),
                                to: Topic.compute(instance.host!), requestId: context.requestID)
@@ -120,10 +107,7 @@ extension ServerActionController {
         }
         instance.taskState = .unshelving
         instance.fault = nil
-        instance.updatedAt = api.now
-        guard try await api.repository.updateInstance(instance, expectedTaskStates: [nil]) else {
-            throw StratusError.conflict("Cannot 'unshelve' instance \(instance.id) while another operation is in progress")
-        }
+        try await begin("unshelve", &instance)
         try await recordAction("unshelve", instance, auth: auth, context: context)
         try await api.rpc.cast(BuildInstances(instanceIds: [instance.id], credentials: credentials(auth, instance, context.requestID, token)),
                                to: Topic.conductor, requestId: context.requestID)
@@ -137,10 +121,7 @@ extension ServerActionController {
         var instance = instance
         instance.deletedAt = nil
         instance.taskState = .restoring
-        instance.updatedAt = api.now
-        guard try await api.repository.updateInstance(instance, expectedTaskStates: [nil]) else {
-            throw StratusError.conflict("Cannot 'restore' instance \(instance.id) while another operation is in progress")
-        }
+        try await begin("restore", &instance)
         try await recordAction("restore", instance, auth: auth, context: context)
         try await api.rpc.cast(OperateInstance(instanceId: instance.id, operation: .restore, credentials: credentials(auth, instance, context.requestID, token)),
                                to: Topic.compute(instance.host!), requestId: context.requestID)
