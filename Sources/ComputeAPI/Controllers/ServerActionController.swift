@@ -119,6 +119,7 @@ struct ServerActionController: Sendable {
                 throw StratusError.conflict("Cannot 'confirmResize' instance \(instance.id) while another operation is in progress")
             }
             try await recordAction("confirmResize", instance, auth: auth, context: context)
+            _ = try await api.backend.migrations.setMigrationStatus(instance: instance.id, to: .confirmed, at: api.now)
             return JSONResponse.empty()
         case "revertResize":
             try auth.requireWriter("os_compute_api:servers:revert_resize")
@@ -131,6 +132,7 @@ struct ServerActionController: Sendable {
                 throw StratusError.conflict("Cannot 'revertResize' instance \(instance.id) while another operation is in progress")
             }
             try await recordAction("revertResize", instance, auth: auth, context: context)
+            _ = try await api.backend.migrations.setMigrationStatus(instance: instance.id, to: .reverting, at: api.now)
             try await api.rpc.cast(
                 ResizeInstance(instanceId: instance.id, flavor: old, reverting: true, credentials: credentials(auth, instance, context.requestID, token)),
                 to: Topic.conductor, requestId: context.requestID

@@ -37,11 +37,13 @@ public struct InstanceChanges: Sendable, Codable, Equatable {
     public var oldFlavor: InstanceFlavor?
     public var clearOldFlavor: Bool
     public var networkInfo: [InstanceVIF]?
+    /// The new status of the instance's migration that is not over yet (a resize finished, reverted or failed).
+    public var migrationStatus: InstanceMigration.Status?
 
     public init(
         vmState: VMState? = nil, taskState: TaskStateChange? = nil, powerState: PowerState? = nil, launchedAt: Timestamp? = nil,
         fault: InstanceFault? = nil, flavor: InstanceFlavor? = nil, oldFlavor: InstanceFlavor? = nil, clearOldFlavor: Bool = false,
-        networkInfo: [InstanceVIF]? = nil
+        networkInfo: [InstanceVIF]? = nil, migrationStatus: InstanceMigration.Status? = nil
     ) {
         self.vmState = vmState
         self.taskState = taskState
@@ -52,6 +54,7 @@ public struct InstanceChanges: Sendable, Codable, Equatable {
         self.oldFlavor = oldFlavor
         self.clearOldFlavor = clearOldFlavor
         self.networkInfo = networkInfo
+        self.migrationStatus = migrationStatus
     }
 
     /// `instance` with these changes applied.
