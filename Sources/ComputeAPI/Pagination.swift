@@ -1,6 +1,6 @@
 import Foundation
-import Hummingbird
 import HTTPSupport
+import Hummingbird
 import StratusCore
 
 /// Nova's `limit` and `marker`: a page of an ordered list of ids, and the marker for the next page when it is full.

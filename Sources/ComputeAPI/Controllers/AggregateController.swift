@@ -213,14 +213,14 @@ struct AggregateController: Sendable {
         refusal: @Sendable (String) -> StratusError
     ) async throws {
         let conflicting = try await tx.aggregates.aggregates().filter { other in
-            other.id != aggregate.id && other.availabilityZone.map { $0 != zone } == true && other.hosts.contains(where: hosts.contains)
+            other.id != aggregate.id && other.availabilityZone.map { $0 != zone } == true && other.hosts.contains { hosts.contains($0) }
         }.compactMap(\.availabilityZone)
         guard conflicting.isEmpty else {
             throw refusal("One or more hosts already in availability zone(s) [\(conflicting.map { "'\($0)'" }.joined(separator: ", "))]")
         }
         guard checkInstances, aggregate.availabilityZone != zone else { return }
-        for host in hosts where !(try await tx.compute.instances(host: host)).isEmpty {
-            throw refusal("One or more hosts contain instances in this zone")
+        for host in hosts {
+            guard try await tx.compute.instances(host: host).isEmpty else { throw refusal("One or more hosts contain instances in this zone") }
         }
     }
 

@@ -16,7 +16,8 @@ extension HostController {
             throw StratusError.badRequest("Invalid input for field/attribute service. 'host' and 'binary' are required properties")
         }
         let reason = try body.string("disabled_reason")
-        let forced = context.apiVersion >= APIVersion(2, 11) ? try body.bool("forced_down") : nil
+        var forced: Bool?
+        if context.apiVersion >= APIVersion(2, 11) { forced = try body.bool("forced_down") }
         try body.finish()
         guard binary == "nova-compute", let node = try await api.repository.computeNode(host: host) else {
             throw ComputeFault.notFound("Could not find binary \(binary.prefix(64)) on host \(host.prefix(255)).")

@@ -58,8 +58,8 @@ struct MigrationController: Sendable {
         filter.host = value("host")
         filter.sourceCompute = value("source_compute")
         filter.migrationType = value("migration_type")
-        filter.userId = value("user_id", since: APIVersion(2, 80)).map(UserID.init)
-        filter.projectId = value("project_id", since: APIVersion(2, 80)).map(ProjectID.init)
+        filter.userId = value("user_id", since: APIVersion(2, 80)).map { UserID($0) }
+        filter.projectId = value("project_id", since: APIVersion(2, 80)).map { ProjectID($0) }
         filter.changedSince = try value("changes-since", since: APIVersion(2, 59)).map { try Self.time($0, "changes-since") }
         filter.changedBefore = try value("changes-before", since: APIVersion(2, 66)).map { try Self.time($0, "changes-before") }
         if let since = filter.changedSince, let before = filter.changedBefore, since > before {

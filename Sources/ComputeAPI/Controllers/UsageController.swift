@@ -58,10 +58,10 @@ struct UsageController: Sendable {
 
         /// Nova's formats (`2024-01-31T10:00:00`, with `.ffffff`, or with a space for the `T`); a zone suffix is accepted.
         static func parse(_ text: String) throws -> Timestamp {
-            var normalized = text.replacingOccurrences(of: "+", with: " ").trimmingCharacters(in: .whitespaces)
+            var normalized = text.trimmingCharacters(in: .whitespaces)
             if normalized.count > 10 {
                 let index = normalized.index(normalized.startIndex, offsetBy: 10)
-                if normalized[index] == " " { normalized.replaceSubrange(index...index, with: "T") }
+                if normalized[index] == " " || normalized[index] == "+" { normalized.replaceSubrange(index...index, with: "T") }
             }
             if !normalized.hasSuffix("Z"), normalized.range(of: #"[+-]\d\d:?\d\d$"#, options: .regularExpression) == nil { normalized += "Z" }
             guard let time = Timestamp(iso8601: normalized) else {
