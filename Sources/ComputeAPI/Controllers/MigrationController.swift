@@ -45,7 +45,7 @@ struct MigrationController: Sendable {
         let version = context.apiVersion
         let query = request.uri.queryParameters
         func value(_ name: String, since minimum: APIVersion = APIVersion(2, 1)) -> String? {
-            version >= minimum ? query[name].map(String.init) : nil
+            version >= minimum ? query[Substring(name)].map(String.init) : nil
         }
         if version >= APIVersion(2, 59), let unknown = query.map({ String($0.key) }).first(where: { !Self.knownParameters.contains($0) }) {
             throw StratusError.badRequest(

@@ -81,7 +81,8 @@ struct UsageController: Sendable {
 
     @Sendable func list(_ request: Request, context: StratusRequestContext) async throws -> Response {
         try context.requireAuth().requireAdmin("os_compute_api:os-simple-tenant-usage:list")
-        let detailed = request.uri.queryParameters["detailed"].map { $0 == "1" } ?? false
+        // Nova takes `1`; openstacksdk sends `True`.
+        let detailed = request.uri.queryParameters["detailed"].map { ["1", "true"].contains($0.lowercased()) } ?? false
         let (period, usages, links) = try await report(request, context: context, project: nil)
         var body: [String: JSONValue] = ["tenant_usages": .array(usages.map { $0.view(period, detailed: detailed) })]
         if let links { body["tenant_usages_links"] = links }
