@@ -67,6 +67,9 @@ public struct ComputeAPI: Sendable {
         HostController(api: self).addRoutes(to: v21)
         QuotaController(api: self).addRoutes(to: v21)
         ServerGroupController(api: self).addRoutes(to: v21)
+        AggregateController(api: self).addRoutes(to: v21)
+        UsageController(api: self).addRoutes(to: v21)
+        MigrationController(api: self).addRoutes(to: v21)
     }
 
     /// The flavors Nova makes at the first start, unless there are flavors already.

@@ -1,3 +1,5 @@
+import Foundation
+import HTTPSupport
 import Hummingbird
 import StratusCore
 
@@ -30,5 +32,15 @@ struct Pagination {
         self.limit = limit
         // Nova adds a next link whenever the page is full.
         self.nextMarker = limit != nil && end - start == limit && end > start ? ids[end - 1] : nil
+    }
+
+    /// Nova's `next` link: `url` with the request's query parameters and the new marker, keys sorted.
+    static func nextLink(_ url: String, query: Parameters, marker: String) -> JSONValue {
+        var items = query.map { (String($0.key), String($0.value)) }.filter { $0.0 != "marker" }
+        items.append(("marker", marker))
+        let allowed = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "-._~"))
+        func encoded(_ text: String) -> String { text.addingPercentEncoding(withAllowedCharacters: allowed) ?? text }
+        let text = items.sorted { $0.0 < $1.0 }.map { "\(encoded($0.0))=\(encoded($0.1))" }.joined(separator: "&")
+        return .array([.object(["rel": .string("next"), "href": .string(url + "?" + text)])])
     }
 }

@@ -310,15 +310,15 @@ public struct ComputeManager: Sendable {
         do {
             try await driver.resize(instance.id, to: guestSpec(instance, flavor: message.flavor, interfaces: instance.networkInfo))
             let changes = message.reverting
-                ? InstanceChanges(vmState: .active, taskState: .clear, flavor: message.flavor, clearOldFlavor: true)
-                : InstanceChanges(vmState: .resized, taskState: .clear, flavor: message.flavor, oldFlavor: instance.flavor)
+                ? InstanceChanges(vmState: .active, taskState: .clear, flavor: message.flavor, clearOldFlavor: true, migrationStatus: .reverted)
+                : InstanceChanges(vmState: .resized, taskState: .clear, flavor: message.flavor, oldFlavor: instance.flavor, migrationStatus: .finished)
             _ = try await change(instance.id, changes, expected: [message.reverting ? .resizeReverting : .resizePrep])
             await recordEvent(instance.id, message.credentials.requestId, event, start: nil, result: "Success")
         } catch {
             logger.warning("compute \(host): resize of \(instance.id) failed: \(error)")
             await recordEvent(instance.id, message.credentials.requestId, event, start: nil, result: "Error", details: "\(error)")
             let fault = InstanceFault(code: 500, message: Self.reason(error), created: now)
-            _ = try? await change(instance.id, InstanceChanges(vmState: .error, taskState: .clear, fault: fault), expected: nil)
+            _ = try? await change(instance.id, InstanceChanges(vmState: .error, taskState: .clear, fault: fault, migrationStatus: .error), expected: nil)
         }
     }
 

@@ -126,12 +126,14 @@ public struct ConductorService: Sendable {
         _ = try await repository.updateInstance(instance, expectedTaskStates: [.shelvingOffloading])
     }
 
-    /// Applies a host's changes if the task state is as expected.
+    /// Applies a host's changes if the task state is as expected, and moves the instance's migration along with them.
     func update(_ id: InstanceID, _ changes: InstanceChanges, expected: [TaskState?]?) async throws -> Bool {
         guard let current = try await repository.instance(id), current.vmState != .deleted else { return false }
         var instance = changes.applied(to: current)
         instance.updatedAt = now
-        return try await repository.updateInstance(instance, expectedTaskStates: expected)
+        guard try await repository.updateInstance(instance, expectedTaskStates: expected) else { return false }
+        if let status = changes.migrationStatus { _ = try await backend.migrations.setMigrationStatus(instance: id, to: status, at: now) }
+        return true
     }
 
     /// The guest is gone: the instance is deleted and its claim given back.
@@ -155,6 +157,12 @@ public struct ConductorService: Sendable {
         guard let instance = try await repository.instance(message.instanceId), let host = instance.host else { return }
         let new = message.flavor
         let old = instance.flavor
+        if !message.reverting {
+            _ = try await backend.migrations.createMigration(InstanceMigration(
+                uuid: UUID().uuidString.lowercased(), instanceId: instance.id, projectId: instance.projectId, userId: message.credentials.userId,
+                sourceCompute: host, destCompute: host, oldFlavorId: old.id, newFlavorId: new.id, createdAt: now
+            ))
+        }
         let moved = try await backend.transaction { tx in
             let repository = tx.compute
             _ = try await repository.releaseClaim(instance: instance.id)
@@ -166,7 +174,9 @@ public struct ConductorService: Sendable {
         }
         guard moved else {
             let fault = InstanceFault(code: 500, message: "No valid host was found. \(host) has no room for flavor \(new.name).", created: now)
-            _ = try await update(instance.id, InstanceChanges(taskState: .clear, fault: fault), expected: nil)
+            // A refused revert leaves the resize waiting for confirmation; a refused resize is over.
+            let status: InstanceMigration.Status = message.reverting ? .finished : .error
+            _ = try await update(instance.id, InstanceChanges(taskState: .clear, fault: fault, migrationStatus: status), expected: nil)
             return
         }
         try await rpc.cast(ResizeGuest(instance: instance, flavor: new, reverting: message.reverting, credentials: message.credentials),

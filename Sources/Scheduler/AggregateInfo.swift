@@ -1,3 +1,5 @@
+import StratusCore
+
 /// A host aggregate the host belongs to, with the metadata filters read (`availability_zone`, `filter_tenant_id`, ...).
 public struct AggregateInfo: Sendable {
     public var id: Int
@@ -9,6 +11,19 @@ public struct AggregateInfo: Sendable {
         self.id = id
         self.name = name
         self.metadata = metadata
+    }
+}
+
+extension AggregateInfo {
+    /// Each host's aggregates, as the filters see them.
+    static func byHost(_ aggregates: [Aggregate]) -> [String: [AggregateInfo]] {
+        var result: [String: [AggregateInfo]] = [:]
+        for aggregate in aggregates {
+            for host in aggregate.hosts {
+                result[host, default: []].append(AggregateInfo(id: aggregate.id, name: aggregate.name, metadata: aggregate.metadata))
+            }
+        }
+        return result
     }
 }
 

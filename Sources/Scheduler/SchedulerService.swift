@@ -91,10 +91,11 @@ public struct SchedulerService: Sendable {
     func hostStates() async throws -> [HostState] {
         let now = Timestamp(clock.now())
         let placed = Dictionary(grouping: try await repository.instances(project: nil).filter { $0.host != nil }, by: { $0.host! })
+        let aggregates = AggregateInfo.byHost(try await backend.aggregates.aggregates())
         return try await repository.computeNodes().map { node in
             let instances = placed[node.host] ?? []
             return HostState(
-                host: node.host, availabilityZone: node.availabilityZone, enabled: !node.disabled,
+                host: node.host, availabilityZone: node.availabilityZone, aggregates: aggregates[node.host] ?? [], enabled: !node.disabled,
                 isUp: node.isUp(at: now, downTime: serviceDownTime),
                 vcpus: Inventory(total: node.vcpus, allocationRatio: node.cpuAllocationRatio, used: node.vcpusUsed),
                 memoryMB: Inventory(total: node.memoryMB, reserved: node.reservedMemoryMB, allocationRatio: node.ramAllocationRatio, used: node.memoryMBUsed),

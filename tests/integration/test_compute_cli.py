@@ -678,3 +678,89 @@ def test_delete_servers(cloud):
     if "port" in cloud.state:
         port_id = cloud.state["port"]
         _fails_not_found(cloud, "Port", f"/networking/v2.0/ports/{port_id}", "port", "show", port_id)
+
+
+# --- aggregates, zones, usage and migrations (after the servers above are gone) -------------------
+
+AGGREGATE = f"stratus-agg-{RUN}"
+ZONE = f"az1-{RUN}"
+ZONED = f"stratus-zoned-{RUN}"
+ZONE_HOST = "fake-2"
+
+
+def _listed(value) -> list[str]:
+    """A list field of `-f json` output: a list, or a comma-separated string in older CLIs."""
+    if isinstance(value, list):
+        return value
+    return [item.strip() for item in str(value or "").split(",") if item.strip()]
+
+
+def _count(value) -> int:
+    """`Servers` of `usage list/show -f json`: the server usages, or their number in older CLIs."""
+    return len(value) if isinstance(value, list) else int(value)
+
+
+def test_aggregate_with_zone(cloud):
+    created = cloud.json("aggregate", "create", "--zone", ZONE, AGGREGATE)
+    assert created.get("name") == AGGREGATE and created.get("availability_zone") == ZONE, created
+    cloud.ok("aggregate", "add", "host", AGGREGATE, ZONE_HOST)
+    shown = cloud.json("aggregate", "show", AGGREGATE)
+    assert _listed(shown.get("hosts")) == [ZONE_HOST], shown
+    assert shown.get("availability_zone") == ZONE, shown
+    zones = {row.get("Zone Name") for row in cloud.json("availability", "zone", "list", "--compute")}
+    assert {ZONE, "nova"} <= zones, f"availability zone list: {zones}"
+    services = {row.get("Host"): row for row in cloud.json("compute", "service", "list")}
+    assert services[ZONE_HOST].get("Zone") == ZONE, services
+    assert services["fake-0"].get("Zone") == "nova", services
+    refused = cloud.fails("aggregate", "add", "host", AGGREGATE, ZONE_HOST)
+    assert HTTP_409.search(refused.stderr), refused.describe()
+    cloud.state["aggregate"] = created["id"]
+
+
+def test_server_create_in_zone(cloud):
+    _need(cloud, "image", "aggregate")
+    server = cloud.json(
+        "server", "create", "--flavor", "m1.tiny", "--image", IMAGE, "--nic", "none", "--availability-zone", ZONE, "--wait", ZONED,
+    )
+    assert server.get("status") == "ACTIVE", server
+    assert server.get("OS-EXT-SRV-ATTR:host") == ZONE_HOST, f"a server in {ZONE} landed outside its aggregate: {server}"
+    assert server.get("OS-EXT-AZ:availability_zone") == ZONE, server
+    cloud.state["zoned"] = server["id"]
+
+
+def test_server_migration_list_after_resize(cloud):
+    _need(cloud, "zoned")
+    cloud.ok("server", "resize", "--flavor", "m1.small", "--wait", ZONED)
+    _wait_status(cloud, ZONED, "VERIFY_RESIZE")
+    cloud.ok("server", "resize", "confirm", ZONED)
+    _wait_status(cloud, ZONED, "ACTIVE")
+    rows = [row for row in cloud.json("server", "migration", "list") if row.get("Server UUID") == cloud.state["zoned"]]
+    assert len(rows) == 1, f"server migration list: {rows}"
+    assert rows[0].get("Status") == "confirmed", rows
+    assert rows[0].get("Source Compute") == ZONE_HOST and rows[0].get("Dest Compute") == ZONE_HOST, rows
+
+
+def test_usage_list_and_show(cloud):
+    _need(cloud, "zoned")
+    rows = cloud.json("usage", "list")
+    assert rows, "usage list is empty although servers ran"
+    admin = cloud.json("project", "show", "admin")
+    by_project = {row.get("Project"): row for row in rows}
+    usage = by_project.get("admin") or by_project.get(admin["id"])
+    assert usage, f"usage list has no row for the admin project: {rows}"
+    assert _count(usage.get("Servers")) >= 1, usage
+    shown = cloud.json("usage", "show", "--project", "admin")
+    assert _count(shown.get("Servers")) == _count(usage.get("Servers")), (shown, usage)
+    assert float(shown.get("RAM MB-Hours")) > 0, shown
+
+
+def test_aggregate_cleanup(cloud):
+    _need(cloud, "aggregate")
+    if "zoned" in cloud.state:
+        cloud.ok("server", "delete", "--wait", cloud.state["zoned"])
+    refused = cloud.fails("aggregate", "delete", AGGREGATE)
+    assert HTTP_400.search(refused.stderr) or "not empty" in refused.stderr, refused.describe()
+    cloud.ok("aggregate", "remove", "host", AGGREGATE, ZONE_HOST)
+    cloud.ok("aggregate", "delete", AGGREGATE)
+    zones = {row.get("Zone Name") for row in cloud.json("availability", "zone", "list", "--compute")}
+    assert ZONE not in zones, zones

@@ -130,27 +130,40 @@ struct HostController: Sendable {
         return node
     }
 
-    /// Disables a host for new instances (with a reason), enables it, or forces it down (2.53+).
+    /// Disables a host for new instances (with a reason), enables it, or forces it down: by service id from 2.53, by
+    /// action name (`disable`, `enable`, `disable-log-reason`, `force-down`) with host and binary in the body before.
     @Sendable func updateService(_ request: Request, context: StratusRequestContext) async throws -> Response {
-        var node = try await service(context, action: "os_compute_api:os-services:update")
+        guard context.apiVersion >= APIVersion(2, 53) else { return try await serviceAction(request, context: context) }
+        let node = try await service(context, action: "os_compute_api:os-services:update")
         var request = request
         var body = BodyReader(try await request.jsonObject(context: context), path: "service")
-        if let status = try body.string("status") {
-            guard ["enabled", "disabled"].contains(status) else {
-                throw StratusError.badRequest("Invalid input for field/attribute status. Value: \(status.prefix(32)). It must be 'enabled' or 'disabled'")
-            }
-            node.disabled = status == "disabled"
+        let status = try body.string("status")
+        if let status, !["enabled", "disabled"].contains(status) {
+            throw StratusError.badRequest("Invalid input for field/attribute status. Value: \(status.prefix(32)). It must be 'enabled' or 'disabled'")
+        }
+        let reason = try body.string("disabled_reason")
+        let forced = try body.bool("forced_down")
+        try body.finish()
+        let changed = try await change(node, disabled: status.map { $0 == "disabled" }, reason: reason, forcedDown: forced)
+        return try JSONResponse.make(JSONValue.object(["service": serviceView(changed)]))
+    }
+
+    /// The one way the admin's switches of a service change: a status (which drops the old reason), a reason (only
+    /// while disabled), forced down.
+    func change(_ node: ComputeNode, disabled: Bool?, reason: String?, forcedDown: Bool?) async throws -> ComputeNode {
+        var node = node
+        if let disabled {
+            node.disabled = disabled
             node.disabledReason = nil
         }
-        if let reason = try body.string("disabled_reason") {
+        if let reason {
             guard node.disabled else { throw StratusError.badRequest("Specifying 'disabled_reason' with status 'enabled' is invalid.") }
             node.disabledReason = reason
         }
-        if let forced = try body.bool("forced_down") { node.forcedDown = forced }
-        try body.finish()
+        if let forcedDown { node.forcedDown = forcedDown }
         node.updatedAt = Timestamp(api.clock.now())
         try await api.repository.updateService(node)
-        return try JSONResponse.make(JSONValue.object(["service": serviceView(node)]))
+        return node
     }
 
     /// Removes a compute host's record; refused while instances are placed on it.

@@ -107,6 +107,7 @@ struct ServerActionController: Sendable {
             instance.oldFlavor = nil
             try await begin("confirmResize", &instance)
             try await recordAction("confirmResize", instance, auth: auth, context: context)
+            _ = try await api.backend.migrations.setMigrationStatus(instance: instance.id, to: .confirmed, at: api.now)
             return JSONResponse.empty()
         case "revertResize":
             try auth.requireWriter("os_compute_api:servers:revert_resize")
@@ -116,6 +117,7 @@ struct ServerActionController: Sendable {
             instance.taskState = .resizeReverting
             try await begin("revertResize", &instance)
             try await recordAction("revertResize", instance, auth: auth, context: context)
+            _ = try await api.backend.migrations.setMigrationStatus(instance: instance.id, to: .reverting, at: api.now)
             try await api.rpc.cast(
                 ResizeInstance(instanceId: instance.id, flavor: old, reverting: true, credentials: credentials(auth, instance, context.requestID, token)),
                 to: Topic.conductor, requestId: context.requestID

@@ -20,6 +20,8 @@ public struct Migration: Sendable {
         .networking,
         .compute,
         .serverGroupsAndQuotas,
+        .aggregates,
+        .migrations,
     ]
 }
 

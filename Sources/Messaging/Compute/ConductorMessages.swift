@@ -39,11 +39,13 @@ public struct InstanceChanges: Sendable, Codable, Equatable {
     public var networkInfo: [InstanceVIF]?
     /// An unshelved instance no longer needs its shelved image; a failed shelve never had one.
     public var clearShelvedImage: Bool
+    /// The new status of the instance's migration that is not over yet (a resize finished, reverted or failed).
+    public var migrationStatus: InstanceMigration.Status?
 
     public init(
         vmState: VMState? = nil, taskState: TaskStateChange? = nil, powerState: PowerState? = nil, launchedAt: Timestamp? = nil,
         fault: InstanceFault? = nil, flavor: InstanceFlavor? = nil, oldFlavor: InstanceFlavor? = nil, clearOldFlavor: Bool = false,
-        networkInfo: [InstanceVIF]? = nil, clearShelvedImage: Bool = false
+        networkInfo: [InstanceVIF]? = nil, clearShelvedImage: Bool = false, migrationStatus: InstanceMigration.Status? = nil
     ) {
         self.vmState = vmState
         self.taskState = taskState
@@ -55,6 +57,7 @@ public struct InstanceChanges: Sendable, Codable, Equatable {
         self.clearOldFlavor = clearOldFlavor
         self.networkInfo = networkInfo
         self.clearShelvedImage = clearShelvedImage
+        self.migrationStatus = migrationStatus
     }
 
     /// `instance` with these changes applied.

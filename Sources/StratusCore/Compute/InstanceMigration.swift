@@ -1,0 +1,50 @@
+/// A Nova migration record: one move (here, a same-host resize) of an instance, and how far it got.
+public struct InstanceMigration: Sendable, Codable, Equatable {
+    /// Nova's migration statuses that Stratus goes through.
+    public enum Status: String, Sendable, Codable, CaseIterable {
+        case preMigrating = "pre-migrating"
+        case finished
+        case confirmed
+        case reverting
+        case reverted
+        case error
+
+        /// The move is over; nothing will change the record again.
+        public var isFinal: Bool { [.confirmed, .reverted, .error].contains(self) }
+    }
+
+    /// Nova's integer id, assigned by the database.
+    public var id: Int
+    public var uuid: String
+    public var instanceId: InstanceID
+    public var projectId: ProjectID
+    public var userId: UserID
+    public var migrationType: String
+    public var status: Status
+    public var sourceCompute: String
+    public var destCompute: String
+    public var oldFlavorId: FlavorID
+    public var newFlavorId: FlavorID
+    public var createdAt: Timestamp
+    public var updatedAt: Timestamp?
+
+    public init(
+        id: Int = 0, uuid: String, instanceId: InstanceID, projectId: ProjectID, userId: UserID, migrationType: String = "resize",
+        status: Status = .preMigrating, sourceCompute: String, destCompute: String, oldFlavorId: FlavorID, newFlavorId: FlavorID,
+        createdAt: Timestamp, updatedAt: Timestamp? = nil
+    ) {
+        self.id = id
+        self.uuid = uuid
+        self.instanceId = instanceId
+        self.projectId = projectId
+        self.userId = userId
+        self.migrationType = migrationType
+        self.status = status
+        self.sourceCompute = sourceCompute
+        self.destCompute = destCompute
+        self.oldFlavorId = oldFlavorId
+        self.newFlavorId = newFlavorId
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+    }
+}
