@@ -22,6 +22,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "stratus", targets: ["stratus"]),
+        .executable(name: "stratus-bench", targets: ["StratusBench"]),
         .library(name: "StratusCore", targets: ["StratusCore"]),
         .library(name: "Database", targets: ["Database"]),
         .library(name: "HTTPSupport", targets: ["HTTPSupport"]),
@@ -205,6 +206,16 @@ let package = Package(
                 "NetworkAPI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 logging,
+            ],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "StratusBench",
+            dependencies: [
+                "StratusCore",
+                "HTTPSupport",
+                "Scheduler",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
         ),
