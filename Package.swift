@@ -241,6 +241,7 @@ let package = Package(
                 hummingbirdTesting,
                 httpTypes,
                 logging,
+                nioCore,
             ],
             swiftSettings: strict
         ),

@@ -20,6 +20,7 @@ public struct Migration: Sendable {
         .networking,
         .compute,
         .serverGroupsAndQuotas,
+        .computePerformance,
     ]
 }
 
