@@ -12,7 +12,7 @@ extension JSONValue {
     public func write(to buffer: inout ByteBuffer) throws {
         switch self {
         case .null: buffer.writeStaticString("null")
-        case .bool(let flag): flag ? buffer.writeStaticString("true") : buffer.writeStaticString("false")
+        case .bool(let flag): buffer.writeStaticString(flag ? "true" : "false")
         case .number(let number): try Self.write(number, to: &buffer)
         case .string(let text): Self.write(text, to: &buffer)
         case .array(let items):
