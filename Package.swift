@@ -22,6 +22,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "stratus", targets: ["stratus"]),
+        .executable(name: "stratus-bench", targets: ["StratusBench"]),
         .library(name: "StratusCore", targets: ["StratusCore"]),
         .library(name: "Database", targets: ["Database"]),
         .library(name: "HTTPSupport", targets: ["HTTPSupport"]),
@@ -208,6 +209,16 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        .executableTarget(
+            name: "StratusBench",
+            dependencies: [
+                "StratusCore",
+                "HTTPSupport",
+                "Scheduler",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strict
+        ),
         .testTarget(
             name: "StratusCoreTests",
             dependencies: ["StratusCore"],
@@ -230,6 +241,7 @@ let package = Package(
                 hummingbirdTesting,
                 httpTypes,
                 logging,
+                nioCore,
             ],
             swiftSettings: strict
         ),

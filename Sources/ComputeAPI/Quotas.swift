@@ -2,7 +2,7 @@ import Database
 import StratusCore
 
 /// Nova's quotas: limits from the project, else the `default` class, else Nova's defaults; usage counted from
-/// the records; an excess is Nova's 403.
+/// the records (instances by database aggregates); an excess is Nova's 403.
 struct Quotas {
     let repository: any ComputeRepository
 
@@ -21,11 +21,11 @@ struct Quotas {
 
     /// What the project uses now (key pairs: the user's).
     func usage(_ project: ProjectID, user: UserID) async throws -> [QuotaResource: Int] {
-        let instances = try await repository.instances(project: project)
+        let instances = try await repository.instanceUsage(project: project)
         return [
-            .instances: instances.count,
-            .cores: instances.map(\.flavor.vcpus).reduce(0, +),
-            .ram: instances.map(\.flavor.memoryMB).reduce(0, +),
+            .instances: instances.instances,
+            .cores: instances.vcpus,
+            .ram: instances.memoryMB,
             .keyPairs: try await repository.keypairs(user: user).count,
             .serverGroups: try await repository.serverGroups(project: project).count,
             .serverGroupMembers: 0,
@@ -41,10 +41,11 @@ struct Quotas {
         )
     }
 
-    /// How many of `count` (at least `minimum`) instances of `flavor` the project may still boot; 403 when not even `minimum`.
-    func allowedInstances(_ project: ProjectID, user: UserID, flavor: Flavor, minimum: Int, count: Int) async throws -> Int {
-        let limits = try await limits(project)
-        let used = try await usage(project, user: user)
+    /// How many of `count` (at least `minimum`) instances of `flavor` the project may still boot under its `limits`; 403
+    /// when not even `minimum`.
+    func allowedInstances(_ project: ProjectID, limits: [QuotaResource: Int], flavor: Flavor, minimum: Int, count: Int) async throws -> Int {
+        let usage = try await repository.instanceUsage(project: project)
+        let used: [QuotaResource: Int] = [.instances: usage.instances, .cores: usage.vcpus, .ram: usage.memoryMB]
         var allowed = count
         for (resource, each) in [(QuotaResource.instances, 1), (.cores, flavor.vcpus), (.ram, flavor.memoryMB)] where limits[resource]! >= 0 && each > 0 {
             allowed = min(allowed, (limits[resource]! - used[resource]!) / each)

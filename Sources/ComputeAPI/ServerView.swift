@@ -31,8 +31,11 @@ struct ServerView {
     /// Nova's `hostId`: a digest of project and host, so users can tell co-located servers apart without host names.
     static func hostId(_ instance: Instance) -> String {
         guard let host = instance.host else { return "" }
-        return SHA256.hash(data: Data((instance.projectId.rawValue + host).utf8)).prefix(28).map { String(format: "%02x", $0) }.joined()
+        let digest = SHA256.hash(data: Data((instance.projectId.rawValue + host).utf8))
+        return String(decoding: digest.prefix(28).flatMap { [hexDigits[Int($0 >> 4)], hexDigits[Int($0 & 0x0f)]] }, as: UTF8.self)
     }
+
+    private static let hexDigits = Array("0123456789abcdef".utf8)
 
     func addresses(_ instance: Instance) -> JSONValue {
         var byNetwork: [String: [JSONValue]] = [:]

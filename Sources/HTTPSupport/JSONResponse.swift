@@ -20,6 +20,16 @@ public enum JSONResponse {
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 
+    /// `value` written as the body by ``JSONValue/write(to:)``, `Content-Type: application/json`: the same bytes as the
+    /// generic `make`, several times faster for large lists.
+    public static func make(_ value: JSONValue, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) throws -> Response {
+        var buffer = ByteBuffer()
+        try value.write(to: &buffer)
+        var headers = headers
+        headers[.contentType] = "application/json"
+        return Response(status: status, headers: headers, body: .init(byteBuffer: buffer))
+    }
+
     /// An empty response (204, or 202 without body).
     public static func empty(status: HTTPResponse.Status = .noContent, headers: HTTPFields = [:]) -> Response {
         Response(status: status, headers: headers)

@@ -45,13 +45,13 @@ public struct SchedulerService: Sendable {
             if let instance = try await repository.instance(id) { instances.append(instance) }
         }
         guard let first = instances.first else { return [] }
-        let hosts = try await hostStates()
         let spec = RequestSpec(
             projectId: first.projectId, vcpus: first.flavor.vcpus, memoryMB: first.flavor.memoryMB, rootGB: first.flavor.rootGB,
             ephemeralGB: first.flavor.ephemeralGB, swapMB: first.flavor.swapMB, extraSpecs: first.flavor.extraSpecs,
             availabilityZone: first.requestedZone, numInstances: instances.count, sameHost: Set(first.sameHost),
             differentHost: Set(first.differentHost), group: try await groupInfo(first.serverGroupId, excluding: Set(ids))
         )
+        let hosts = try await hostStates(placing: spec.sameHost.union(spec.differentHost))
         var random = SystemRandomNumberGenerator()
         let selections: [Selection]
         do {
@@ -79,30 +79,32 @@ public struct SchedulerService: Sendable {
     /// The group's policy and where its other members run.
     func groupInfo(_ id: ServerGroupID?, excluding: Set<InstanceID>) async throws -> ServerGroupInfo? {
         guard let id, let group = try await repository.serverGroup(id) else { return nil }
+        let members = try await repository.members(of: id).filter { !excluding.contains($0) }
         var memberHosts: [String: Int] = [:]
-        for member in try await repository.members(of: id) where !excluding.contains(member) {
-            if let host = try await repository.instance(member)?.host { memberHosts[host, default: 0] += 1 }
-        }
+        for host in try await repository.hosts(of: members).values { memberHosts[host, default: 0] += 1 }
         let policy = ServerGroupInfo.Policy(rawValue: group.policy.rawValue) ?? .antiAffinity
         return ServerGroupInfo(id: id, policy: policy, maxServerPerHost: group.maxServerPerHost, memberHosts: memberHosts)
     }
 
-    /// Every compute node as the filters see it: capacity, usage, liveness and the instances on it.
-    func hostStates() async throws -> [HostState] {
+    /// Every compute node as the filters see it: capacity and usage (the node's counters, which claims keep),
+    /// liveness, the instances in a task state, and where the instances of `hinted` (same_host and different_host
+    /// hints) run; the other instances on a host do not matter to any filter or weigher.
+    func hostStates(placing hinted: Set<InstanceID> = []) async throws -> [HostState] {
         let now = Timestamp(clock.now())
-        let placed = Dictionary(grouping: try await repository.instances(project: nil).filter { $0.host != nil }, by: { $0.host! })
+        let busy = try await repository.busyInstanceCounts()
+        var placed: [String: Set<InstanceID>] = [:]
+        for (id, host) in try await repository.hosts(of: Array(hinted)) { placed[host, default: []].insert(id) }
         let aggregates = AggregateInfo.byHost(try await backend.aggregates.aggregates())
         return try await repository.computeNodes().map { node in
-            let instances = placed[node.host] ?? []
-            return HostState(
+            HostState(
                 host: node.host, availabilityZone: node.availabilityZone, aggregates: aggregates[node.host] ?? [], enabled: !node.disabled,
                 isUp: node.isUp(at: now, downTime: serviceDownTime),
                 vcpus: Inventory(total: node.vcpus, allocationRatio: node.cpuAllocationRatio, used: node.vcpusUsed),
                 memoryMB: Inventory(total: node.memoryMB, reserved: node.reservedMemoryMB, allocationRatio: node.ramAllocationRatio, used: node.memoryMBUsed),
                 diskGB: Inventory(total: node.diskGB, allocationRatio: node.diskAllocationRatio, used: node.diskGBUsed),
                 numInstances: node.instanceCount,
-                numIoOps: instances.filter { $0.taskState != nil }.count,
-                instances: Set(instances.map(\.id)),
+                numIoOps: busy[node.host] ?? 0,
+                instances: placed[node.host] ?? [],
                 hypervisorType: node.hypervisorType, hypervisorVersion: node.hypervisorVersion, cpuArchitecture: node.cpuArchitecture
             )
         }

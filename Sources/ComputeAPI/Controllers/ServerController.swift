@@ -70,7 +70,8 @@ struct ServerController: Sendable {
             throw StratusError.badRequest("Invalid input for field/attribute user_data. Value: \(userData.prefix(32)). '\(userData.prefix(32))' is not a 'base64'")
         }
         let quotas = Quotas(repository: api.repository)
-        try Quotas.check(.metadataItems, requested: metadata.count, used: 0, limit: try await quotas.limits(project)[.metadataItems]!)
+        let limits = try await quotas.limits(project)
+        try Quotas.check(.metadataItems, requested: metadata.count, used: 0, limit: limits[.metadataItems]!)
 
         let flavor: Flavor
         do {
@@ -113,9 +114,9 @@ struct ServerController: Sendable {
                 throw StratusError.badRequest("Invalid server group \(groupId.prefix(64)): it could not be found.")
             }
             let members = try await api.repository.members(of: group!.id).count
-            try Quotas.check(.serverGroupMembers, requested: maxCount, used: members, limit: try await quotas.limits(project)[.serverGroupMembers]!)
+            try Quotas.check(.serverGroupMembers, requested: maxCount, used: members, limit: limits[.serverGroupMembers]!)
         }
-        let count = try await quotas.allowedInstances(project, user: auth.userId, flavor: flavor, minimum: minCount, count: maxCount)
+        let count = try await quotas.allowedInstances(project, limits: limits, flavor: flavor, minimum: minCount, count: maxCount)
         let time = api.now
         let reservation = "r-" + UUID().uuidString.lowercased().prefix(8)
         var instances: [Instance] = []
@@ -146,7 +147,8 @@ struct ServerController: Sendable {
             return try JSONResponse.make(JSONValue.object(["reservation_id": .string(String(reservation))]), status: .accepted)
         }
         let first = instances[0]
-        let view = try await views(context)
+        // Only the links are shown: no need for the hosts' status.
+        let view = ServerView(baseURL: api.baseURL, version: version, isAdmin: auth.isAdmin, hostUp: [:])
         var reply: [String: JSONValue] = [
             "id": .string(first.id.rawValue), "links": view.links(first.id), "OS-DCF:diskConfig": .string("MANUAL"),
             "security_groups": .array(groups.map { .object(["name": .string($0)]) }), "adminPass": .string(Self.password()),
@@ -334,8 +336,8 @@ struct ServerController: Sendable {
         }
         // Nova's default order: newest first.
         let descending = (query["sort_dir"].map(String.init) ?? "desc") != "asc"
+        let key = query["sort_key"].map(String.init) ?? "created_at"
         instances.sort { lhs, rhs in
-            let key = query["sort_key"].map(String.init) ?? "created_at"
             let order: Bool = switch key {
             case "display_name": (lhs.name, lhs.id.rawValue) < (rhs.name, rhs.id.rawValue)
             default: (lhs.createdAt, lhs.id.rawValue) < (rhs.createdAt, rhs.id.rawValue)

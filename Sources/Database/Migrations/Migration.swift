@@ -22,6 +22,7 @@ public struct Migration: Sendable {
         .serverGroupsAndQuotas,
         .aggregates,
         .migrations,
+        .computePerformance,
     ]
 }
 

@@ -42,6 +42,12 @@ public protocol ComputeRepository: Sendable {
     func instances(host: String) async throws -> [Instance]
     /// Every project's instances in `vmState`.
     func instances(vmState: VMState) async throws -> [Instance]
+    /// How many instances `project` has not yet deleted, and their vCPUs and memory, counted by the database.
+    func instanceUsage(project: ProjectID) async throws -> InstanceUsage
+    /// The host of each of `ids` that is placed and not deleted.
+    func hosts(of ids: [InstanceID]) async throws -> [InstanceID: String]
+    /// By host, the instances not deleted that are in a task state (building, resizing, ...).
+    func busyInstanceCounts() async throws -> [String: Int]
     /// Replaces the record, only if its task state is one of `expectedTaskStates` now (nil: whatever it is). False when
     /// it was not (a concurrent operation won) or the instance is gone.
     func updateInstance(_ instance: Instance, expectedTaskStates: [TaskState?]?) async throws -> Bool
@@ -209,6 +215,8 @@ struct InstanceRow: Codable {
     var taskState: String?
     var createdAt: Timestamp
     var deleted: Bool
+    var vcpus: Int
+    var memoryMb: Int
     var record: String
 
     init(_ instance: Instance) throws {
@@ -217,6 +225,8 @@ struct InstanceRow: Codable {
         host = instance.host
         vmState = instance.vmState.rawValue
         taskState = instance.taskState?.rawValue
+        vcpus = instance.flavor.vcpus
+        memoryMb = instance.flavor.memoryMB
         createdAt = instance.createdAt
         deleted = instance.vmState == .deleted
         record = try JSONColumn.encode(instance)
@@ -323,11 +333,13 @@ public struct SQLComputeRepository: ComputeRepository {
         }
     }
 
+    // The records are decoded after `run` returns, so that the database is not held while they are.
+
     public func instance(_ id: InstanceID) async throws -> Instance? {
         try await executor.run { db in
             try await db.select().column("record").from("instances").where("id", .equal, id.rawValue)
-                .first(decodingColumn: "record", as: String.self).map { try JSONColumn.decode(Instance.self, $0) }
-        }
+                .first(decodingColumn: "record", as: String.self)
+        }.map { try JSONColumn.decode(Instance.self, $0) }
     }
 
     public func instances(project: ProjectID?) async throws -> [Instance] {
@@ -335,15 +347,14 @@ public struct SQLComputeRepository: ComputeRepository {
             let query = db.select().column("record").from("instances").where("deleted", .equal, false)
             if let project { query.where("project_id", .equal, project.rawValue) }
             return try await query.orderBy("created_at").orderBy("id").all(decodingColumn: "record", as: String.self)
-                .map { try JSONColumn.decode(Instance.self, $0) }
-        }
+        }.map { try JSONColumn.decode(Instance.self, $0) }
     }
 
     public func instances(host: String) async throws -> [Instance] {
         try await executor.run { db in
             try await db.select().column("record").from("instances").where("host", .equal, host).where("deleted", .equal, false)
-                .all(decodingColumn: "record", as: String.self).map { try JSONColumn.decode(Instance.self, $0) }
-        }
+                .all(decodingColumn: "record", as: String.self)
+        }.map { try JSONColumn.decode(Instance.self, $0) }
     }
 
     public func instances(vmState: VMState) async throws -> [Instance] {
