@@ -1,5 +1,5 @@
 internal import Foundation
-public import Virt
+import Virt
 
 /// A daemonized QEMU: the pid it wrote to its pid file.
 public struct QEMUProcess: Sendable, Equatable {

@@ -17,7 +17,7 @@ public struct QMPClient: Sendable {
 
     /// Connects to QEMU's QMP socket, waits at most `timeLimit` for the greeting and for `qmp_capabilities`,
     /// and runs `body` with the ready client. QEMU serves one client at a time: a second one gets no greeting.
-    public static func withConnection<Result>(
+    public static func withConnection<Result: Sendable>(
         socketPath: String,
         timeLimit: Duration = .seconds(10),
         _ body: (QMPClient) async throws -> Result

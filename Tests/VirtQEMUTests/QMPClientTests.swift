@@ -4,7 +4,7 @@ import VirtQEMU
 @Suite("QMP client against a fake QEMU")
 struct QMPClientTests {
     @Test func handshakeThenRepliesMatchedByIdWithEventsInBetween() async throws {
-        try await withFakeQEMU { peer in
+        try await withFakeQEMU { peer throws in
             try await peer.handshake()
             let status = try await peer.expect("query-status")
             let name = try await peer.expect("query-name")
@@ -20,8 +20,8 @@ struct QMPClientTests {
             try await peer.send(#"{"return": {}, "id": \#(hotplug.id)}"#)
             try await peer.send(#"{"timestamp": {"seconds": 1, "microseconds": 4}, "event": "DEVICE_DELETED", "data": {"device": "virtio-disk1", "path": "/machine/peripheral/virtio-disk1"}}"#)
             #expect(try await peer.nextRequest() == nil)
-        } client: { path in
-            try await QMPClient.withConnection(socketPath: path) { qmp in
+        } client: { path throws in
+            try await QMPClient.withConnection(socketPath: path) { qmp throws in
                 #expect(qmp.greeting.version == "7.2.22")
                 async let status = qmp.execute("query-status")
                 async let name = qmp.execute("query-name")
@@ -37,15 +37,15 @@ struct QMPClientTests {
     }
 
     @Test func anErrorReplyIsATypedErrorAndTheConnectionGoesOn() async throws {
-        try await withFakeQEMU { peer in
+        try await withFakeQEMU { peer throws in
             try await peer.handshake()
             let bad = try await peer.expect("nosuch")
             try await peer.send(#"{"error": {"class": "CommandNotFound", "desc": "The command nosuch has not been found"}, "id": \#(bad.id)}"#)
             let good = try await peer.expect("query-status")
             try await peer.send(#"{"return": {"status": "running", "running": true}, "id": \#(good.id)}"#)
             #expect(try await peer.nextRequest() == nil)
-        } client: { path in
-            try await QMPClient.withConnection(socketPath: path) { qmp in
+        } client: { path throws in
+            try await QMPClient.withConnection(socketPath: path) { qmp throws in
                 await #expect(
                     throws: QMPError.commandFailed(
                         command: "nosuch", errorClass: "CommandNotFound", description: "The command nosuch has not been found"
@@ -59,15 +59,15 @@ struct QMPClientTests {
     }
 
     @Test func aCommandPastItsTimeLimitFailsAndItsLateReplyIsDropped() async throws {
-        try await withFakeQEMU { peer in
+        try await withFakeQEMU { peer throws in
             try await peer.handshake()
             let slow = try await peer.expect("query-status")
             let next = try await peer.expect("query-name")
             try await peer.send(#"{"return": {"status": "running"}, "id": \#(slow.id)}"#)
             try await peer.send(#"{"return": {"name": "inst1"}, "id": \#(next.id)}"#)
             #expect(try await peer.nextRequest() == nil)
-        } client: { path in
-            try await QMPClient.withConnection(socketPath: path) { qmp in
+        } client: { path throws in
+            try await QMPClient.withConnection(socketPath: path) { qmp throws in
                 await #expect(throws: QMPError.timedOut(command: "query-status", limit: .milliseconds(200))) {
                     try await qmp.execute("query-status", timeLimit: .milliseconds(200))
                 }
@@ -77,9 +77,9 @@ struct QMPClientTests {
     }
 
     @Test func noGreetingWithinTheTimeLimit() async throws {
-        try await withFakeQEMU { peer in
+        try await withFakeQEMU { peer throws in
             #expect(try await peer.nextRequest() == nil)
-        } client: { path in
+        } client: { path throws in
             await #expect(throws: QMPError.timedOut(command: "greeting", limit: .milliseconds(300))) {
                 try await QMPClient.withConnection(socketPath: path, timeLimit: .milliseconds(300)) { _ in }
             }
@@ -87,13 +87,13 @@ struct QMPClientTests {
     }
 
     @Test func theSocketClosingFailsThePendingCallAndEndsTheEvents() async throws {
-        try await withFakeQEMU { peer in
+        try await withFakeQEMU { peer throws in
             try await peer.handshake()
             try await peer.expect("quit")
             try await peer.send(#"{"timestamp": {"seconds": 1, "microseconds": 2}, "event": "SHUTDOWN", "data": {"guest": false, "reason": "host-qmp-quit"}}"#)
             // QEMU quits before answering.
-        } client: { path in
-            try await QMPClient.withConnection(socketPath: path) { qmp in
+        } client: { path throws in
+            try await QMPClient.withConnection(socketPath: path) { qmp throws in
                 await #expect(throws: QMPError.connectionClosed) { try await qmp.execute("quit") }
                 var names: [String] = []
                 for await event in qmp.events { names.append(event.name) }
@@ -105,13 +105,13 @@ struct QMPClientTests {
     }
 
     @Test func aLineThatIsNotQMPEndsTheConnection() async throws {
-        try await withFakeQEMU { peer in
+        try await withFakeQEMU { peer throws in
             try await peer.handshake()
             try await peer.expect("query-status")
             try await peer.send("this is not JSON")
             #expect(try await peer.nextRequest() == nil)
-        } client: { path in
-            try await QMPClient.withConnection(socketPath: path) { qmp in
+        } client: { path throws in
+            try await QMPClient.withConnection(socketPath: path) { qmp throws -> Void in
                 await #expect(throws: QMPError.protocolViolation("not JSON: this is not JSON")) {
                     try await qmp.execute("query-status")
                 }
