@@ -5,7 +5,7 @@ import NIOCore
 struct LineFrameDecoder: ByteToMessageDecoder {
     typealias InboundOut = ByteBuffer
 
-    var maximumLength = 16 << 20
+    let maximumLength = 16 << 20
 
     mutating func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
         guard let newline = buffer.readableBytesView.firstIndex(of: UInt8(ascii: "\n")) else {
@@ -26,6 +26,7 @@ struct LineFrameDecoder: ByteToMessageDecoder {
 
     mutating func decodeLast(context: ChannelHandlerContext, buffer: inout ByteBuffer, seenEOF: Bool) throws -> DecodingState {
         // A last line without its newline is dropped: QEMU ends every message with one.
-        .needMoreData
+        buffer.moveReaderIndex(to: buffer.writerIndex)
+        return .needMoreData
     }
 }

@@ -59,7 +59,9 @@ public struct QMPClient: Sendable {
     }
 
     /// Consumes `events` up to the first event named `name` and returns it; `.timedOut` after `timeLimit`,
-    /// `.connectionClosed` if the connection ends first.
+    /// `.connectionClosed` if the connection ends first. Events that came before the call count, so
+    /// `execute("stop")` then `nextEvent(named: "STOP", …)` cannot miss it. A time-out ends `events` (an
+    /// `AsyncStream` finishes when its waiting reader is cancelled): after one, reconnect to see events again.
     public func nextEvent(named name: String, timeLimit: Duration) async throws -> QMPEvent {
         let events = self.events
         return try await withThrowingTaskGroup(of: QMPEvent.self) { group in

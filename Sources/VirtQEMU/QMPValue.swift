@@ -52,12 +52,6 @@ public enum QMPValue: Codable, Sendable, Equatable {
         return text
     }
 
-    /// The value of a boolean.
-    public var boolValue: Bool? {
-        guard case .bool(let flag) = self else { return nil }
-        return flag
-    }
-
     /// The value of an integer.
     public var intValue: Int? {
         guard case .int(let number) = self else { return nil }
@@ -65,11 +59,8 @@ public enum QMPValue: Codable, Sendable, Equatable {
     }
 }
 
-extension QMPValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, ExpressibleByBooleanLiteral,
-    ExpressibleByDictionaryLiteral
-{
+extension QMPValue: ExpressibleByStringLiteral, ExpressibleByBooleanLiteral, ExpressibleByDictionaryLiteral {
     public init(stringLiteral value: String) { self = .string(value) }
-    public init(integerLiteral value: Int) { self = .int(value) }
     public init(booleanLiteral value: Bool) { self = .bool(value) }
     public init(dictionaryLiteral elements: (String, QMPValue)...) {
         self = .object(Dictionary(elements, uniquingKeysWith: { _, last in last }))

@@ -58,7 +58,7 @@ struct QMPClientTests {
         }
     }
 
-    @Test func aCommandPastItsTimeLimitFailsAndItsLateReplyIsDropped() async throws {
+    @Test func aCallPastItsTimeLimitFailsAndALateReplyIsDropped() async throws {
         try await withFakeQEMU { peer throws in
             try await peer.handshake()
             let slow = try await peer.expect("query-status")
@@ -72,6 +72,9 @@ struct QMPClientTests {
                     try await qmp.execute("query-status", timeLimit: .milliseconds(200))
                 }
                 #expect(try await qmp.execute("query-name") == ["name": "inst1"])
+                await #expect(throws: QMPError.timedOut(command: "event RESET", limit: .milliseconds(100))) {
+                    try await qmp.nextEvent(named: "RESET", timeLimit: .milliseconds(100))
+                }
             }
         }
     }
