@@ -146,8 +146,8 @@ while [ $i -lt 20 ]; do CD=$(findfs LABEL=config-2 2>/dev/null) && break; i=$((i
 if [ -n "$CD" ] && mount -o ro "$CD" /mnt/config && [ -f /mnt/config/openstack/latest/meta_data.json ]; then
   MD=/mnt/config/openstack/latest/meta_data.json
   echo "STRATUS TEST GUEST: config drive $CD"
-# The explicit :80: without /etc/services the static busybox wget crashes looking up the port of "http".
-elif wget -q -T 3 -O /tmp/meta_data.json http://169.254.169.254:80/openstack/latest/meta_data.json 2>/dev/null; then
+# `timeout`, not wget's -T: this busybox's wget crashes (SIGSEGV) when given -T.
+elif timeout 5 wget -q -O /tmp/meta_data.json http://169.254.169.254/openstack/latest/meta_data.json 2>/dev/null; then
   MD=/tmp/meta_data.json
   echo "STRATUS TEST GUEST: metadata service"
 else
