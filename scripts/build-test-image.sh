@@ -37,7 +37,7 @@ as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 
 missing=()
 command -v qemu-img >/dev/null 2>&1 || missing+=(qemu-utils)
-[ -x /bin/busybox ] && /bin/busybox --list | grep -qx udhcpc || missing+=(busybox-static)
+dpkg -s busybox-static >/dev/null 2>&1 || missing+=(busybox-static)  # static: it runs in the initramfs
 command -v cpio >/dev/null 2>&1 || missing+=(cpio)
 command -v syslinux >/dev/null 2>&1 || missing+=(syslinux)
 [ -f /usr/lib/syslinux/mbr/mbr.bin ] || missing+=(syslinux-common)

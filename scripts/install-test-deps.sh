@@ -72,7 +72,7 @@ command -v runuser >/dev/null 2>&1 || missing+=(util-linux)
 # QEMU (the VirtQEMU tests boot a guest) and what scripts/build-test-image.sh builds it with.
 command -v qemu-system-x86_64 >/dev/null 2>&1 || missing+=(qemu-system-x86)
 command -v qemu-img >/dev/null 2>&1 || missing+=(qemu-utils)
-[ -x /bin/busybox ] && /bin/busybox --list | grep -qx udhcpc || missing+=(busybox-static)
+dpkg -s busybox-static >/dev/null 2>&1 || missing+=(busybox-static)  # static: it runs in the initramfs
 command -v cpio >/dev/null 2>&1 || missing+=(cpio)
 command -v syslinux >/dev/null 2>&1 || missing+=(syslinux)
 [ -f /usr/lib/syslinux/mbr/mbr.bin ] || missing+=(syslinux-common)

@@ -10,7 +10,8 @@ final class FakeQEMUPeer {
     private let outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>
 
     static let greeting =
-        #"{"QMP": {"version": {"qemu": {"micro": 22, "minor": 2, "major": 7}, "package": "Debian 1:7.2+dfsg-7+deb12u18+b3"}, "capabilities": ["oob"]}}"#
+        #"{"QMP": {"version": {"qemu": {"micro": 22, "minor": 2, "major": 7}, "package": "Debian 1:7.2+dfsg-7+deb12u18+b3"}, "#
+        + #""capabilities": ["oob"]}}"#
 
     init(inbound: NIOAsyncChannelInboundStream<ByteBuffer>, outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>) {
         lines = inbound.makeAsyncIterator()
@@ -25,6 +26,12 @@ final class FakeQEMUPeer {
     /// Writes one message, ended by `\r\n` as QEMU does.
     func send(_ json: String) async throws {
         try await sendRaw(json + "\r\n")
+    }
+
+    /// Sends an event as QEMU does, with a timestamp and `data` (JSON text) when given.
+    func sendEvent(_ name: String, data: String? = nil) async throws {
+        let dataMember = data.map { #", "data": \#($0)"# } ?? ""
+        try await send(#"{"timestamp": {"seconds": 1795826142, "microseconds": 447126}, "event": "\#(name)"\#(dataMember)}"#)
     }
 
     /// Greets and accepts `qmp_capabilities`, as QEMU does for a new client.

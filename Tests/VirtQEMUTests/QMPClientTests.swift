@@ -16,9 +16,9 @@ struct QMPClientTests {
             try await peer.send(#"{"return": {"status": "paused", "running": false}, "id": \#(status.id)}"#)
             let hotplug = try await peer.expect("device_del")
             #expect(hotplug.arguments == ["id": "virtio-disk1"])
-            try await peer.send(#"{"timestamp": {"seconds": 1, "microseconds": 3}, "event": "DEVICE_DELETED", "data": {"path": "/machine/peripheral/virtio-disk1/virtio-backend"}}"#)
+            try await peer.sendEvent("DEVICE_DELETED", data: #"{"path": "/machine/peripheral/virtio-disk1/virtio-backend"}"#)
             try await peer.send(#"{"return": {}, "id": \#(hotplug.id)}"#)
-            try await peer.send(#"{"timestamp": {"seconds": 1, "microseconds": 4}, "event": "DEVICE_DELETED", "data": {"device": "virtio-disk1", "path": "/machine/peripheral/virtio-disk1"}}"#)
+            try await peer.sendEvent("DEVICE_DELETED", data: #"{"device": "virtio-disk1", "path": "/machine/peripheral/virtio-disk1"}"#)
             #expect(try await peer.nextRequest() == nil)
         } client: { path throws in
             try await QMPClient.withConnection(socketPath: path) { qmp throws in
@@ -93,7 +93,7 @@ struct QMPClientTests {
         try await withFakeQEMU { peer throws in
             try await peer.handshake()
             try await peer.expect("quit")
-            try await peer.send(#"{"timestamp": {"seconds": 1, "microseconds": 2}, "event": "SHUTDOWN", "data": {"guest": false, "reason": "host-qmp-quit"}}"#)
+            try await peer.sendEvent("SHUTDOWN", data: #"{"guest": false, "reason": "host-qmp-quit"}"#)
             // QEMU quits before answering.
         } client: { path throws in
             try await QMPClient.withConnection(socketPath: path) { qmp throws in

@@ -17,7 +17,8 @@ struct QMPMessageTests {
 
     @Test func eventsWithAndWithoutData() throws {
         let shutdown = try parse(
-            #"{"timestamp": {"seconds": 1795826142, "microseconds": 447126}, "event": "SHUTDOWN", "data": {"guest": true, "reason": "guest-shutdown"}}"#
+            #"{"timestamp": {"seconds": 1795826142, "microseconds": 447126}, "event": "SHUTDOWN", "#
+                + #""data": {"guest": true, "reason": "guest-shutdown"}}"#
         )
         #expect(shutdown == .event(QMPEvent(name: "SHUTDOWN", data: ["guest": true, "reason": "guest-shutdown"])))
         #expect(try parse(#"{"timestamp": {"seconds": 1, "microseconds": 2}, "event": "STOP"}"#) == .event(QMPEvent(name: "STOP")))
