@@ -59,7 +59,7 @@ trap 'rm -rf "$WORK"' EXIT
 cd "$WORK"
 
 kernel_package() {
-  apt-cache depends linux-image-cloud-amd64 2>/dev/null | awk '$1 == "Depends:" && $2 ~ /^linux-image-/ {print $2; exit}'
+  apt-cache depends linux-image-cloud-amd64 2>/dev/null | awk '$1 == "Depends:" && $2 ~ /^linux-image-/ && !found++ {print $2}'
 }
 PKG="$(kernel_package)"
 if [ -z "$PKG" ]; then
