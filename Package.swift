@@ -31,6 +31,7 @@ let package = Package(
         .library(name: "NetworkAPI", targets: ["NetworkAPI"]),
         .library(name: "Messaging", targets: ["Messaging"]),
         .library(name: "Virt", targets: ["Virt"]),
+        .library(name: "VirtQEMU", targets: ["VirtQEMU"]),
         .library(name: "Scheduler", targets: ["Scheduler"]),
         .library(name: "StratusApp", targets: ["StratusApp"]),
         .library(name: "StratusTesting", targets: ["StratusTesting"]),
@@ -131,6 +132,11 @@ let package = Package(
         .target(
             name: "Virt",
             dependencies: ["StratusCore"],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "VirtQEMU",
+            dependencies: ["Virt", nioCore, .product(name: "NIOPosix", package: "swift-nio")],
             swiftSettings: strict
         ),
         .target(
@@ -270,6 +276,11 @@ let package = Package(
         .testTarget(
             name: "VirtTests",
             dependencies: ["Virt", "StratusCore"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "VirtQEMUTests",
+            dependencies: ["VirtQEMU", "Virt", nioCore, .product(name: "NIOPosix", package: "swift-nio")],
             swiftSettings: strict
         ),
         .testTarget(

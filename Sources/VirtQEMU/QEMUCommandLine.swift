@@ -1,0 +1,75 @@
+/// How one guest's `qemu-system-x86_64` is started: daemonized, controlled over a QMP unix socket, its serial
+/// console written to a log file. Paths must be absolute (`-daemonize` changes QEMU's directory to `/`).
+public struct QEMUCommandLine: Sendable, Equatable {
+    /// The accelerator is a setting: on some hosts `/dev/kvm` opens but cannot run a stock guest, so it is never guessed.
+    public enum Accelerator: String, Sendable {
+        /// Software emulation; works everywhere.
+        case tcg
+        /// Hardware virtualization through `/dev/kvm`.
+        case kvm
+    }
+
+    public var executable = "qemu-system-x86_64"
+    /// The guest's name (`-name guest=…`), shown in QEMU's own messages and the VNC title.
+    public var name: String
+    public var accelerator: Accelerator
+    public var memoryMB: Int
+    public var vcpus: Int
+    /// The root disk (qcow2), on virtio-blk.
+    public var disk: String
+    /// The config drive (an ISO9660 image labelled `config-2`), read-only on an IDE cdrom; nil for none.
+    public var configDrive: String?
+    public var qmpSocket: String
+    public var serialLog: String
+    public var pidFile: String
+
+    public init(
+        name: String,
+        accelerator: Accelerator,
+        memoryMB: Int,
+        vcpus: Int,
+        disk: String,
+        configDrive: String? = nil,
+        qmpSocket: String,
+        serialLog: String,
+        pidFile: String
+    ) {
+        self.name = name
+        self.accelerator = accelerator
+        self.memoryMB = memoryMB
+        self.vcpus = vcpus
+        self.disk = disk
+        self.configDrive = configDrive
+        self.qmpSocket = qmpSocket
+        self.serialLog = serialLog
+        self.pidFile = pidFile
+    }
+
+    /// The arguments after the executable. The one network card uses QEMU's user-mode networking.
+    public var arguments: [String] {
+        var arguments = [
+            "-name", "guest=\(name)",
+            "-machine", "pc",
+            "-accel", accelerator.rawValue,
+            "-m", "\(memoryMB)M",
+            "-smp", "\(vcpus)",
+            "-drive", "file=\(disk),format=qcow2,if=virtio",
+        ]
+        if let configDrive {
+            arguments += ["-drive", "file=\(configDrive),format=raw,media=cdrom,readonly=on"]
+        }
+        arguments += [
+            "-nic", "user,model=virtio-net-pci",
+            "-qmp", "unix:\(qmpSocket),server=on,wait=off",
+            "-serial", "file:\(serialLog)",
+            "-monitor", "none",
+            "-display", "none",
+            "-pidfile", pidFile,
+            "-daemonize",
+        ]
+        return arguments
+    }
+
+    /// The paths QEMU is given, which must all be absolute.
+    var paths: [String] { [disk, qmpSocket, serialLog, pidFile] + (configDrive.map { [$0] } ?? []) }
+}
