@@ -136,7 +136,7 @@ let package = Package(
         ),
         .target(
             name: "VirtQEMU",
-            dependencies: ["Virt", nioCore, .product(name: "NIOPosix", package: "swift-nio")],
+            dependencies: ["Virt", "CSystemShims", nioCore, .product(name: "NIOPosix", package: "swift-nio")],
             swiftSettings: strict
         ),
         .target(

@@ -37,8 +37,8 @@ final class FakeQEMUPeer {
     /// Greets and accepts `qmp_capabilities`, as QEMU does for a new client.
     func handshake() async throws {
         try await send(Self.greeting)
-        let id = try await expect("qmp_capabilities")
-        try await send(#"{"return": {}, "id": \#(id)}"#)
+        let capabilities = try await expect("qmp_capabilities")
+        try await send(#"{"return": {}, "id": \#(capabilities.id)}"#)
     }
 
     /// Reads the next command, checks its name, returns its id and arguments.
