@@ -50,10 +50,13 @@ public struct FilterScheduler: Sendable {
         var tally = Tally(hosts: hosts.count, filters: filters.count)
         var candidates: [Int] = []
         candidates.reserveCapacity(hosts.count)
-        if spec.ignoreHosts.isEmpty {
+        if spec.ignoreHosts.isEmpty, spec.requestedHost == nil {
             candidates.append(contentsOf: hosts.indices)
         } else {
-            candidates.append(contentsOf: hosts.indices.lazy.filter { !spec.ignoreHosts.contains(hosts[$0].host) })
+            candidates.append(contentsOf: hosts.indices.lazy.filter { index in
+                let host = hosts[index].host
+                return !spec.ignoreHosts.contains(host) && (spec.requestedHost == nil || spec.requestedHost == host)
+            })
             tally.ignored = hosts.count - candidates.count
         }
         let alternates = max(alternates, 0)
@@ -218,7 +221,7 @@ private struct Tally {
         if instances > 1 { reason += " for instance \(instance + 1) of \(instances)" }
         guard hosts > 0 else { return NoValidHost(reason: reason + ": there are no compute hosts.") }
         var steps: [String] = []
-        if ignored > 0 { steps.append("\(ignored) already tried") }
+        if ignored > 0 { steps.append("\(ignored) already tried or not the requested host") }
         if lackedResources > 0 { steps.append("\(lackedResources) lacked resources (VCPU, MEMORY_MB or DISK_GB)") }
         for (name, count) in zip(filterNames, removed) where count > 0 {
             steps.append("\(name) removed \(count)")

@@ -22,6 +22,8 @@ public struct RequestSpec: Sendable {
     public var group: ServerGroupInfo?
     /// Hosts already tried for this request (a reschedule).
     public var ignoreHosts: Set<String>
+    /// The one host an admin asked for (`host` from 2.74, or `availability_zone` `zone:host`); the filters still run.
+    public var requestedHost: String?
 
     public init(
         projectId: ProjectID,
@@ -37,7 +39,8 @@ public struct RequestSpec: Sendable {
         sameHost: Set<InstanceID> = [],
         differentHost: Set<InstanceID> = [],
         group: ServerGroupInfo? = nil,
-        ignoreHosts: Set<String> = []
+        ignoreHosts: Set<String> = [],
+        requestedHost: String? = nil
     ) {
         self.projectId = projectId
         self.vcpus = vcpus
@@ -53,6 +56,7 @@ public struct RequestSpec: Sendable {
         self.differentHost = differentHost
         self.group = group
         self.ignoreHosts = ignoreHosts
+        self.requestedHost = requestedHost
     }
 
     /// The DISK_GB one instance takes: root + ephemeral + swap rounded up to whole GB.

@@ -48,8 +48,9 @@ public struct SchedulerService: Sendable {
         let spec = RequestSpec(
             projectId: first.projectId, vcpus: first.flavor.vcpus, memoryMB: first.flavor.memoryMB, rootGB: first.flavor.rootGB,
             ephemeralGB: first.flavor.ephemeralGB, swapMB: first.flavor.swapMB, extraSpecs: first.flavor.extraSpecs,
-            availabilityZone: first.requestedZone, numInstances: instances.count, sameHost: Set(first.sameHost),
-            differentHost: Set(first.differentHost), group: try await groupInfo(first.serverGroupId, excluding: Set(ids))
+            imageProperties: first.imageProperties ?? [:], availabilityZone: first.requestedZone, numInstances: instances.count, sameHost: Set(first.sameHost),
+            differentHost: Set(first.differentHost), group: try await groupInfo(first.serverGroupId, excluding: Set(ids)),
+            requestedHost: first.requestedHost
         )
         let hosts = try await hostStates(placing: spec.sameHost.union(spec.differentHost))
         var random = SystemRandomNumberGenerator()

@@ -137,6 +137,46 @@ struct ServerLifecycleTests {
         }
     }
 
+    @Test func anImageForAnotherArchitectureFindsNoHost() async throws {
+        try await TestCloud.with { _, client in
+            let token = try await client.token()
+            let image = try await uploadImage(client, token)
+            let patched = try await client.request(
+                .patch, "/image/v2/images/\(image)", token: token, json: [["op": "add", "path": "/hw_architecture", "value": "aarch64"]],
+                headers: ["Content-Type": "application/openstack-images-v2.1-json-patch"]
+            )
+            try #require(patched.status == 200, "\(patched.summary)")
+            let id = try await boot(client, token, image: image, networks: "none")
+            let failed = try await waitForStatus(client, token, id, "ERROR")
+            let message = try #require(failed.string("server", "fault", "message"))
+            #expect(message.contains("ImagePropertiesFilter"), "\(message)")
+        }
+    }
+
+    @Test func anAdminCanAskForAHost() async throws {
+        try await TestCloud.with(computeHosts: 3) { _, client in
+            let token = try await client.token()
+            let image = try await uploadImage(client, token)
+            let legacy = try await boot(client, token, image: image, networks: "none", extra: ["availability_zone": "nova:fake-2"])
+            #expect(try await waitForStatus(client, token, legacy, "ACTIVE").string("server", "OS-EXT-SRV-ATTR:host") == "fake-2")
+            let named = try await boot(client, token, image: image, networks: "none", extra: ["host": "fake-1"])
+            let shown = try await waitForStatus(client, token, named, "ACTIVE")
+            #expect(shown.string("server", "OS-EXT-SRV-ATTR:host") == "fake-1")
+            #expect(shown.string("server", "OS-EXT-AZ:availability_zone") == "nova")
+
+            let body = { (extra: [String: Any]) in ["server": ["name": "x", "imageRef": image, "flavorRef": "1", "networks": "none"].merging(extra) { $1 }] }
+            expectNovaFault(try await nova(client, .post, "/servers", token, body(["host": "nowhere"])), 400, "nowhere")
+            expectNovaFault(try await nova(client, .post, "/servers", token, body(["host": "fake-1", "hypervisor_hostname": "fake-2"])), 400)
+            expectNovaFault(try await nova(client, .post, "/servers", token, body(["host": "fake-1"]), version: "2.73"), 400, "host")
+            let member = try await memberToken(client, admin: token, user: "picky", project: "picky")
+            let memberImage = try await uploadImage(client, member)
+            let refused = try await nova(client, .post, "/servers", member, ["server": [
+                "name": "x", "imageRef": memberImage, "flavorRef": "1", "networks": "none", "availability_zone": ":fake-0",
+            ]])
+            expectNovaFault(refused, 403)
+        }
+    }
+
     @Test func multiCreateBootsEveryInstance() async throws {
         try await TestCloud.with(computeHosts: 3) { _, client in
             let token = try await client.token()

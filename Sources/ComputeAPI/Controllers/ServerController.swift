@@ -51,7 +51,12 @@ struct ServerController: Sendable {
         let keyName = try server.string("key_name")
         let userData = try server.nullableString("user_data", maxLength: 65535) ?? nil
         let metadata = try server.stringMap("metadata") ?? [:]
-        let zone = try server.string("availability_zone")
+        let requested = try Self.destination(
+            zone: try server.string("availability_zone"),
+            host: version >= APIVersion(2, 74) ? try server.string("host") : nil,
+            node: version >= APIVersion(2, 74) ? try server.string("hypervisor_hostname") : nil
+        )
+        let zone = requested.zone
         let minCount = try server.int("min_count", in: 1...1000) ?? 1
         let maxCount = try server.int("max_count", in: 1...1000) ?? minCount
         guard minCount <= maxCount else { throw StratusError.badRequest("min_count must be <= max_count") }
@@ -69,8 +74,7 @@ struct ServerController: Sendable {
         if let userData, Data(base64Encoded: userData) == nil {
             throw StratusError.badRequest("Invalid input for field/attribute user_data. Value: \(userData.prefix(32)). '\(userData.prefix(32))' is not a 'base64'")
         }
-        let quotas = Quotas(repository: api.repository)
-        let limits = try await quotas.limits(project)
+        let limits = try await Quotas(repository: api.repository).limits(project)
         try Quotas.check(.metadataItems, requested: metadata.count, used: 0, limit: limits[.metadataItems]!)
 
         let flavor: Flavor
@@ -80,7 +84,7 @@ struct ServerController: Sendable {
             throw StratusError.badRequest("Invalid flavorRef provided.")
         }
         guard !flavor.disabled else { throw StratusError.badRequest("Flavor \(flavor.id) is disabled.") }
-        let imageId = try await bootImage(imageRef: imageRef, mappings: mappings, auth: auth, flavor: InstanceFlavor(flavor))
+        let image = try await bootImage(imageRef: imageRef, mappings: mappings, auth: auth, flavor: InstanceFlavor(flavor))
         var publicKey: String?
         if let keyName {
             guard let keypair = try await api.repository.keypair(user: auth.userId, name: keyName) else {
@@ -105,6 +109,10 @@ struct ServerController: Sendable {
             }
         }
         if let zone { try await checkZone(zone) }
+        if let host = requested.host {
+            try auth.requireAdmin("compute:servers:create:requested_destination")
+            guard try await api.repository.computeNode(host: host) != nil else { throw StratusError.badRequest("Compute host \(host.prefix(255)) could not be found.") }
+        }
 
         var group: ServerGroup?
         if let groupId = hints.group {
@@ -116,27 +124,33 @@ struct ServerController: Sendable {
             let members = try await api.repository.members(of: group!.id).count
             try Quotas.check(.serverGroupMembers, requested: maxCount, used: members, limit: limits[.serverGroupMembers]!)
         }
-        let count = try await quotas.allowedInstances(project, limits: limits, flavor: flavor, minimum: minCount, count: maxCount)
         let time = api.now
         let reservation = "r-" + UUID().uuidString.lowercased().prefix(8)
-        var instances: [Instance] = []
-        for index in 0..<count {
-            let displayName = count > 1 ? "\(name)-\(index + 1)" : name
-            var instance = Instance(
-                id: InstanceID(UUID().uuidString.lowercased()), name: displayName, projectId: project, userId: auth.userId, imageId: imageId,
-                flavor: InstanceFlavor(flavor), keyName: keyName, publicKey: publicKey, userData: userData, metadata: metadata, tags: tags,
-                securityGroups: groups, requestedNetworks: networks, requestedZone: zone, hostname: hostname ?? Self.hostname(displayName),
-                description: description, configDrive: configDrive, launchIndex: index, reservationId: String(reservation),
-                serverGroupId: group?.id, createdAt: time, updatedAt: time
-            )
-            instance.sameHost = hints.sameHost
-            instance.differentHost = hints.differentHost
-            try await api.repository.createInstance(instance)
-            if let group { try await api.repository.addMember(instance.id, to: group.id) }
-            try await api.repository.recordAction(InstanceAction(
-                instanceId: instance.id, requestId: context.requestID, action: "create", userId: auth.userId, projectId: project, startTime: time
-            ))
-            instances.append(instance)
+        // The quota is counted and the instances written in one transaction: racing boots cannot both take the last room.
+        let instances = try await api.backend.transaction { [requestId = context.requestID, group, publicKey] tx in
+            let count = try await Quotas(repository: tx.compute).allowedInstances(project, limits: limits, flavor: flavor, minimum: minCount, count: maxCount)
+            var instances: [Instance] = []
+            for index in 0..<count {
+                let displayName = count > 1 ? "\(name)-\(index + 1)" : name
+                var instance = Instance(
+                    id: InstanceID(UUID().uuidString.lowercased()), name: displayName, projectId: project, userId: auth.userId, imageId: image.id,
+                    flavor: InstanceFlavor(flavor), keyName: keyName, publicKey: publicKey, userData: userData, metadata: metadata, tags: tags,
+                    securityGroups: groups, requestedNetworks: networks, requestedZone: zone, hostname: hostname ?? Self.hostname(displayName),
+                    description: description, configDrive: configDrive, launchIndex: index, reservationId: String(reservation),
+                    serverGroupId: group?.id, createdAt: time, updatedAt: time
+                )
+                instance.imageProperties = image.properties
+                instance.requestedHost = requested.host
+                instance.sameHost = hints.sameHost
+                instance.differentHost = hints.differentHost
+                try await tx.compute.createInstance(instance)
+                if let group { try await tx.compute.addMember(instance.id, to: group.id) }
+                try await tx.compute.recordAction(InstanceAction(
+                    instanceId: instance.id, requestId: requestId, action: "create", userId: auth.userId, projectId: project, startTime: time
+                ))
+                instances.append(instance)
+            }
+            return instances
         }
         let credentials = Credentials(
             requestId: context.requestID, token: token, userId: auth.userId, userDomainId: auth.userDomainId, projectId: project, roles: auth.roles
@@ -222,6 +236,21 @@ struct ServerController: Sendable {
     }
 
     /// 400 unless some host is in `zone`.
+    /// The zone and host a boot asks for: Nova's `zone:host[:node]` form of `availability_zone` (an empty part means
+    /// any), or `host` and `hypervisor_hostname` from 2.74. A node is named after its host here, so both must agree.
+    static func destination(zone: String?, host: String?, node: String?) throws -> (zone: String?, host: String?) {
+        var zone = zone
+        var hosts = [host, node]
+        if let value = zone, value.contains(":") {
+            let parts = value.split(separator: ":", maxSplits: 2, omittingEmptySubsequences: false).map(String.init)
+            zone = parts[0]
+            hosts += parts.dropFirst().map { $0 }
+        }
+        let named = Set(hosts.compactMap { $0 }.filter { !$0.isEmpty })
+        guard named.count <= 1 else { throw StratusError.badRequest("Compute host node \(named.sorted().joined(separator: ", ").prefix(255)) could not be found.") }
+        return (zone?.isEmpty == true ? nil : zone, named.first)
+    }
+
     func checkZone(_ zone: String) async throws {
         if zone != "nova", try await !api.repository.computeNodes().contains(where: { $0.availabilityZone == zone }) {
             throw StratusError.badRequest("The requested availability zone is not available")
@@ -229,7 +258,7 @@ struct ServerController: Sendable {
     }
 
     /// The image to boot: `imageRef`, or the image of a local boot mapping; active and visible to the caller.
-    func bootImage(imageRef: String?, mappings: JSONValue?, auth: AuthContext, flavor: InstanceFlavor) async throws -> ImageID {
+    func bootImage(imageRef: String?, mappings: JSONValue?, auth: AuthContext, flavor: InstanceFlavor) async throws -> Image {
         var reference = imageRef.flatMap { $0.isEmpty ? nil : $0 }
         if case .array(let items)? = mappings {
             for item in items {
@@ -252,7 +281,7 @@ struct ServerController: Sendable {
         }
         if flavor.memoryMB < image.minRam { throw StratusError.badRequest("Flavor's memory is too small for requested image.") }
         if flavor.rootGB > 0, flavor.rootGB < image.minDisk { throw StratusError.badRequest("Flavor's disk is too small for requested image.") }
-        return image.id
+        return image
     }
 
     static func tags(_ value: JSONValue) throws -> [String] {

@@ -81,7 +81,7 @@ public struct SQLAggregateRepository: AggregateRepository {
                 try await db.delete(from: "aggregate_hosts").where("aggregate_id", .equal, aggregate.id).run()
                 for host in aggregate.hosts {
                     try await db.insert(into: "aggregate_hosts").model(
-                        AggregateHostRow(aggregateId: aggregate.id, host: host), keyEncodingStrategy: .convertToSnakeCase
+                        AggregateHostRow(aggregateId: aggregate.id, host: host), keyEncodingStrategy: ColumnNames.encoding
                     ).run()
                 }
                 try await Self.refreshZones(of: Set(before).union(aggregate.hosts), db)
@@ -104,7 +104,7 @@ public struct SQLAggregateRepository: AggregateRepository {
     private static func insertMetadata(_ metadata: [String: String], of id: Int, _ db: any SQLDatabase) async throws {
         for (key, value) in metadata.sorted(by: { $0.key < $1.key }) {
             try await db.insert(into: "aggregate_metadata").model(
-                AggregateMetadataRow(aggregateId: id, key: key, value: value), keyEncodingStrategy: .convertToSnakeCase
+                AggregateMetadataRow(aggregateId: id, key: key, value: value), keyEncodingStrategy: ColumnNames.encoding
             ).run()
         }
     }
@@ -126,13 +126,13 @@ public struct SQLAggregateRepository: AggregateRepository {
         try await executor.run { db in
             let query = db.select().column("*").from("aggregates")
             if let id { query.where("id", .equal, id) }
-            let rows = try await query.orderBy("id").all(decoding: AggregateRow.self, keyDecodingStrategy: .convertFromSnakeCase)
+            let rows = try await query.orderBy("id").all(decoding: AggregateRow.self, keyDecodingStrategy: ColumnNames.decoding)
             guard !rows.isEmpty else { return [] }
             let ids = rows.map(\.id)
             let hosts = try await db.select().column("*").from("aggregate_hosts").where("aggregate_id", .in, ids).orderBy("host")
-                .all(decoding: AggregateHostRow.self, keyDecodingStrategy: .convertFromSnakeCase)
+                .all(decoding: AggregateHostRow.self, keyDecodingStrategy: ColumnNames.decoding)
             let metadata = try await db.select().column("*").from("aggregate_metadata").where("aggregate_id", .in, ids)
-                .all(decoding: AggregateMetadataRow.self, keyDecodingStrategy: .convertFromSnakeCase)
+                .all(decoding: AggregateMetadataRow.self, keyDecodingStrategy: ColumnNames.decoding)
             let hostsById = Dictionary(grouping: hosts, by: \.aggregateId)
             let metadataById = Dictionary(grouping: metadata, by: \.aggregateId)
             return rows.map { row in

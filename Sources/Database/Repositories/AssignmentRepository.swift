@@ -26,7 +26,7 @@ public struct SQLAssignmentRepository: AssignmentRepository {
         }
         do {
             try await executor.run { db in
-                try await db.insert(into: "role_assignments").model(assignment, keyEncodingStrategy: .convertToSnakeCase).run()
+                try await db.insert(into: "role_assignments").model(assignment, keyEncodingStrategy: ColumnNames.encoding).run()
             }
         } catch DatabaseError.uniqueViolation {
             // A concurrent grant of the same assignment: the outcome is the same.
@@ -57,7 +57,7 @@ public struct SQLAssignmentRepository: AssignmentRepository {
                 query.where("target_type", .equal, type).where("target_id", .equal, id)
             }
             return try await query.orderBy("user_id").orderBy("target_id").orderBy("role_id")
-                .all(decoding: RoleAssignment.self, keyDecodingStrategy: .convertFromSnakeCase)
+                .all(decoding: RoleAssignment.self, keyDecodingStrategy: ColumnNames.decoding)
         }
     }
 

@@ -299,7 +299,7 @@ public struct SQLComputeRepository: ComputeRepository {
     public func createKeypair(_ keypair: Keypair) async throws {
         do {
             try await executor.run { db in
-                try await db.insert(into: Keypair.table).model(keypair, keyEncodingStrategy: .convertToSnakeCase, nilEncodingStrategy: .asNil).run()
+                try await db.insert(into: Keypair.table).model(keypair, keyEncodingStrategy: ColumnNames.encoding, nilEncodingStrategy: .asNil).run()
             }
         } catch DatabaseError.uniqueViolation {
             throw StratusError.conflict("Key pair '\(keypair.name)' already exists.")
@@ -309,14 +309,14 @@ public struct SQLComputeRepository: ComputeRepository {
     public func keypair(user: UserID, name: String) async throws -> Keypair? {
         try await executor.run { db in
             try await db.select().column("*").from(Keypair.table).where("user_id", .equal, user.rawValue).where("name", .equal, name)
-                .first(decoding: Keypair.self, keyDecodingStrategy: .convertFromSnakeCase)
+                .first(decoding: Keypair.self, keyDecodingStrategy: ColumnNames.decoding)
         }
     }
 
     public func keypairs(user: UserID) async throws -> [Keypair] {
         try await executor.run { db in
             try await db.select().column("*").from(Keypair.table).where("user_id", .equal, user.rawValue).orderBy("name")
-                .all(decoding: Keypair.self, keyDecodingStrategy: .convertFromSnakeCase)
+                .all(decoding: Keypair.self, keyDecodingStrategy: ColumnNames.decoding)
         }
     }
 
@@ -329,7 +329,7 @@ public struct SQLComputeRepository: ComputeRepository {
 
     public func createInstance(_ instance: Instance) async throws {
         try await executor.run { db in
-            try await db.insert(into: "instances").model(try InstanceRow(instance), keyEncodingStrategy: .convertToSnakeCase, nilEncodingStrategy: .asNil).run()
+            try await db.insert(into: "instances").model(try InstanceRow(instance), keyEncodingStrategy: ColumnNames.encoding, nilEncodingStrategy: .asNil).run()
         }
     }
 
@@ -337,37 +337,46 @@ public struct SQLComputeRepository: ComputeRepository {
 
     public func instance(_ id: InstanceID) async throws -> Instance? {
         try await executor.run { db in
-            try await db.select().column("record").from("instances").where("id", .equal, id.rawValue)
-                .first(decodingColumn: "record", as: String.self)
-        }.map { try JSONColumn.decode(Instance.self, $0) }
+            try await Self.records(db.select().column("id").column("record").from("instances").where("id", .equal, id.rawValue))
+        }.map(Self.decode).first
     }
 
     public func instances(project: ProjectID?) async throws -> [Instance] {
         try await executor.run { db in
-            let query = db.select().column("record").from("instances").where("deleted", .equal, false)
+            let query = db.select().column("id").column("record").from("instances").where("deleted", .equal, false)
             if let project { query.where("project_id", .equal, project.rawValue) }
-            return try await query.orderBy("created_at").orderBy("id").all(decodingColumn: "record", as: String.self)
-        }.map { try JSONColumn.decode(Instance.self, $0) }
+            return try await Self.records(query.orderBy("created_at").orderBy("id"))
+        }.map(Self.decode)
     }
 
     public func instances(host: String) async throws -> [Instance] {
         try await executor.run { db in
-            try await db.select().column("record").from("instances").where("host", .equal, host).where("deleted", .equal, false)
-                .all(decodingColumn: "record", as: String.self)
-        }.map { try JSONColumn.decode(Instance.self, $0) }
+            try await Self.records(db.select().column("id").column("record").from("instances").where("host", .equal, host).where("deleted", .equal, false))
+        }.map(Self.decode)
     }
 
     public func instances(vmState: VMState) async throws -> [Instance] {
         try await executor.run { db in
-            try await db.select().column("record").from("instances").where("vm_state", .equal, vmState.rawValue)
-                .all(decodingColumn: "record", as: String.self).map { try JSONColumn.decode(Instance.self, $0) }
-        }
+            try await Self.records(db.select().column("id").column("record").from("instances").where("vm_state", .equal, vmState.rawValue))
+        }.map(Self.decode)
+    }
+
+    /// Instances as read last, by id: most reads find the record unchanged since.
+    private static let decodedInstances = DecodedRecordCache<Instance>(capacity: 10_000)
+
+    /// The `id` and `record` columns of the rows `query` selects.
+    private static func records(_ query: SQLSelectBuilder) async throws -> [(id: String, record: String)] {
+        try await query.all().map { row in (try row.decode(column: "id", as: String.self), try row.decode(column: "record", as: String.self)) }
+    }
+
+    private static func decode(_ row: (id: String, record: String)) throws -> Instance {
+        try decodedInstances.value(id: row.id, record: row.record) { try JSONColumn.decode(Instance.self, $0) }
     }
 
     public func updateInstance(_ instance: Instance, expectedTaskStates: [TaskState?]?) async throws -> Bool {
         let row = try InstanceRow(instance)
         return try await executor.run { db in
-            let query = try db.update("instances").set(model: row, keyEncodingStrategy: .convertToSnakeCase, nilEncodingStrategy: .asNil).where("id", .equal, instance.id.rawValue)
+            let query = try db.update("instances").set(model: row, keyEncodingStrategy: ColumnNames.encoding, nilEncodingStrategy: .asNil).where("id", .equal, instance.id.rawValue)
             if let expected = expectedTaskStates {
                 let states = expected.compactMap { $0?.rawValue }
                 let includesNone = expected.contains { $0 == nil }
@@ -385,7 +394,7 @@ public struct SQLComputeRepository: ComputeRepository {
     public func recordAction(_ action: InstanceAction) async throws {
         try await executor.run { db in
             let row = ActionRow(instanceId: action.instanceId, requestId: action.requestId, startTime: action.startTime, record: try JSONColumn.encode(action))
-            try await db.insert(into: "instance_actions").model(row, keyEncodingStrategy: .convertToSnakeCase, nilEncodingStrategy: .asNil).run()
+            try await db.insert(into: "instance_actions").model(row, keyEncodingStrategy: ColumnNames.encoding, nilEncodingStrategy: .asNil).run()
         }
     }
 
@@ -421,7 +430,7 @@ public struct SQLComputeRepository: ComputeRepository {
                 .set("updated_at", to: node.updatedAt.rawValue)
                 .where("host", .equal, node.host).returning("id").all()
             if updated.isEmpty {
-                try await db.insert(into: ComputeNodeRow.table).model(ComputeNodeRow(node), keyEncodingStrategy: .convertToSnakeCase, nilEncodingStrategy: .asNil).run()
+                try await db.insert(into: ComputeNodeRow.table).model(ComputeNodeRow(node), keyEncodingStrategy: ColumnNames.encoding, nilEncodingStrategy: .asNil).run()
             }
         }
     }
@@ -469,7 +478,7 @@ public struct SQLComputeRepository: ComputeRepository {
                 .returning("id").all()
             guard !taken.isEmpty else { return false }
             let row = AllocationRow(instanceId: instance, host: host, vcpus: claim.vcpus, memoryMb: claim.memoryMB, diskGb: claim.diskGB)
-            try await db.insert(into: "allocations").model(row, keyEncodingStrategy: .convertToSnakeCase, nilEncodingStrategy: .asNil).run()
+            try await db.insert(into: "allocations").model(row, keyEncodingStrategy: ColumnNames.encoding, nilEncodingStrategy: .asNil).run()
             return true
         }
     }
@@ -477,7 +486,7 @@ public struct SQLComputeRepository: ComputeRepository {
     public func releaseClaim(instance: InstanceID) async throws -> Bool {
         try await executor.run { db in
             guard let row = try await db.delete(from: "allocations").where("instance_id", .equal, instance.rawValue).returning("*")
-                .first(decoding: AllocationRow.self, keyDecodingStrategy: .convertFromSnakeCase)
+                .first(decoding: AllocationRow.self, keyDecodingStrategy: ColumnNames.decoding)
             else { return false }
             try await db.update(ComputeNodeRow.table)
                 .set(SQLIdentifier("vcpus_used"), to: Self.adding("vcpus_used", -row.vcpus))
@@ -516,14 +525,14 @@ extension SQLComputeRepository {
             maxServerPerHost: group.maxServerPerHost, createdAt: group.createdAt
         )
         try await executor.run { db in
-            try await db.insert(into: "server_groups").model(row, keyEncodingStrategy: .convertToSnakeCase, nilEncodingStrategy: .asNil).run()
+            try await db.insert(into: "server_groups").model(row, keyEncodingStrategy: ColumnNames.encoding, nilEncodingStrategy: .asNil).run()
         }
     }
 
     public func serverGroup(_ id: ServerGroupID) async throws -> ServerGroup? {
         try await executor.run { db in
             try await db.select().column("*").from("server_groups").where("id", .equal, id.rawValue)
-                .first(decoding: GroupRow.self, keyDecodingStrategy: .convertFromSnakeCase)?.group
+                .first(decoding: GroupRow.self, keyDecodingStrategy: ColumnNames.decoding)?.group
         }
     }
 
@@ -532,7 +541,7 @@ extension SQLComputeRepository {
             let query = db.select().column("*").from("server_groups")
             if let project { query.where("project_id", .equal, project.rawValue) }
             return try await query.orderBy("created_at").orderBy("id")
-                .all(decoding: GroupRow.self, keyDecodingStrategy: .convertFromSnakeCase).map(\.group)
+                .all(decoding: GroupRow.self, keyDecodingStrategy: ColumnNames.decoding).map(\.group)
         }
     }
 
@@ -566,7 +575,7 @@ extension SQLComputeRepository {
         struct Row: Codable { var resource: String; var hardLimit: Int }
         return try await executor.run { db in
             let rows = try await db.select().column("resource").column("hard_limit").from("quotas").where("scope", .equal, scope)
-                .all(decoding: Row.self, keyDecodingStrategy: .convertFromSnakeCase)
+                .all(decoding: Row.self, keyDecodingStrategy: ColumnNames.decoding)
             return Dictionary(uniqueKeysWithValues: rows.map { ($0.resource, $0.hardLimit) })
         }
     }

@@ -122,7 +122,7 @@ public struct SQLImageRepository: ImageRepository {
     public func addMember(_ member: ImageMember) async throws {
         do {
             try await executor.run { db in
-                try await db.insert(into: "image_members").model(member, keyEncodingStrategy: .convertToSnakeCase).run()
+                try await db.insert(into: "image_members").model(member, keyEncodingStrategy: ColumnNames.encoding).run()
             }
         } catch DatabaseError.uniqueViolation {
             throw StratusError.conflict("Member \(member.memberId) is already a member of image \(member.imageId).")
@@ -133,7 +133,7 @@ public struct SQLImageRepository: ImageRepository {
         try await executor.run { db in
             try await db.select().column("*").from("image_members")
                 .where("image_id", .equal, imageId.rawValue).where("member_id", .equal, memberId.rawValue)
-                .first(decoding: ImageMember.self, keyDecodingStrategy: .convertFromSnakeCase)
+                .first(decoding: ImageMember.self, keyDecodingStrategy: ColumnNames.decoding)
         }
     }
 
@@ -141,14 +141,14 @@ public struct SQLImageRepository: ImageRepository {
         try await executor.run { db in
             try await db.select().column("*").from("image_members").where("image_id", .equal, imageId.rawValue)
                 .orderBy("created_at").orderBy("member_id")
-                .all(decoding: ImageMember.self, keyDecodingStrategy: .convertFromSnakeCase)
+                .all(decoding: ImageMember.self, keyDecodingStrategy: ColumnNames.decoding)
         }
     }
 
     public func memberships(of memberId: ProjectID) async throws -> [ImageMember] {
         try await executor.run { db in
             try await db.select().column("*").from("image_members").where("member_id", .equal, memberId.rawValue)
-                .all(decoding: ImageMember.self, keyDecodingStrategy: .convertFromSnakeCase)
+                .all(decoding: ImageMember.self, keyDecodingStrategy: ColumnNames.decoding)
         }
     }
 

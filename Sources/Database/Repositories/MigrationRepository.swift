@@ -93,7 +93,7 @@ public struct SQLMigrationRepository: MigrationRepository {
             if let since = filter.changedSince { query.where(changed, .greaterThanOrEqual, SQLBind(since.rawValue)) }
             if let before = filter.changedBefore { query.where(changed, .lessThanOrEqual, SQLBind(before.rawValue)) }
             return try await query.orderBy("created_at", .descending).orderBy("id", .descending)
-                .all(decoding: MigrationRow.self, keyDecodingStrategy: .convertFromSnakeCase).map(\.migration)
+                .all(decoding: MigrationRow.self, keyDecodingStrategy: ColumnNames.decoding).map(\.migration)
         }
     }
 

@@ -293,7 +293,7 @@ public struct SQLNetworkingRepository: NetworkingRepository {
 
     public func createPort(_ port: NetworkPort) async throws {
         try await executor.run { db in
-            try await db.insert(into: PortRow.table).model(PortRow(port), keyEncodingStrategy: .convertToSnakeCase, nilEncodingStrategy: .asNil).run()
+            try await db.insert(into: PortRow.table).model(PortRow(port), keyEncodingStrategy: ColumnNames.encoding, nilEncodingStrategy: .asNil).run()
             try await Self.insertChildren(of: port, db: db)
         }
     }
@@ -304,18 +304,18 @@ public struct SQLNetworkingRepository: NetworkingRepository {
             IPAllocationRow(subnetId: $1.subnetId, ipAddress: $1.ipAddress.description, portId: port.id, position: $0)
         }
         if !allocations.isEmpty {
-            try await db.insert(into: "ip_allocations").models(allocations, keyEncodingStrategy: .convertToSnakeCase, nilEncodingStrategy: .asNil).run()
+            try await db.insert(into: "ip_allocations").models(allocations, keyEncodingStrategy: ColumnNames.encoding, nilEncodingStrategy: .asNil).run()
         }
         let groups = port.securityGroups.enumerated().map { PortGroupRow(portId: port.id, securityGroupId: $1, position: $0) }
         if !groups.isEmpty {
-            try await db.insert(into: "port_security_groups").models(groups, keyEncodingStrategy: .convertToSnakeCase, nilEncodingStrategy: .asNil).run()
+            try await db.insert(into: "port_security_groups").models(groups, keyEncodingStrategy: ColumnNames.encoding, nilEncodingStrategy: .asNil).run()
         }
     }
 
     public func port(_ id: PortID) async throws -> NetworkPort? {
         try await executor.run { db in
             let rows = try await db.select().column("*").from(PortRow.table).where("id", .equal, id.rawValue)
-                .all(decoding: PortRow.self, keyDecodingStrategy: .convertFromSnakeCase)
+                .all(decoding: PortRow.self, keyDecodingStrategy: ColumnNames.decoding)
             return try await Self.assemble(rows, db: db).first
         }
     }
@@ -325,7 +325,7 @@ public struct SQLNetworkingRepository: NetworkingRepository {
             let query = db.select().column("*").from(PortRow.table)
             if let network { query.where("network_id", .equal, network.rawValue) }
             if let deviceId { query.where("device_id", .equal, deviceId) }
-            let rows = try await query.orderBy("id").all(decoding: PortRow.self, keyDecodingStrategy: .convertFromSnakeCase)
+            let rows = try await query.orderBy("id").all(decoding: PortRow.self, keyDecodingStrategy: ColumnNames.decoding)
             return try await Self.assemble(rows, db: db)
         }
     }
@@ -335,9 +335,9 @@ public struct SQLNetworkingRepository: NetworkingRepository {
         guard !rows.isEmpty else { return [] }
         let ids = rows.map(\.id.rawValue)
         let allocations = try await db.select().column("*").from("ip_allocations").where("port_id", .in, ids)
-            .orderBy("position").all(decoding: IPAllocationRow.self, keyDecodingStrategy: .convertFromSnakeCase)
+            .orderBy("position").all(decoding: IPAllocationRow.self, keyDecodingStrategy: ColumnNames.decoding)
         let groups = try await db.select().column("*").from("port_security_groups").where("port_id", .in, ids)
-            .orderBy("position").all(decoding: PortGroupRow.self, keyDecodingStrategy: .convertFromSnakeCase)
+            .orderBy("position").all(decoding: PortGroupRow.self, keyDecodingStrategy: ColumnNames.decoding)
         var fixedIps: [PortID: [FixedIP]] = [:]
         for allocation in allocations {
             let address = try parsed(IPAddress(allocation.ipAddress), allocation.ipAddress, "ip_address")
@@ -351,7 +351,7 @@ public struct SQLNetworkingRepository: NetworkingRepository {
 
     public func updatePort(_ port: NetworkPort) async throws {
         try await executor.run { db in
-            try await db.update(PortRow.table).set(model: PortRow(port), keyEncodingStrategy: .convertToSnakeCase, nilEncodingStrategy: .asNil)
+            try await db.update(PortRow.table).set(model: PortRow(port), keyEncodingStrategy: ColumnNames.encoding, nilEncodingStrategy: .asNil)
                 .where("id", .equal, port.id.rawValue).run()
             try await db.delete(from: "ip_allocations").where("port_id", .equal, port.id.rawValue).run()
             try await db.delete(from: "port_security_groups").where("port_id", .equal, port.id.rawValue).run()
@@ -400,7 +400,7 @@ public struct SQLNetworkingRepository: NetworkingRepository {
     public func setDefaultSecurityGroup(project: ProjectID, group: SecurityGroupID) async throws {
         try await executor.run { db in
             try await db.insert(into: "default_security_groups")
-                .model(DefaultGroupRow(projectId: project, securityGroupId: group), keyEncodingStrategy: .convertToSnakeCase, nilEncodingStrategy: .asNil).run()
+                .model(DefaultGroupRow(projectId: project, securityGroupId: group), keyEncodingStrategy: ColumnNames.encoding, nilEncodingStrategy: .asNil).run()
         }
     }
 
@@ -423,21 +423,21 @@ public struct SQLNetworkingRepository: NetworkingRepository {
     public func autoAllocatedTopology(project: ProjectID) async throws -> AutoAllocatedTopology? {
         try await executor.run { db in
             try await db.select().column("*").from("auto_allocated_topologies").where("project_id", .equal, project.rawValue)
-                .first(decoding: TopologyRow.self, keyDecodingStrategy: .convertFromSnakeCase)?.topology()
+                .first(decoding: TopologyRow.self, keyDecodingStrategy: ColumnNames.decoding)?.topology()
         }
     }
 
     public func autoAllocatedTopologies() async throws -> [AutoAllocatedTopology] {
         try await executor.run { db in
             try await db.select().column("*").from("auto_allocated_topologies")
-                .all(decoding: TopologyRow.self, keyDecodingStrategy: .convertFromSnakeCase).map { try $0.topology() }
+                .all(decoding: TopologyRow.self, keyDecodingStrategy: ColumnNames.decoding).map { try $0.topology() }
         }
     }
 
     public func createAutoAllocatedTopology(_ topology: AutoAllocatedTopology) async throws {
         try await executor.run { db in
             let row = TopologyRow(projectId: topology.projectId, networkId: topology.networkId, cidr: topology.cidr.description)
-            try await db.insert(into: "auto_allocated_topologies").model(row, keyEncodingStrategy: .convertToSnakeCase, nilEncodingStrategy: .asNil).run()
+            try await db.insert(into: "auto_allocated_topologies").model(row, keyEncodingStrategy: ColumnNames.encoding, nilEncodingStrategy: .asNil).run()
         }
     }
 

@@ -48,7 +48,7 @@ public struct SQLRecordRepository<Record: StoredRecord>: RecordRepository {
         do {
             try await executor.run { db in
                 try await db.insert(into: Record.table)
-                    .model(record, keyEncodingStrategy: .convertToSnakeCase, nilEncodingStrategy: .asNil)
+                    .model(record, keyEncodingStrategy: ColumnNames.encoding, nilEncodingStrategy: .asNil)
                     .run()
             }
         } catch DatabaseError.uniqueViolation {
@@ -62,7 +62,7 @@ public struct SQLRecordRepository<Record: StoredRecord>: RecordRepository {
         try await executor.run { db in
             try await db.select().column("*").from(Record.table)
                 .where("id", .equal, id.rawValue)
-                .first(decoding: Record.self, keyDecodingStrategy: .convertFromSnakeCase)
+                .first(decoding: Record.self, keyDecodingStrategy: ColumnNames.decoding)
         }
     }
 
@@ -72,7 +72,7 @@ public struct SQLRecordRepository<Record: StoredRecord>: RecordRepository {
             for filter in filters {
                 query.where(SQLIdentifier(filter.column), .equal, SQLBind(filter.value))
             }
-            return try await query.orderBy("id").all(decoding: Record.self, keyDecodingStrategy: .convertFromSnakeCase)
+            return try await query.orderBy("id").all(decoding: Record.self, keyDecodingStrategy: ColumnNames.decoding)
         }
     }
 
@@ -80,7 +80,7 @@ public struct SQLRecordRepository<Record: StoredRecord>: RecordRepository {
         do {
             return try await executor.run { db in
                 let rows = try await db.update(Record.table)
-                    .set(model: record, keyEncodingStrategy: .convertToSnakeCase, nilEncodingStrategy: .asNil)
+                    .set(model: record, keyEncodingStrategy: ColumnNames.encoding, nilEncodingStrategy: .asNil)
                     .where("id", .equal, record.id.rawValue)
                     .returning("id")
                     .all()

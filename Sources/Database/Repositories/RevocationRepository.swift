@@ -46,7 +46,7 @@ public struct SQLRevocationRepository: RevocationRepository {
     public func add(_ event: RevocationEvent) async throws {
         try await executor.run { db in
             try await db.insert(into: "revocation_events")
-                .model(event, keyEncodingStrategy: .convertToSnakeCase, nilEncodingStrategy: .asNil).run()
+                .model(event, keyEncodingStrategy: ColumnNames.encoding, nilEncodingStrategy: .asNil).run()
         }
     }
 

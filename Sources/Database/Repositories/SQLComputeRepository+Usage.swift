@@ -24,7 +24,7 @@ extension SQLComputeRepository {
                 .column(Self.total("vcpus"), as: "vcpus")
                 .column(Self.total("memory_mb"), as: "memory_mb")
                 .from("instances").where("project_id", .equal, project.rawValue).where("deleted", .equal, false)
-                .first(decoding: UsageRow.self, keyDecodingStrategy: .convertFromSnakeCase)
+                .first(decoding: UsageRow.self, keyDecodingStrategy: ColumnNames.decoding)
                 .map { InstanceUsage(instances: $0.instances, vcpus: $0.vcpus, memoryMB: $0.memoryMb) }
                 ?? InstanceUsage(instances: 0, vcpus: 0, memoryMB: 0)
         }

@@ -88,6 +88,9 @@ public struct Instance: Sendable, Codable, Equatable {
     public var imageId: ImageID?
     /// The snapshot a shelved instance is unshelved from (Nova's `shelved_image_id`).
     public var shelvedImageId: ImageID?
+    /// The boot image's properties (Nova's `image_*` system metadata), which the scheduler's image filter reads;
+    /// nil in records written before they were kept.
+    public var imageProperties: [String: String]?
     public var flavor: InstanceFlavor
     /// The flavor before a resize that is not yet confirmed (VERIFY_RESIZE), for a revert.
     public var oldFlavor: InstanceFlavor?
@@ -102,6 +105,8 @@ public struct Instance: Sendable, Codable, Equatable {
     public var networkInfo: [InstanceVIF] = []
     /// The zone asked for at boot (`pinned_availability_zone`), nil for any.
     public var requestedZone: String?
+    /// The host an admin asked for at boot (Nova's `requested_destination`), nil for any.
+    public var requestedHost: String?
     public var availabilityZone: String?
     public var host: String?
     public var vmState: VMState
