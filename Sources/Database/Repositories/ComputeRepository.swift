@@ -146,13 +146,20 @@ struct ComputeNodeRow: StoredRecord {
         updatedAt = node.updatedAt
     }
 
-    var node: ComputeNode {
-        ComputeNode(
-            id: id, host: host, availabilityZone: availabilityZone, disabled: disabled, disabledReason: disabledReason, forcedDown: forcedDown,
-            lastHeartbeat: lastHeartbeat, hypervisorType: hypervisorType, hypervisorVersion: hypervisorVersion, cpuArchitecture: cpuArchitecture,
-            vcpus: vcpus, memoryMB: memoryMb, diskGB: diskGb, vcpusUsed: vcpusUsed, memoryMBUsed: memoryMbUsed, diskGBUsed: diskGbUsed,
-            instanceCount: instanceCount, cpuAllocationRatio: cpuAllocationRatio, ramAllocationRatio: ramAllocationRatio,
-            diskAllocationRatio: diskAllocationRatio, reservedMemoryMB: reservedMemoryMb, createdAt: createdAt, updatedAt: updatedAt
+    /// The node of a row, decoded column by column: the scheduler reads every node for every boot, and SQLKit's
+    /// generic row decoder costs several times this.
+    static func node(from row: any SQLRow) throws -> ComputeNode {
+        func value<T: Decodable>(_ column: String, _ type: T.Type = T.self) throws -> T { try row.decode(column: column, as: T.self) }
+        return ComputeNode(
+            id: ComputeNodeID(try value("id", String.self)), host: try value("host"), availabilityZone: try value("availability_zone"),
+            disabled: try value("disabled"), disabledReason: try value("disabled_reason"), forcedDown: try value("forced_down"),
+            lastHeartbeat: Timestamp(rawValue: try value("last_heartbeat")), hypervisorType: try value("hypervisor_type"),
+            hypervisorVersion: try value("hypervisor_version"), cpuArchitecture: try value("cpu_architecture"), vcpus: try value("vcpus"),
+            memoryMB: try value("memory_mb"), diskGB: try value("disk_gb"), vcpusUsed: try value("vcpus_used"),
+            memoryMBUsed: try value("memory_mb_used"), diskGBUsed: try value("disk_gb_used"), instanceCount: try value("instance_count"),
+            cpuAllocationRatio: try value("cpu_allocation_ratio"), ramAllocationRatio: try value("ram_allocation_ratio"),
+            diskAllocationRatio: try value("disk_allocation_ratio"), reservedMemoryMB: try value("reserved_memory_mb"),
+            createdAt: Timestamp(rawValue: try value("created_at")), updatedAt: Timestamp(rawValue: try value("updated_at"))
         )
     }
 }
@@ -256,7 +263,6 @@ public struct SQLComputeRepository: ComputeRepository {
     }
 
     private var flavorRows: SQLRecordRepository<FlavorRow> { SQLRecordRepository(executor) }
-    private var nodeRows: SQLRecordRepository<ComputeNodeRow> { SQLRecordRepository(executor) }
 
     public func createFlavor(_ flavor: Flavor) async throws { try await flavorRows.create(try FlavorRow(flavor)) }
     public func flavor(_ id: FlavorID) async throws -> Flavor? { try await flavorRows.get(id)?.flavor() }
@@ -328,9 +334,11 @@ public struct SQLComputeRepository: ComputeRepository {
     }
 
     public func createInstance(_ instance: Instance) async throws {
+        let row = try InstanceRow(instance)
         try await executor.run { db in
-            try await db.insert(into: "instances").model(try InstanceRow(instance), keyEncodingStrategy: ColumnNames.encoding, nilEncodingStrategy: .asNil).run()
+            try await db.insert(into: "instances").model(row, keyEncodingStrategy: ColumnNames.encoding, nilEncodingStrategy: .asNil).run()
         }
+        Self.decodedInstances.store(instance, id: row.id.rawValue, record: row.record)
     }
 
     // The records are decoded after `run` returns, so that the database is not held while they are.
@@ -375,7 +383,7 @@ public struct SQLComputeRepository: ComputeRepository {
 
     public func updateInstance(_ instance: Instance, expectedTaskStates: [TaskState?]?) async throws -> Bool {
         let row = try InstanceRow(instance)
-        return try await executor.run { db in
+        let updated = try await executor.run { db in
             let query = try db.update("instances").set(model: row, keyEncodingStrategy: ColumnNames.encoding, nilEncodingStrategy: .asNil).where("id", .equal, instance.id.rawValue)
             if let expected = expectedTaskStates {
                 let states = expected.compactMap { $0?.rawValue }
@@ -389,6 +397,8 @@ public struct SQLComputeRepository: ComputeRepository {
             }
             return !(try await query.returning("id").all()).isEmpty
         }
+        if updated { Self.decodedInstances.store(instance, id: row.id.rawValue, record: row.record) }
+        return updated
     }
 
     public func recordAction(_ action: InstanceAction) async throws {
@@ -435,9 +445,16 @@ public struct SQLComputeRepository: ComputeRepository {
         }
     }
 
-    public func computeNode(host: String) async throws -> ComputeNode? { try await nodeRows.list([RecordFilter("host", host)]).first?.node }
-    public func computeNode(id: ComputeNodeID) async throws -> ComputeNode? { try await nodeRows.get(id)?.node }
-    public func computeNodes() async throws -> [ComputeNode] { try await nodeRows.list([]).map(\.node).sorted { $0.host < $1.host } }
+    public func computeNode(host: String) async throws -> ComputeNode? { try await nodes { $0.where("host", .equal, host) }.first }
+    public func computeNode(id: ComputeNodeID) async throws -> ComputeNode? { try await nodes { $0.where("id", .equal, id.rawValue) }.first }
+    public func computeNodes() async throws -> [ComputeNode] { try await nodes { $0 }.sorted { $0.host < $1.host } }
+
+    /// The nodes `filter` keeps.
+    private func nodes(_ filter: @escaping @Sendable (SQLSelectBuilder) -> SQLSelectBuilder) async throws -> [ComputeNode] {
+        try await executor.run { db in
+            try await filter(db.select().column("*").from(ComputeNodeRow.table)).all().map(ComputeNodeRow.node(from:))
+        }
+    }
     public func updateService(_ node: ComputeNode) async throws {
         try await executor.run { db in
             try await db.update(ComputeNodeRow.table)

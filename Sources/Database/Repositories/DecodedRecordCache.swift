@@ -16,10 +16,15 @@ final class DecodedRecordCache<Value: Sendable>: Sendable {
     func value(id: String, record: String, decode: (String) throws -> Value) throws -> Value {
         if let hit = entries.withLock({ $0[id] }), hit.record == record { return hit.value }
         let value = try decode(record)
+        store(value, id: id, record: record)
+        return value
+    }
+
+    /// Remembers the value just written as `record`, so that the next read of it needs no decoding.
+    func store(_ value: Value, id: String, record: String) {
         entries.withLock { entries in
             if entries.count >= capacity, entries[id] == nil { entries.removeAll(keepingCapacity: true) }
             entries[id] = (record, value)
         }
-        return value
     }
 }
