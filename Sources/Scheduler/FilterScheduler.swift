@@ -50,14 +50,16 @@ public struct FilterScheduler: Sendable {
         var tally = Tally(hosts: hosts.count, filters: filters.count)
         var candidates: [Int] = []
         candidates.reserveCapacity(hosts.count)
-        if spec.ignoreHosts.isEmpty, spec.requestedHost == nil {
-            candidates.append(contentsOf: hosts.indices)
+        if let requested = spec.requestedHost {
+            candidates.append(contentsOf: hosts.indices.lazy.filter { hosts[$0].host == requested })
+            tally.notRequested = hosts.count - candidates.count
         } else {
-            candidates.append(contentsOf: hosts.indices.lazy.filter { index in
-                let host = hosts[index].host
-                return !spec.ignoreHosts.contains(host) && (spec.requestedHost == nil || spec.requestedHost == host)
-            })
-            tally.ignored = hosts.count - candidates.count
+            candidates.append(contentsOf: hosts.indices)
+        }
+        if !spec.ignoreHosts.isEmpty {
+            let count = candidates.count
+            candidates.removeAll { spec.ignoreHosts.contains(hosts[$0].host) }
+            tally.ignored = count - candidates.count
         }
         let alternates = max(alternates, 0)
         var selections: [Selection] = []
@@ -206,6 +208,7 @@ func bestPositions(of weights: [Double], count: Int) -> [Int] {
 /// How many hosts each step of one request removed, for the NoValidHost reason.
 private struct Tally {
     let hosts: Int
+    var notRequested = 0
     var ignored = 0
     var lackedResources = 0
     /// By filter position.
@@ -221,7 +224,8 @@ private struct Tally {
         if instances > 1 { reason += " for instance \(instance + 1) of \(instances)" }
         guard hosts > 0 else { return NoValidHost(reason: reason + ": there are no compute hosts.") }
         var steps: [String] = []
-        if ignored > 0 { steps.append("\(ignored) already tried or not the requested host") }
+        if notRequested > 0 { steps.append("\(notRequested) not the requested host") }
+        if ignored > 0 { steps.append("\(ignored) already tried") }
         if lackedResources > 0 { steps.append("\(lackedResources) lacked resources (VCPU, MEMORY_MB or DISK_GB)") }
         for (name, count) in zip(filterNames, removed) where count > 0 {
             steps.append("\(name) removed \(count)")

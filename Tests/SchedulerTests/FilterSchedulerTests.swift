@@ -139,6 +139,17 @@ struct FilterSchedulerTests {
         #expect(try FilterScheduler(settings: settings).select(limited, from: busy, alternates: 0).map(\.host) == ["x", "y", "y"])
     }
 
+    @Test func aRequestedHostIsTheOnlyCandidateAndStillFiltered() throws {
+        let hosts = [makeHost("a"), makeHost("b"), makeHost("small", vcpus: 0)]
+        let spec = makeSpec { $0.requestedHost = "b"; $0.numInstances = 2 }
+        #expect(try FilterScheduler().select(spec, from: hosts, alternates: 2).map(\.host) == ["b", "b"])
+        #expect(try FilterScheduler().select(spec, from: hosts, alternates: 2).allSatisfy { $0.alternates.isEmpty })
+        let full = makeSpec { $0.requestedHost = "small" }
+        let error = #expect(throws: NoValidHost.self) { try FilterScheduler().select(full, from: hosts, alternates: 0) }
+        #expect(error?.reason == "No valid host was found. There are not enough hosts available. 3 hosts: 2 not the requested host, "
+            + "1 lacked resources (VCPU, MEMORY_MB or DISK_GB).")
+    }
+
     @Test func noValidHostNamesEachStepThatRemovedHosts() {
         let zone = [AggregateInfo(id: 1, name: "rack", metadata: ["availability_zone": "az1"])]
         let hosts = [
