@@ -206,7 +206,10 @@ public struct ConductorService: Sendable {
     func recordEvent(_ message: RecordActionEvent) async throws {
         guard var action = try await repository.action(message.instanceId, requestId: message.requestId) else { return }
         if let index = action.events.firstIndex(where: { $0.name == message.event.name }) {
-            action.events[index] = message.event
+            // A finish keeps the time the event started.
+            var event = message.event
+            event.startTime = action.events[index].startTime
+            action.events[index] = event
         } else {
             action.events.append(message.event)
         }

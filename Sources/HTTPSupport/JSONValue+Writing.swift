@@ -24,11 +24,11 @@ extension JSONValue {
             buffer.writeInteger(UInt8(ascii: "]"))
         case .object(let fields):
             buffer.writeInteger(UInt8(ascii: "{"))
-            for (index, key) in fields.keys.sorted().enumerated() {
+            for (index, field) in fields.sorted(by: { $0.key < $1.key }).enumerated() {
                 if index > 0 { buffer.writeInteger(UInt8(ascii: ",")) }
-                Self.write(key, to: &buffer)
+                Self.write(field.key, to: &buffer)
                 buffer.writeInteger(UInt8(ascii: ":"))
-                try fields[key, default: .null].write(to: &buffer)
+                try field.value.write(to: &buffer)
             }
             buffer.writeInteger(UInt8(ascii: "}"))
         }
@@ -44,22 +44,22 @@ extension JSONValue {
         }
     }
 
-    /// A JSON string: quotes, backslashes and control characters escaped, everything else as UTF-8.
+    /// A JSON string: quotes, backslashes and control characters escaped, everything else as UTF-8. Scans the
+    /// string's own UTF-8 bytes and copies the runs between escapes whole.
     private static func write(_ text: String, to buffer: inout ByteBuffer) {
         buffer.writeInteger(UInt8(ascii: "\""))
-        var pending = text.utf8.startIndex
-        let utf8 = text.utf8
-        var index = pending
-        while index != utf8.endIndex {
-            let byte = utf8[index]
-            if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || byte < 0x20 {
-                buffer.writeBytes(utf8[pending..<index])
+        var text = text
+        text.withUTF8 { bytes in
+            var pending = 0
+            for index in bytes.indices {
+                let byte = bytes[index]
+                guard byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || byte < 0x20 else { continue }
+                buffer.writeBytes(UnsafeBufferPointer(rebasing: bytes[pending..<index]))
                 writeEscaped(byte, to: &buffer)
-                pending = utf8.index(after: index)
+                pending = index + 1
             }
-            index = utf8.index(after: index)
+            buffer.writeBytes(UnsafeBufferPointer(rebasing: bytes[pending...]))
         }
-        buffer.writeBytes(utf8[pending..<utf8.endIndex])
         buffer.writeInteger(UInt8(ascii: "\""))
     }
 

@@ -49,9 +49,17 @@ struct ServerLifecycleTests {
     }
 
     @Test func powerActionsFollowNovasStateMachine() async throws {
-        try await TestCloud.with { _, client in
+        try await TestCloud.with { cloud, client in
             let token = try await client.token()
+            await cloud.compute.drivers["fake-0"]!.setDelay(.spawn, .milliseconds(300))
             let id = try await boot(client, token, image: try await uploadImage(client, token), networks: "none")
+            // The build's event has started once the guest is spawning; ten seconds pass before it finishes.
+            let deadline = ContinuousClock.now + .seconds(20)
+            while try await nova(client, .get, "/servers/\(id)", token).string("server", "OS-EXT-STS:task_state") != "spawning" {
+                try #require(ContinuousClock.now < deadline, "the server never started spawning")
+                try await Task.sleep(for: .milliseconds(5))
+            }
+            cloud.clock.advance(seconds: 10)
             try await waitForStatus(client, token, id, "ACTIVE")
             expectNovaFault(try await nova(client, .post, "/servers/\(id)/action", token, ["os-start": NSNull()]), 409, "vm_state active")
             for (action, status) in [("os-stop", "SHUTOFF"), ("os-start", "ACTIVE"), ("pause", "PAUSED"), ("unpause", "ACTIVE"),
@@ -79,7 +87,12 @@ struct ServerLifecycleTests {
             #expect(Set(actions.compactMap { $0["action"] as? String }).isSuperset(of: ["create", "stop", "start", "pause", "reboot"]))
             let create = try #require(actions.first { $0["action"] as? String == "create" }?["request_id"] as? String)
             let events = try await nova(client, .get, "/servers/\(id)/os-instance-actions/\(create)", token).value("instanceAction", "events") as? [[String: Any]]
-            #expect(events?.first { $0["event"] as? String == "compute_build_and_run_instance" }?["result"] as? String == "Success")
+            let build = try #require(events?.first { $0["event"] as? String == "compute_build_and_run_instance" })
+            #expect(build["result"] as? String == "Success")
+            // The finish kept the event's start.
+            let started = try #require((build["start_time"] as? String).flatMap(Timestamp.init(iso8601:)))
+            let finished = try #require((build["finish_time"] as? String).flatMap(Timestamp.init(iso8601:)))
+            #expect(finished.rawValue - started.rawValue == 10_000_000, "\(build)")
         }
     }
 
