@@ -176,6 +176,7 @@ let package = Package(
                 "Scheduler",
                 "Messaging",
                 "Virt",
+                "VirtQEMU",
                 hummingbird,
                 nioCore,
                 logging,
@@ -210,6 +211,7 @@ let package = Package(
                 "Database",
                 "IdentityAPI",
                 "NetworkAPI",
+                "VirtQEMU",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 logging,
             ],
@@ -291,8 +293,9 @@ let package = Package(
         .testTarget(
             name: "ComputeAPITests",
             dependencies: [
-                "ComputeAPI", "StratusCore", "Database", "StratusTesting", "StratusApp", "HTTPSupport", "Virt", "Messaging",
+                "ComputeAPI", "StratusCore", "Database", "StratusTesting", "StratusApp", "HTTPSupport", "Virt", "VirtQEMU", "Messaging", "ImageAPI",
                 httpTypes,
+                logging,
             ],
             swiftSettings: strict
         ),

@@ -23,7 +23,7 @@ bin=.build/release
 work=$(mktemp -d "${TMPDIR:-/tmp}/stratus-bench-compute.XXXXXX")
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 password=bench-$RANDOM$RANDOM
-STRATUS_ADMIN_PASSWORD=$password "$bin/stratus" all-in-one --fake-hosts "$hosts" --data-dir "$work/data" --port "$port" \
+STRATUS_ADMIN_PASSWORD=$password "$bin/stratus" all-in-one --driver fake --fake-hosts "$hosts" --data-dir "$work/data" --port "$port" \
   > "$work/server.out" 2> "$work/server.err" &
 pid=$!
 trap 'kill -TERM $pid 2>/dev/null; wait $pid 2>/dev/null; rm -rf "$work"' EXIT

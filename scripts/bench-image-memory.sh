@@ -71,7 +71,7 @@ port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0));
 password="bench-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 base="http://127.0.0.1:$port"
 
-STRATUS_ADMIN_PASSWORD=$password "$bin" all-in-one --data-dir "$work/data" --host 127.0.0.1 --port "$port" \
+STRATUS_ADMIN_PASSWORD=$password "$bin" all-in-one --driver fake --data-dir "$work/data" --host 127.0.0.1 --port "$port" \
   > "$work/server.out" 2> "$work/server.err" &
 server_pid=$!
 for _ in $(seq 1 300); do

@@ -6,7 +6,7 @@ bin=${1:-.build/release/stratus}
 measure() {
   local s e pid
   s=$(date +%s%N)
-  "$bin" all-in-one --data-dir "${TMPDIR:-/tmp}/stratus-bench-startup" --port 18790 > "${TMPDIR:-/tmp}/stratus-bench-startup".out 2>"${TMPDIR:-/tmp}/stratus-bench-startup".err & pid=$!
+  "$bin" all-in-one --driver fake --data-dir "${TMPDIR:-/tmp}/stratus-bench-startup" --port 18790 > "${TMPDIR:-/tmp}/stratus-bench-startup".out 2>"${TMPDIR:-/tmp}/stratus-bench-startup".err & pid=$!
   for _ in $(seq 1 2000); do grep -q "stratus ready" "${TMPDIR:-/tmp}/stratus-bench-startup".out && break; sleep 0.002; done
   e=$(date +%s%N)
   echo "$1: $(( (e-s)/1000000 )) ms"

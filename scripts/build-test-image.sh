@@ -11,6 +11,7 @@
 #
 # The guest's /init, on the serial console (ttyS0):
 #   STRATUS TEST GUEST <version>             banner, as soon as /init runs
+#   STRATUS TEST GUEST: smbios uuid <uuid>   the SMBIOS system UUID (QEMU's -uuid, the instance uuid)
 #   STRATUS TEST GUEST: net eth0 <ip>/<mask>  DHCP done (QEMU user-mode networking answers it)
 #   instance-uuid: <uuid>                    from the config drive (label config-2), else from
 #   hostname: <hostname>                     http://169.254.169.254/openstack/latest/meta_data.json
@@ -18,7 +19,7 @@
 # then a shell on the console. The ACPI power button (QMP system_powerdown) powers it off.
 set -euo pipefail
 
-GUEST_VERSION=1
+GUEST_VERSION=2
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 OUT="$(mkdir -p "${1:-$REPO/.cache/test-image}" && cd "${1:-$REPO/.cache/test-image}" && pwd)"
 IMAGE="$OUT/stratus-test.qcow2"
@@ -128,6 +129,7 @@ mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev
 mkdir -p /dev/pts && mount -t devpts devpts /dev/pts
 echo "STRATUS TEST GUEST $GUEST_VERSION (kernel uptime $(cut -d' ' -f1 /proc/uptime)s)"
+echo "STRATUS TEST GUEST: smbios uuid $(cat /sys/class/dmi/id/product_uuid 2>/dev/null)"
 for m in $(cat /etc/modules.order); do insmod /lib/modules/$m 2>/dev/null; done
 # acpid exits quietly when it cannot open its default log file.
 acpid -c /etc/acpi -l /dev/null -p /run/acpid.pid

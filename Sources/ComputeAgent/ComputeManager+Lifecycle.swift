@@ -15,7 +15,7 @@ extension ComputeManager {
         do {
             try await driver.destroy(instance.id)
             guard try await change(instance.id, InstanceChanges(taskState: .set(.rebuildSpawning)), expected: [.rebuilding]) else { return }
-            try await driver.spawn(guestSpec(instance, flavor: instance.flavor, interfaces: instance.networkInfo))
+            try await driver.spawn(withCachedImage(guestSpec(instance, flavor: instance.flavor, interfaces: instance.networkInfo), credentials: message.credentials))
             var changes = InstanceChanges(vmState: .active, taskState: .clear, powerState: .running, launchedAt: now)
             if instance.vmState == .stopped {
                 try await driver.powerOff(instance.id)
@@ -43,7 +43,7 @@ extension ComputeManager {
         do {
             if await driver.powerState(id) != .shutdown { try await driver.powerOff(id) }
             _ = try await driver.snapshot(id, to: path)
-            try await snapshots.upload(message.imageId, file: path, credentials: message.credentials)
+            try await images.upload(message.imageId, file: path, credentials: message.credentials)
             let shelved = InstanceChanges(vmState: .shelved, taskState: .set(.shelvingOffloading), powerState: .shutdown)
             guard try await change(id, shelved, expected: [.shelving]) else { return }
             try await driver.destroy(id)
@@ -51,7 +51,7 @@ extension ComputeManager {
             try await rpc.cast(InstanceOffloaded(instanceId: id), to: Topic.conductor, requestId: message.credentials.requestId)
         } catch {
             logger.warning("compute \(host): shelve of \(id) failed: \(error)")
-            try? await snapshots.discard(message.imageId, credentials: message.credentials)
+            try? await images.discard(message.imageId, credentials: message.credentials)
             await recordEvent(id, message.credentials.requestId, event, start: nil, result: "Error", details: "\(error)")
             let power = await driver.powerState(id)
             let changes = InstanceChanges(vmState: power == .shutdown ? .stopped : nil, taskState: .clear, powerState: power, clearShelvedImage: true)

@@ -6,14 +6,6 @@ public import NetworkAPI
 public import StratusCore
 public import Virt
 
-/// Where a compute host puts the snapshots it takes: the image service, as the user.
-public protocol SnapshotUploader: Sendable {
-    /// Stores the file as the data of the queued image, which becomes active.
-    func upload(_ image: ImageID, file: String, credentials: Credentials) async throws
-    /// Removes an image whose snapshot failed.
-    func discard(_ image: ImageID, credentials: Credentials) async throws
-}
-
 /// nova-compute for one host: runs the driver for the instances the conductor sends here, plugs them into the
 /// network service, and reports every change back through the conductor. It never opens the database.
 public struct ComputeManager: Sendable {
@@ -21,7 +13,9 @@ public struct ComputeManager: Sendable {
     let driver: any HypervisorDriver
     let rpc: RPCClient
     let network: any NetworkClient
-    let snapshots: any SnapshotUploader
+    let images: any ImageServiceClient
+    /// The host's image cache, for drivers that boot from image files (nil for the fake driver).
+    let imageCache: ImageCache?
     /// The host's own identity towards the network service (binding ports needs admin), as Nova's service user.
     let serviceCaller: ServiceCaller
     let clock: any WallClock
@@ -29,14 +23,15 @@ public struct ComputeManager: Sendable {
     let queue = InstanceQueue()
 
     public init(
-        host: String, driver: any HypervisorDriver, rpc: RPCClient, network: any NetworkClient, snapshots: any SnapshotUploader,
-        serviceCaller: ServiceCaller, clock: any WallClock, logger: Logger
+        host: String, driver: any HypervisorDriver, rpc: RPCClient, network: any NetworkClient, images: any ImageServiceClient,
+        imageCache: ImageCache? = nil, serviceCaller: ServiceCaller, clock: any WallClock, logger: Logger
     ) {
         self.host = host
         self.driver = driver
         self.rpc = rpc
         self.network = network
-        self.snapshots = snapshots
+        self.images = images
+        self.imageCache = imageCache
         self.serviceCaller = serviceCaller
         self.clock = clock
         self.logger = logger
@@ -132,11 +127,11 @@ public struct ComputeManager: Sendable {
             }
             var spec = guestSpec(instance, flavor: instance.flavor, interfaces: vifs)
             spec.imageId = instance.shelvedImageId ?? instance.imageId
-            try await driver.spawn(spec)
+            try await driver.spawn(withCachedImage(spec, credentials: credentials))
             let active = InstanceChanges(vmState: .active, taskState: .clear, powerState: .running, launchedAt: now, clearShelvedImage: true)
             if try await change(instance.id, active, expected: [.spawning]) {
                 await recordEvent(instance.id, credentials.requestId, event, start: nil, result: "Success")
-                if let shelved = instance.shelvedImageId { try? await snapshots.discard(shelved, credentials: credentials) }
+                if let shelved = instance.shelvedImageId { try? await images.discard(shelved, credentials: credentials) }
             } else {
                 // Deleted while spawning: the delete will find nothing left to do.
                 try await cleanUp(instance.id, ports: created, credentials: credentials)
@@ -211,6 +206,16 @@ public struct ComputeManager: Sendable {
             interfaces: interfaces.map { GuestInterface(portId: $0.portId, networkId: $0.networkId, macAddress: $0.macAddress, addresses: $0.fixedIps) },
             userData: instance.userData, metadata: instance.metadata, publicKey: instance.publicKey, configDrive: instance.configDrive
         )
+    }
+
+    /// The spec with its image's file from the host's cache, for drivers that boot from files (the cache is nil otherwise).
+    func withCachedImage(_ spec: GuestSpec, credentials: Credentials) async throws -> GuestSpec {
+        guard let imageCache, let imageId = spec.imageId else { return spec }
+        let cached = try await imageCache.fetch(imageId, from: images, credentials: credentials)
+        var spec = spec
+        spec.imagePath = cached.path
+        spec.imageDiskFormat = cached.diskFormat
+        return spec
     }
 
     func cleanUp(_ id: InstanceID, ports: [NetworkPort], credentials: Credentials) async throws {
@@ -291,12 +296,12 @@ public struct ComputeManager: Sendable {
         defer { try? FileManager.default.removeItem(atPath: path) }
         do {
             _ = try await driver.snapshot(id, to: path)
-            try await snapshots.upload(message.imageId, file: path, credentials: message.credentials)
+            try await images.upload(message.imageId, file: path, credentials: message.credentials)
             _ = try await change(id, InstanceChanges(taskState: .clear), expected: [.imageSnapshot])
             await recordEvent(id, message.credentials.requestId, event, start: nil, result: "Success")
         } catch {
             logger.warning("compute \(host): snapshot of \(id) failed: \(error)")
-            try? await snapshots.discard(message.imageId, credentials: message.credentials)
+            try? await images.discard(message.imageId, credentials: message.credentials)
             await recordEvent(id, message.credentials.requestId, event, start: nil, result: "Error", details: "\(error)")
             _ = try? await change(id, InstanceChanges(taskState: .clear), expected: nil)
         }

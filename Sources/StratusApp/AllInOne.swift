@@ -16,6 +16,9 @@ public enum AllInOne {
     public static func run(_ configuration: CloudConfiguration, logger: Logger) async throws {
         let files = FileManager.default
         try files.createDirectory(atPath: configuration.dataDirectory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        // The driver first: a host that cannot run guests stops the start before anything else is opened.
+        let hosts = try await ComputeHost.make(configuration.driver)
+        Console.line("stratus: \(ComputeHost.summary(hosts))")
         let backend = try await configuration.databaseLocation.open(logger: logger)
         let keys = try TokenKeyRing.load(directory: configuration.tokenKeyDirectory)
         let hasher = PasswordHasher(cost: configuration.passwordCost)
@@ -35,7 +38,7 @@ public enum AllInOne {
         let migrated = StartupGate()
         let compute = ComputeServices(
             backend: backend, image: image, network: networkService, tokens: identity.tokens, clock: SystemWallClock(), publicURL: publicURL,
-            fakeHosts: configuration.fakeHosts, settings: configuration.compute, ready: { await migrated.wait() }, logger: logger
+            hosts: hosts, settings: configuration.compute, ready: { await migrated.wait() }, logger: logger
         )
         let router = CloudRouter.build(identity: identity, image: image, network: network, compute: compute.api, logger: logger)
         var app = Application(

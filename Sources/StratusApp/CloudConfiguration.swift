@@ -19,15 +19,15 @@ public struct CloudConfiguration: Sendable {
     public var passwordCost: Int
     /// MTU and the "get me a network" pool.
     public var network: NetworkSettings
-    /// How many simulated compute hosts (`fake-0` ...) run in the process, each with the fake driver.
-    public var fakeHosts: Int
+    /// The process's compute hosts: simulated ones (`fake-0` ...) or one QEMU host.
+    public var driver: ComputeDriverChoice
     /// Soft delete and the periodic tasks' intervals.
     public var compute: ComputeSettings
 
     public init(
         dataDirectory: String = "stratus-data", host: String = "127.0.0.1", port: Int = 8780, database: DatabaseLocation? = nil,
         adminPassword: String? = nil, tokenLifetime: Int64 = 3600, passwordCost: Int = 1 << 14, network: NetworkSettings = NetworkSettings(),
-        fakeHosts: Int = 1, compute: ComputeSettings = ComputeSettings()
+        driver: ComputeDriverChoice = .fake(hosts: 1), compute: ComputeSettings = ComputeSettings()
     ) {
         self.dataDirectory = dataDirectory
         self.host = host
@@ -37,7 +37,7 @@ public struct CloudConfiguration: Sendable {
         self.tokenLifetime = tokenLifetime
         self.passwordCost = passwordCost
         self.network = network
-        self.fakeHosts = fakeHosts
+        self.driver = driver
         self.compute = compute
     }
 

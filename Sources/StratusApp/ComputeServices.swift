@@ -1,7 +1,5 @@
 public import ComputeAgent
 import Foundation
-import Hummingbird
-import NIOCore
 public import ComputeAPI
 import Conductor
 public import Database
@@ -21,17 +19,18 @@ public struct ComputeServices: Sendable {
     /// The conductor's and scheduler's RPC servers and each host's server and heartbeat.
     public let services: [any Service]
     public let hosts: [String]
-    /// Each host's fake driver, for injecting failures and delays.
+    /// Each fake-driver host's driver, for injecting failures and delays.
     public let drivers: [String: FakeDriver]
     let managers: [ComputeManager]
     let conductor: ConductorService
     let settings: ComputeSettings
 
-    /// Everything in-process: the in-process bus, the network service called directly, `fakeHosts` fake-driver hosts.
-    /// The hosts report themselves once `ready` returns (the database is migrated).
+    /// Everything in-process: the in-process bus, the network service called directly, the image service as the hosts'
+    /// image client, and `hosts` (see `ComputeHost.make`). The hosts report themselves once `ready` returns (the database
+    /// is migrated).
     public init(
         backend: any SQLBackend, image: ImageAPI, network: NetworkService, tokens: any TokenValidator, clock: any WallClock,
-        publicURL: String, fakeHosts: Int, settings: ComputeSettings = ComputeSettings(), heartbeat: Duration = .seconds(10),
+        publicURL: String, hosts computeHosts: [ComputeHost], settings: ComputeSettings = ComputeSettings(), heartbeat: Duration = .seconds(10),
         ready: @escaping @Sendable () async -> Void = {}, logger: Logger
     ) {
         let transport = InProcessTransport()
@@ -46,13 +45,12 @@ public struct ComputeServices: Sendable {
         self.settings = settings
         let scheduler = SchedulerService(backend: backend, clock: clock, logger: logger)
         var services: [any Service] = [conductor.server(transport: transport), scheduler.server(transport: transport)]
-        hosts = (0..<fakeHosts).map { "fake-\($0)" }
-        let drivers = Dictionary(uniqueKeysWithValues: hosts.map { ($0, FakeDriver()) })
-        self.drivers = drivers
-        let managers = hosts.map { host in
+        hosts = computeHosts.map(\.name)
+        drivers = Dictionary(uniqueKeysWithValues: computeHosts.compactMap { host in (host.driver as? FakeDriver).map { (host.name, $0) } })
+        let managers = computeHosts.map { host in
             ComputeManager(
-                host: host, driver: drivers[host]!, rpc: rpc, network: networkClient, snapshots: image, serviceCaller: Self.serviceCaller(clock: clock),
-                clock: clock, logger: logger
+                host: host.name, driver: host.driver, rpc: rpc, network: networkClient, images: image, imageCache: host.imageCache,
+                serviceCaller: Self.serviceCaller(clock: clock), clock: clock, logger: logger
             )
         }
         self.managers = managers
@@ -96,7 +94,7 @@ public struct ComputeServices: Sendable {
     }
 }
 
-extension ImageAPI: ImageCatalog, SnapshotUploader {
+extension ImageAPI: ImageCatalog, ImageServiceClient {
     public func image(_ id: ImageID, auth: AuthContext) async throws -> Image? {
         try await visibleImage(id, auth: auth)
     }
@@ -110,11 +108,16 @@ extension ImageAPI: ImageCatalog, SnapshotUploader {
         return try await createImage(name: name, owner: instance.projectId, base: instance.imageId, properties: properties)
     }
 
-    /// Reads the snapshot file whole: the fake driver's snapshots are a few bytes. The QEMU driver's will need a
-    /// streamed body.
+    public func image(_ id: ImageID, credentials: Credentials) async throws -> Image {
+        try await visibleImage(id, auth: Self.auth(credentials))
+    }
+
+    public func download(_ id: ImageID, to path: String, credentials: Credentials) async throws {
+        try await writeData(id, auth: Self.auth(credentials), to: path)
+    }
+
     public func upload(_ image: ImageID, file: String, credentials: Credentials) async throws {
-        let data = try Data(contentsOf: URL(fileURLWithPath: file))
-        try await receiveData(image, from: RequestBody(buffer: ByteBuffer(bytes: data)), declaredSize: Int64(data.count), logger: Logger(label: "stratus.snapshot"))
+        try await receiveData(image, fromFile: file, logger: Logger(label: "stratus.snapshot"))
     }
 
     public func discard(_ image: ImageID, credentials: Credentials) async throws {
@@ -123,5 +126,15 @@ extension ImageAPI: ImageCatalog, SnapshotUploader {
 
     public func deleteImage(_ id: ImageID) async throws {
         try await discardImage(id)
+    }
+
+    /// The user a compute host acts for, as the image service's policy sees it (in-process: the token was checked by
+    /// the compute API).
+    static func auth(_ credentials: Credentials) -> AuthContext {
+        let now = Timestamp(Date())
+        return AuthContext(
+            userId: credentials.userId, userDomainId: credentials.userDomainId, projectId: credentials.projectId, domainId: nil,
+            roles: credentials.roles, methods: ["token"], auditIds: [], issuedAt: now, expiresAt: now.adding(seconds: 3600)
+        )
     }
 }

@@ -45,10 +45,11 @@ public final class TestCloud: Sendable {
         self.backend = backend
     }
 
-    /// A cloud with a fresh in-memory database, bootstrapped as `stratus all-in-one` does.
+    /// A cloud with a fresh in-memory database, bootstrapped as `stratus all-in-one` does, with `computeHosts` fake hosts
+    /// unless `driver` says otherwise.
     public static func make(
         tokenLifetime: Int64 = 3600, network settings: NetworkSettings = NetworkSettings(), computeHosts: Int = 1,
-        compute computeSettings: ComputeSettings = ComputeSettings()
+        driver: ComputeDriverChoice? = nil, compute computeSettings: ComputeSettings = ComputeSettings()
     ) async throws -> TestCloud {
         var logger = Logger(label: "stratus.test")
         logger.logLevel = .warning
@@ -73,9 +74,10 @@ public final class TestCloud: Sendable {
         )
         let networkService = NetworkService(backend: backend, clock: clock, settings: settings)
         let network = NetworkAPI(service: networkService, baseURL: publicURL + "/networking", tokens: identity.tokens)
+        let hosts = try await ComputeHost.make(driver ?? .fake(hosts: computeHosts))
         let compute = ComputeServices(
             backend: backend, image: image, network: networkService, tokens: identity.tokens, clock: clock, publicURL: publicURL,
-            fakeHosts: computeHosts, settings: computeSettings, logger: logger
+            hosts: hosts, settings: computeSettings, logger: logger
         )
         try await compute.api.bootstrapFlavors()
         let router = CloudRouter.build(identity: identity, image: image, network: network, compute: compute.api, logger: logger)
@@ -88,10 +90,10 @@ public final class TestCloud: Sendable {
 
     /// Runs `body` against a fresh cloud, closed when it returns.
     public static func with<T: Sendable>(
-        tokenLifetime: Int64 = 3600, network: NetworkSettings = NetworkSettings(), computeHosts: Int = 1,
+        tokenLifetime: Int64 = 3600, network: NetworkSettings = NetworkSettings(), computeHosts: Int = 1, driver: ComputeDriverChoice? = nil,
         compute: ComputeSettings = ComputeSettings(), live: Bool = false, _ body: @Sendable (TestCloud, TestClient) async throws -> T
     ) async throws -> T {
-        let cloud = try await make(tokenLifetime: tokenLifetime, network: network, computeHosts: computeHosts, compute: compute)
+        let cloud = try await make(tokenLifetime: tokenLifetime, network: network, computeHosts: computeHosts, driver: driver, compute: compute)
         return try await cloud.test(live: live) { client in try await body(cloud, client) }
     }
 

@@ -106,6 +106,8 @@ public struct GuestSpec: Sendable, Codable, Equatable {
     public var imageId: ImageID?
     /// The image in the host's cache, for drivers that boot from a file.
     public var imagePath: String?
+    /// The cached image's format as the image service records it (`qcow2`, `raw`): never guessed from the file.
+    public var imageDiskFormat: String?
     public var interfaces: [GuestInterface]
     /// Base64 user data, as the API received it.
     public var userData: String?
@@ -115,7 +117,7 @@ public struct GuestSpec: Sendable, Codable, Equatable {
 
     public init(
         instanceId: InstanceID, name: String, hostname: String, vcpus: Int, memoryMB: Int, rootGB: Int, ephemeralGB: Int = 0,
-        swapMB: Int = 0, imageId: ImageID? = nil, imagePath: String? = nil, interfaces: [GuestInterface] = [], userData: String? = nil,
+        swapMB: Int = 0, imageId: ImageID? = nil, imagePath: String? = nil, imageDiskFormat: String? = nil, interfaces: [GuestInterface] = [], userData: String? = nil,
         metadata: [String: String] = [:], publicKey: String? = nil, configDrive: Bool = false
     ) {
         self.instanceId = instanceId
@@ -128,6 +130,7 @@ public struct GuestSpec: Sendable, Codable, Equatable {
         self.swapMB = swapMB
         self.imageId = imageId
         self.imagePath = imagePath
+        self.imageDiskFormat = imageDiskFormat
         self.interfaces = interfaces
         self.userData = userData
         self.metadata = metadata

@@ -12,6 +12,8 @@ public struct QEMUCommandLine: Sendable, Equatable {
     public var executable = "qemu-system-x86_64"
     /// The guest's name (`-name guest=…`), shown in QEMU's own messages and the VNC title.
     public var name: String
+    /// The SMBIOS system UUID (`-uuid`), which the guest reads as its machine's: the instance's id, as Nova sets it.
+    public var uuid: String?
     public var accelerator: Accelerator
     public var memoryMB: Int
     public var vcpus: Int
@@ -25,6 +27,7 @@ public struct QEMUCommandLine: Sendable, Equatable {
 
     public init(
         name: String,
+        uuid: String? = nil,
         accelerator: Accelerator,
         memoryMB: Int,
         vcpus: Int,
@@ -35,6 +38,7 @@ public struct QEMUCommandLine: Sendable, Equatable {
         pidFile: String
     ) {
         self.name = name
+        self.uuid = uuid
         self.accelerator = accelerator
         self.memoryMB = memoryMB
         self.vcpus = vcpus
@@ -55,13 +59,16 @@ public struct QEMUCommandLine: Sendable, Equatable {
             "-smp", "\(vcpus)",
             "-drive", "file=\(disk),format=qcow2,if=virtio",
         ]
+        if let uuid { arguments += ["-uuid", uuid] }
         if let configDrive {
             arguments += ["-drive", "file=\(configDrive),format=raw,media=cdrom,readonly=on"]
         }
         arguments += [
             "-nic", "user,model=virtio-net-pci",
             "-qmp", "unix:\(qmpSocket),server=on,wait=off",
-            "-serial", "file:\(serialLog)",
+            // Appended to, so output survives a restart of the guest and the log can be rotated under QEMU.
+            "-chardev", "file,id=console0,path=\(serialLog),append=on",
+            "-serial", "chardev:console0",
             "-monitor", "none",
             "-display", "none",
             "-pidfile", pidFile,

@@ -74,6 +74,39 @@ public struct QEMUProcess: Sendable, Equatable {
         return stat[afterName.upperBound...].first != "Z"
     }
 
+    /// The QEMU whose pid `pidFile` holds, if it still runs and its command line contains `marker` (a path of its
+    /// own guest): QEMU removes its pid file when it exits, but not when it is killed, and the pid may since belong to
+    /// another process.
+    public static func running(pidFile: String, commandLineContains marker: String) -> QEMUProcess? {
+        guard let text = try? String(contentsOfFile: pidFile, encoding: .utf8),
+            let pid = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines)), pid > 0
+        else { return nil }
+        let process = QEMUProcess(pid: pid)
+        guard process.isRunning, let arguments = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline"),
+            String(decoding: arguments, as: UTF8.self).contains(marker)
+        else { return nil }
+        return process
+    }
+
+    /// Polls until the process has exited (a zombie counts as exited); false when it still runs after `timeLimit`.
+    public func waitForExit(within timeLimit: Duration) async throws -> Bool {
+        let deadline = ContinuousClock.now + timeLimit
+        while isRunning {
+            guard ContinuousClock.now < deadline else { return false }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        return true
+    }
+
+    /// Sends SIGKILL and waits (at most 10 s) until the process is gone.
+    public func killAndWait() async throws {
+        guard isRunning else { return }
+        _ = kill(pid, SIGKILL)
+        guard try await waitForExit(within: .seconds(10)) else {
+            throw DriverError.failed("QEMU process \(pid) did not exit after SIGKILL")
+        }
+    }
+
     private static func readToEnd(_ descriptor: Int32) -> String {
         var bytes: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 4096)

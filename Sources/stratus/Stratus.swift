@@ -6,6 +6,7 @@ import Logging
 import NetworkAPI
 import StratusApp
 import StratusCore
+import VirtQEMU
 
 @main
 struct Stratus: AsyncParsableCommand {
@@ -35,8 +36,13 @@ struct AllInOneCommand: AsyncParsableCommand {
     @OptionGroup var data: DataOptions
     @Option(help: "Address to listen on.") var host = "127.0.0.1"
     @Option(help: "Port to listen on (0 picks a free one).") var port = 8780
-    @Option(help: "Hypervisor driver: fake (the QEMU driver is not built yet).") var driver = "fake"
-    @Option(help: "Number of simulated compute hosts with the fake driver.") var fakeHosts = 1
+    @Option(help: "Hypervisor driver: qemu (real guests) or fake (simulated hosts). Default: qemu when qemu-system-x86_64 is installed, else fake.")
+    var driver: String?
+    @Option(help: "Number of simulated compute hosts (--driver fake; default 1).") var fakeHosts: Int?
+    @Option(help: "Name of the QEMU compute host (--driver qemu; default: this machine's host name).") var computeHost: String?
+    @Option(help: "QEMU accelerator: tcg (default) or kvm; never guessed from /dev/kvm (--driver qemu).") var accel: String?
+    @Option(help: "Seconds a stop waits for the guest to power off on ACPI before QEMU is quit (--driver qemu; default 60).")
+    var shutdownTimeout: Int?
     @Option(help: "Token lifetime in seconds.") var tokenLifetime: Int64 = 3600
     @Option(help: "Seconds a deleted server stays restorable (SOFT_DELETED) before it is reclaimed; 0 deletes at once.")
     var reclaimInstanceInterval = 0
@@ -46,12 +52,8 @@ struct AllInOneCommand: AsyncParsableCommand {
     func run() async throws {
         ProcessSetup.configureAllocator()
         let logger = StratusLogging.logger("stratus.all-in-one")
-        guard driver == "fake" else {
-            throw ValidationError("--driver \(driver): only the fake driver exists so far; the QEMU driver is the next piece of work")
-        }
-        guard (1...10_000).contains(fakeHosts) else { throw ValidationError("--fake-hosts must be from 1 to 10000") }
+        let computeDriver = try computeDriver()
         guard reclaimInstanceInterval >= 0 else { throw ValidationError("--reclaim-instance-interval must be 0 or more seconds") }
-        Console.line("stratus: compute driver fake, \(fakeHosts) host(s): fake-0 ... fake-\(fakeHosts - 1)")
         guard let pool = IPNetwork(autoAllocatePool) else {
             throw ValidationError("--auto-allocate-pool must be a CIDR with host bits zero, e.g. 10.0.0.0/16")
         }
@@ -63,10 +65,39 @@ struct AllInOneCommand: AsyncParsableCommand {
             adminPassword: ProcessInfo.processInfo.environment["STRATUS_ADMIN_PASSWORD"].flatMap { $0.isEmpty ? nil : $0 },
             tokenLifetime: tokenLifetime,
             network: NetworkSettings(autoAllocationPool: pool, autoAllocationPrefixLength: autoAllocatePrefix),
-            fakeHosts: fakeHosts,
+            driver: computeDriver,
             compute: ComputeSettings(reclaimInstanceInterval: reclaimInstanceInterval)
         )
         try await AllInOne.run(configuration, logger: logger)
+    }
+
+    /// The compute hosts the options ask for; options of the other driver are refused.
+    func computeDriver() throws -> ComputeDriverChoice {
+        switch driver ?? (QemuDriver.isInstalled() ? "qemu" : "fake") {
+        case "fake":
+            guard computeHost == nil, accel == nil, shutdownTimeout == nil else {
+                throw ValidationError("--compute-host, --accel and --shutdown-timeout are options of --driver qemu")
+            }
+            let hosts = fakeHosts ?? 1
+            guard (1...10_000).contains(hosts) else { throw ValidationError("--fake-hosts must be from 1 to 10000") }
+            return .fake(hosts: hosts)
+        case "qemu":
+            guard fakeHosts == nil else { throw ValidationError("--fake-hosts is an option of --driver fake") }
+            guard let accelerator = QEMUCommandLine.Accelerator(rawValue: accel ?? "tcg") else {
+                throw ValidationError("--accel must be tcg or kvm")
+            }
+            let timeout = shutdownTimeout ?? 60
+            guard timeout >= 0 else { throw ValidationError("--shutdown-timeout must be 0 or more seconds") }
+            let host = computeHost ?? ProcessInfo.processInfo.hostName
+            guard !host.isEmpty else { throw ValidationError("--compute-host must not be empty") }
+            let settings = QemuSettings(
+                dataDirectory: URL(fileURLWithPath: data.dataDir).standardizedFileURL.path, accelerator: accelerator,
+                powerOffTimeout: .seconds(timeout)
+            )
+            return .qemu(host: host, settings: settings)
+        case let other:
+            throw ValidationError("--driver \(other): the drivers are qemu and fake")
+        }
     }
 }
 

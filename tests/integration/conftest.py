@@ -7,8 +7,9 @@ Environment variables read here:
   STRATUS_OPENSTACK_CLI  the openstack CLI (default .venv/bin/openstack under the repository root)
   STRATUS_TEST_SERVER_ARGS
                          extra arguments appended to `stratus all-in-one ...` (shlex-split), e.g.
-                         "--driver fake"; default none. They come after a module's own
-                         STRATUS_SERVER_ARGS (see `module_server`).
+                         "--token-lifetime 600"; default none. They come after a module's own
+                         STRATUS_SERVER_ARGS (see `module_server`). Servers get `--driver fake` unless
+                         either names a `--driver`.
   STRATUS_TEST_ARTIFACTS directory for server logs (default .test-artifacts/integration under the
                          repository root)
 All OS_* variables and STRATUS_ADMIN_PASSWORD of the calling environment are ignored.
@@ -109,13 +110,16 @@ class Server:
         return f"stratus ready: {self.base_url}/identity/v3"
 
     def argv(self) -> list[str]:
-        extra = shlex.split(os.environ.get("STRATUS_TEST_SERVER_ARGS", ""))
+        extra = [*self.extra_args, *shlex.split(os.environ.get("STRATUS_TEST_SERVER_ARGS", ""))]
+        # The fake driver unless the module or the environment names one (the binary's own default is qemu
+        # wherever QEMU is installed).
+        driver = [] if "--driver" in extra else ["--driver", "fake"]
         return [
             str(self.binary), "all-in-one",
             "--data-dir", str(self.data_dir),
             "--host", "127.0.0.1",
             "--port", str(self.port),
-            *self.extra_args,
+            *driver,
             *extra,
         ]
 

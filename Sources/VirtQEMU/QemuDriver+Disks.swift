@@ -1,0 +1,77 @@
+public import StratusCore
+public import Virt
+
+/// Root disks: created on the cached image, copied for snapshots, grown for resizes (all with `qemu-img`).
+extension QemuDriver {
+    /// A qcow2 overlay on the cached image, of the flavor's root disk size (the image's own size for a flavor with
+    /// none). Refuses what is not a disk image of its recorded format, an image with a backing file of its own (it
+    /// could name any file of the host), and a root disk smaller than the image.
+    func createRootDisk(_ guest: GuestSpec, files: InstanceFiles, image: String, diskFormat: String) async throws {
+        let imageName = guest.imageId.map { "Image \($0)" } ?? "The image"
+        guard let format = DiskImageInfo.qemuFormat(diskFormat: diskFormat) else {
+            throw DriverError.failed("\(imageName) has disk format '\(diskFormat)'; the QEMU driver boots qcow2, raw, vmdk, vdi, vhd and vhdx images.")
+        }
+        let info: DiskImageInfo
+        do {
+            info = try await DiskImageInfo.read(image, format: format, imageTool: settings.imageTool)
+        } catch let error as DriverError {
+            throw DriverError.failed("\(imageName) is not a valid \(diskFormat) disk image: \(error.description)")
+        }
+        if let backing = info.backingFilename {
+            throw DriverError.failed("\(imageName) refers to a backing file (\(backing)); such images are refused.")
+        }
+        let size = guest.rootGB > 0 ? Int64(guest.rootGB) << 30 : info.virtualSize
+        guard size >= info.virtualSize else {
+            throw DriverError.failed(
+                "Flavor's disk is too small for requested image. Flavor disk is \(size) bytes, image is \(info.virtualSize) bytes."
+            )
+        }
+        try await ExternalTool.run([settings.imageTool, "create", "-q", "-f", "qcow2", "-b", image, "-F", format, files.disk, String(size)])
+    }
+
+    /// A standalone copy of the root disk, in the image's own format (qcow2 unless it was raw, so the image service's
+    /// record, which takes the original image's format, is right). A running guest is paused for the copy, so the
+    /// disk is consistent, and resumed after.
+    public func snapshot(_ instance: InstanceID, to path: String) async throws -> String {
+        let files = try existing(instance)
+        let format = try readGuest(files).imageDiskFormat == "raw" ? "raw" : "qcow2"
+        var paused = false
+        if process(files) != nil {
+            paused = try await qmp(files) { qmp in
+                guard try await qmp.execute("query-status")["status"]?.stringValue == "running" else { return false }
+                try await qmp.execute("stop")
+                return true
+            }
+        }
+        do {
+            // -U: QEMU holds the image's lock while it runs, even paused.
+            try await ExternalTool.run([settings.imageTool, "convert", "-U", "-f", "qcow2", "-O", format, files.disk, path])
+        } catch {
+            if paused { try? await qmp(files) { qmp in _ = try await qmp.execute("cont") } }
+            throw error
+        }
+        if paused { try await qmp(files) { qmp in _ = try await qmp.execute("cont") } }
+        return format
+    }
+
+    /// The new flavor's memory and vCPUs (QEMU restarted, as a resize on one host does) and a root disk grown to its
+    /// size (never shrunk: a revert keeps the larger disk).
+    public func resize(_ instance: InstanceID, to spec: GuestSpec) async throws {
+        let files = try existing(instance)
+        var guest = try readGuest(files)
+        let running = process(files)
+        if let running { try await shutDown(running, files: files) }
+        let disk = try await DiskImageInfo.read(files.disk, format: "qcow2", imageTool: settings.imageTool)
+        if Int64(spec.rootGB) << 30 > disk.virtualSize {
+            try await ExternalTool.run([settings.imageTool, "resize", "-q", "-f", "qcow2", files.disk, "\(spec.rootGB)G"])
+        }
+        guest.vcpus = spec.vcpus
+        guest.memoryMB = spec.memoryMB
+        guest.rootGB = spec.rootGB
+        try writeGuest(guest, to: files)
+        if running != nil {
+            let resized = guest
+            try await limiter.run { try await start(resized, files: files) }
+        }
+    }
+}

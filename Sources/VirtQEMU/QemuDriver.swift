@@ -1,0 +1,189 @@
+internal import Foundation
+public import StratusCore
+public import Virt
+
+/// The QEMU driver: one daemonized `qemu-system-x86_64` per guest, controlled over its QMP socket, with every file of
+/// the guest in `<data-dir>/instances/<uuid>/` (root disk overlay, QMP socket, console log, pid file, `guest.json`).
+///
+/// The driver keeps no guest state in memory: what it knows of a guest is its directory and its QEMU process, so a
+/// guest outlives the Stratus process that started it.
+public struct QemuDriver: HypervisorDriver {
+    public let name = "qemu"
+    /// Volumes, extra interfaces, suspend-to-file and remote consoles are not done yet.
+    public let capabilities = DriverCapabilities(suspend: false, volumeAttach: false, interfaceAttach: false, remoteConsole: false)
+    public let settings: QemuSettings
+    /// The emulator's release, reported as the hypervisor version.
+    public let version: QEMUVersion
+    let limiter: BootLimiter
+
+    init(settings: QemuSettings, version: QEMUVersion) {
+        self.settings = settings
+        self.version = version
+        limiter = BootLimiter(limit: settings.concurrentBoots)
+    }
+
+    /// Checks that the host can run guests (both QEMU tools run, the data directory suits QEMU's paths) and returns
+    /// the driver; a missing tool fails with the Debian package to install.
+    public static func probe(_ settings: QemuSettings) async throws -> QemuDriver {
+        let directory = settings.dataDirectory
+        guard directory.hasPrefix("/") else { throw DriverError.failed("The QEMU driver needs an absolute data directory, not \(directory).") }
+        guard !directory.contains(",") else {
+            throw DriverError.failed("The QEMU driver's data directory \(directory) must not contain a comma (QEMU options cannot hold one).")
+        }
+        let socket = InstanceFiles(instancesDirectory: settings.instancesDirectory, instance: InstanceID(UUID().uuidString)).qmpSocket
+        guard socket.utf8.count <= InstanceFiles.maximumSocketPath else {
+            throw DriverError.failed(
+                "The data directory \(directory) is too long for the QEMU driver: a guest's QMP socket path (\(socket.utf8.count) bytes) "
+                    + "must fit in \(InstanceFiles.maximumSocketPath) bytes."
+            )
+        }
+        let version = try await toolVersion(settings.emulator, package: "qemu-system-x86")
+        _ = try await toolVersion(settings.imageTool, package: "qemu-utils")
+        try FileManager.default.createDirectory(atPath: settings.instancesDirectory, withIntermediateDirectories: true)
+        return QemuDriver(settings: settings, version: version)
+    }
+
+    /// Whether the emulator is on `PATH` (what picks the default driver).
+    public static func isInstalled(emulator: String = "qemu-system-x86_64") -> Bool {
+        ExternalTool.find(emulator) != nil
+    }
+
+    /// Runs `tool --version`: proof that it is installed and runs.
+    static func toolVersion(_ tool: String, package: String) async throws -> QEMUVersion {
+        guard ExternalTool.find(tool) != nil else {
+            throw DriverError.failed("\(tool) is not installed: install the Debian package \(package) (apt-get install \(package)), or use --driver fake.")
+        }
+        let output = try await ExternalTool.run([tool, "--version"])
+        guard let version = QEMUVersion(versionOutput: output) else {
+            throw DriverError.failed("\(tool) --version printed no version: \(output.prefix(200))")
+        }
+        return version
+    }
+
+    public func hostResources() async throws -> HostResources {
+        let fileSystem = try? FileManager.default.attributesOfFileSystem(forPath: settings.dataDirectory)
+        let diskBytes = (fileSystem?[.systemSize] as? NSNumber)?.int64Value ?? 0
+        return HostResources(
+            vcpus: ProcessInfo.processInfo.activeProcessorCount, memoryMB: Int(ProcessInfo.processInfo.physicalMemory >> 20),
+            diskGB: Int(diskBytes >> 30), hypervisorType: "QEMU", hypervisorVersion: version.novaInteger
+        )
+    }
+
+    // MARK: Guests and their files
+
+    func files(_ instance: InstanceID) -> InstanceFiles {
+        InstanceFiles(instancesDirectory: settings.instancesDirectory, instance: instance)
+    }
+
+    /// The guest's files; `guestNotFound` when it has no directory.
+    func existing(_ instance: InstanceID) throws -> InstanceFiles {
+        let files = files(instance)
+        guard FileManager.default.fileExists(atPath: files.directory) else { throw DriverError.guestNotFound(instance) }
+        return files
+    }
+
+    /// The guest's QEMU, when it runs.
+    func process(_ files: InstanceFiles) -> QEMUProcess? {
+        QEMUProcess.running(pidFile: files.pidFile, commandLineContains: files.qmpSocket)
+    }
+
+    func readGuest(_ files: InstanceFiles) throws -> GuestSpec {
+        do {
+            return try JSONDecoder().decode(GuestSpec.self, from: Data(contentsOf: URL(fileURLWithPath: files.guestFile)))
+        } catch {
+            throw DriverError.failed("The guest definition \(files.guestFile) cannot be read: \(error)")
+        }
+    }
+
+    func writeGuest(_ guest: GuestSpec, to files: InstanceFiles) throws {
+        try JSONEncoder().encode(guest).write(to: URL(fileURLWithPath: files.guestFile), options: .atomic)
+    }
+
+    public func guests() async -> [InstanceID] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: settings.instancesDirectory)) ?? []
+        return names.filter { UUID(uuidString: $0) != nil }.map { InstanceID($0) }
+    }
+
+    // MARK: Lifecycle
+
+    /// Makes the guest's directory and root disk and starts QEMU; on any failure (QEMU refusing to start included)
+    /// the process and the directory are removed again.
+    public func spawn(_ guest: GuestSpec) async throws {
+        guard let image = guest.imagePath, let diskFormat = guest.imageDiskFormat else {
+            throw DriverError.failed("Instance \(guest.instanceId) has no image in the host's cache: the QEMU driver boots from images only.")
+        }
+        let files = files(guest.instanceId)
+        do {
+            try FileManager.default.createDirectory(atPath: files.directory, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
+        } catch {
+            throw FileManager.default.fileExists(atPath: files.directory) ? DriverError.guestExists(guest.instanceId) : error
+        }
+        do {
+            try await limiter.run {
+                try await createRootDisk(guest, files: files, image: image, diskFormat: diskFormat)
+                try writeGuest(guest, to: files)
+                try await start(guest, files: files)
+            }
+        } catch {
+            if let process = process(files) { try? await process.killAndWait() }
+            try? FileManager.default.removeItem(atPath: files.directory)
+            throw error
+        }
+    }
+
+    /// Starts QEMU for the guest on its existing disk.
+    func start(_ guest: GuestSpec, files: InstanceFiles) async throws {
+        try ConsoleLog(path: files.consoleLog).rotateIfNeeded()
+        var commandLine = QEMUCommandLine(
+            name: "instance-\(guest.instanceId)", uuid: guest.instanceId.rawValue, accelerator: settings.accelerator,
+            memoryMB: guest.memoryMB, vcpus: guest.vcpus, disk: files.disk, qmpSocket: files.qmpSocket, serialLog: files.consoleLog,
+            pidFile: files.pidFile
+        )
+        commandLine.executable = settings.emulator
+        _ = try await QEMUProcess.launch(commandLine)
+    }
+
+    /// Quits QEMU (killing it when it does not go) and removes the guest's directory.
+    public func destroy(_ instance: InstanceID) async throws {
+        let files = files(instance)
+        guard FileManager.default.fileExists(atPath: files.directory) else { return }
+        if let process = process(files) { try await quit(process, files: files) }
+        try FileManager.default.removeItem(atPath: files.directory)
+    }
+
+    /// `running`, `paused`, `shutdown` (no QEMU) from QMP's `query-status`; `noState` for a guest the host does not have.
+    /// A QEMU that runs but does not answer on QMP counts as running: the power-state sync must not stop a live guest
+    /// because its monitor was slow once.
+    public func powerState(_ instance: InstanceID) async -> PowerState {
+        guard let files = try? existing(instance) else { return .noState }
+        guard process(files) != nil else { return .shutdown }
+        guard let status = try? await runStatus(files) else { return process(files) == nil ? .shutdown : .running }
+        return Self.powerState(runStatus: status)
+    }
+
+    /// QMP's `RunState` as a power state.
+    static func powerState(runStatus: String) -> PowerState {
+        switch runStatus {
+        case "running": .running
+        case "paused", "inmigrate", "prelaunch", "finish-migrate", "postmigrate", "save-vm", "restore-vm", "colo", "debug": .paused
+        case "suspended": .suspended
+        case "shutdown": .shutdown
+        case "internal-error", "io-error", "guest-panicked", "watchdog": .crashed
+        default: .noState
+        }
+    }
+
+    public func consoleOutput(_ instance: InstanceID, lines: Int?) async throws -> String {
+        try ConsoleLog(path: existing(instance).consoleLog).read(lines: lines)
+    }
+
+    // MARK: Not done yet
+
+    public func attachVolume(_ instance: InstanceID, volume: VolumeAttachmentSpec) async throws { throw DriverError.unsupported("volume attachment") }
+    public func detachVolume(_ instance: InstanceID, volumeId: String) async throws { throw DriverError.unsupported("volume detachment") }
+    public func attachInterface(_ instance: InstanceID, interface: GuestInterface) async throws { throw DriverError.unsupported("interface attachment") }
+    public func detachInterface(_ instance: InstanceID, portId: PortID) async throws { throw DriverError.unsupported("interface detachment") }
+    public func remoteConsole(_ instance: InstanceID, kind: RemoteConsole.Kind) async throws -> RemoteConsole {
+        throw DriverError.unsupported("remote consoles")
+    }
+}
