@@ -27,6 +27,10 @@ STAMP="$(sha256sum "${BASH_SOURCE[0]}" | cut -c1-16)"
 
 log() { printf 'build-test-image: %s\n' "$*" >&2; }
 
+# Test suites ask for the image at the same time: one builds it, the others wait and reuse it.
+exec 9>"$OUT/.lock"
+flock 9
+
 if [ -f "$IMAGE" ] && [ "$(cat "$OUT/stamp" 2>/dev/null)" = "$STAMP" ]; then
   echo "$IMAGE"
   exit 0
