@@ -33,6 +33,8 @@ let package = Package(
         .library(name: "Virt", targets: ["Virt"]),
         .library(name: "VirtQEMU", targets: ["VirtQEMU"]),
         .library(name: "Scheduler", targets: ["Scheduler"]),
+        .library(name: "GuestMetadata", targets: ["GuestMetadata"]),
+        .library(name: "MetadataAPI", targets: ["MetadataAPI"]),
         .library(name: "StratusApp", targets: ["StratusApp"]),
         .library(name: "StratusTesting", targets: ["StratusTesting"]),
     ],
@@ -159,6 +161,16 @@ let package = Package(
             dependencies: ["StratusCore", "Database", "HTTPSupport", "Messaging", "NetworkAPI", hummingbird, httpTypes, crypto, logging],
             swiftSettings: strict
         ),
+        .target(
+            name: "GuestMetadata",
+            dependencies: ["StratusCore", crypto],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "MetadataAPI",
+            dependencies: ["StratusCore", "Database", "HTTPSupport", "GuestMetadata", hummingbird, httpTypes, nioCore],
+            swiftSettings: strict
+        ),
         .target(name: "CSystemShims"),
         .target(
             name: "StratusApp",
@@ -171,6 +183,8 @@ let package = Package(
                 "ImageAPI",
                 "NetworkAPI",
                 "ComputeAPI",
+                "MetadataAPI",
+                "GuestMetadata",
                 "ComputeAgent",
                 "Conductor",
                 "Scheduler",
@@ -195,6 +209,8 @@ let package = Package(
                 "ImageAPI",
                 "NetworkAPI",
                 "ComputeAPI",
+                "GuestMetadata",
+                "MetadataAPI",
                 hummingbird,
                 hummingbirdTesting,
                 sqlKit,
@@ -297,6 +313,16 @@ let package = Package(
                 httpTypes,
                 logging,
             ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "GuestMetadataTests",
+            dependencies: ["GuestMetadata", "StratusCore"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "MetadataAPITests",
+            dependencies: ["MetadataAPI", "GuestMetadata", "StratusCore", "StratusTesting", httpTypes],
             swiftSettings: strict
         ),
         .testTarget(

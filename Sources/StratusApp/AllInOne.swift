@@ -5,6 +5,8 @@ import HTTPSupport
 import Hummingbird
 import IdentityAPI
 import ImageAPI
+import GuestMetadata
+import MetadataAPI
 import NetworkAPI
 public import Logging
 import NIOCore
@@ -40,7 +42,10 @@ public enum AllInOne {
             backend: backend, image: image, network: networkService, tokens: identity.tokens, clock: SystemWallClock(), publicURL: publicURL,
             hosts: hosts, settings: configuration.compute, ready: { await migrated.wait() }, logger: logger
         )
-        let router = CloudRouter.build(identity: identity, image: image, network: network, compute: compute.api, logger: logger)
+        let metadata = MetadataAPI(backend: backend, signer: try MetadataSigner.load(file: configuration.dataDirectory + "/metadata-proxy-secret"))
+        let router = CloudRouter.build(
+            identity: identity, image: image, network: network, compute: compute.api, metadata: metadata, logger: logger
+        )
         var app = Application(
             router: router,
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "stratus"),

@@ -3,6 +3,7 @@ public import HTTPSupport
 public import Hummingbird
 public import IdentityAPI
 public import ImageAPI
+public import MetadataAPI
 public import NetworkAPI
 public import Logging
 
@@ -21,7 +22,9 @@ public enum CloudRouter {
         ]
     }
 
-    public static func build(identity: IdentityAPI, image: ImageAPI, network: NetworkAPI, compute: ComputeAPI, logger: Logger) -> Router<StratusRequestContext> {
+    public static func build(
+        identity: IdentityAPI, image: ImageAPI, network: NetworkAPI, compute: ComputeAPI, metadata: MetadataAPI, logger: Logger
+    ) -> Router<StratusRequestContext> {
         let router = Router(context: StratusRequestContext.self, options: .autoGenerateHeadEndpoints)
         router.add(middleware: RequestLogMiddleware(logger: logger))
         router.add(middleware: FaultMiddleware(styles: faultStyles))
@@ -29,6 +32,7 @@ public enum CloudRouter {
         image.addRoutes(to: router)
         network.addRoutes(to: router)
         compute.addRoutes(to: router)
+        metadata.addRoutes(to: router)
         router.addMethodNotAllowedRoutes()
         return router
     }

@@ -7,6 +7,8 @@ public import Hummingbird
 import HummingbirdTesting
 public import IdentityAPI
 public import ImageAPI
+public import GuestMetadata
+import MetadataAPI
 public import NetworkAPI
 import Logging
 public import StratusApp
@@ -26,20 +28,24 @@ public final class TestCloud: Sendable {
     public let image: ImageAPI
     public let network: NetworkAPI
     public let compute: ComputeServices
+    /// Signs `X-Instance-ID` for `/metadata` requests, as a compute host's metadata proxy does.
+    public let metadataSigner: MetadataSigner
     /// Where the test's image data lives; removed when `test` returns.
     public let imageDirectory: String
     public let application: Application<RouterResponder<StratusRequestContext>>
     let backend: any SQLBackend
 
     init(
-        clock: ManualWallClock, identity: IdentityAPI, image: ImageAPI, network: NetworkAPI, compute: ComputeServices, imageDirectory: String,
-        application: Application<RouterResponder<StratusRequestContext>>, backend: any SQLBackend
+        clock: ManualWallClock, identity: IdentityAPI, image: ImageAPI, network: NetworkAPI, compute: ComputeServices,
+        metadataSigner: MetadataSigner, imageDirectory: String, application: Application<RouterResponder<StratusRequestContext>>,
+        backend: any SQLBackend
     ) {
         self.clock = clock
         self.identity = identity
         self.image = image
         self.network = network
         self.compute = compute
+        self.metadataSigner = metadataSigner
         self.imageDirectory = imageDirectory
         self.application = application
         self.backend = backend
@@ -80,11 +86,15 @@ public final class TestCloud: Sendable {
             hosts: hosts, settings: computeSettings, logger: logger
         )
         try await compute.api.bootstrapFlavors()
-        let router = CloudRouter.build(identity: identity, image: image, network: network, compute: compute.api, logger: logger)
+        let metadataSigner = MetadataSigner.ephemeral()
+        let router = CloudRouter.build(
+            identity: identity, image: image, network: network, compute: compute.api,
+            metadata: MetadataAPI(backend: backend, signer: metadataSigner), logger: logger
+        )
         let application = Application(router: router, services: compute.services, logger: logger)
         return TestCloud(
-            clock: clock, identity: identity, image: image, network: network, compute: compute, imageDirectory: imageDirectory,
-            application: application, backend: backend
+            clock: clock, identity: identity, image: image, network: network, compute: compute, metadataSigner: metadataSigner,
+            imageDirectory: imageDirectory, application: application, backend: backend
         )
     }
 
