@@ -41,15 +41,8 @@ fi
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 
 missing=()
-command -v qemu-img >/dev/null 2>&1 || missing+=(qemu-utils)
-dpkg -s busybox-static >/dev/null 2>&1 || missing+=(busybox-static)  # static: it runs in the initramfs
-command -v cpio >/dev/null 2>&1 || missing+=(cpio)
-command -v syslinux >/dev/null 2>&1 || missing+=(syslinux)
-[ -f /usr/lib/syslinux/mbr/mbr.bin ] || missing+=(syslinux-common)
-command -v mcopy >/dev/null 2>&1 || missing+=(mtools)
-command -v mkfs.vfat >/dev/null 2>&1 || missing+=(dosfstools)
-command -v sfdisk >/dev/null 2>&1 || missing+=(fdisk)
-command -v depmod >/dev/null 2>&1 || missing+=(kmod)
+source "$REPO/scripts/test-image-tools.sh"
+missing_test_image_tools
 if [ "${#missing[@]}" -gt 0 ]; then
   log "installing with apt-get: ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive

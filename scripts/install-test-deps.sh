@@ -71,15 +71,8 @@ command -v psql >/dev/null 2>&1 || missing+=(postgresql-client)
 command -v runuser >/dev/null 2>&1 || missing+=(util-linux)
 # QEMU (the VirtQEMU tests boot a guest) and what scripts/build-test-image.sh builds it with.
 command -v qemu-system-x86_64 >/dev/null 2>&1 || missing+=(qemu-system-x86)
-command -v qemu-img >/dev/null 2>&1 || missing+=(qemu-utils)
-dpkg -s busybox-static >/dev/null 2>&1 || missing+=(busybox-static)  # static: it runs in the initramfs
-command -v cpio >/dev/null 2>&1 || missing+=(cpio)
-command -v syslinux >/dev/null 2>&1 || missing+=(syslinux)
-[ -f /usr/lib/syslinux/mbr/mbr.bin ] || missing+=(syslinux-common)
-command -v mcopy >/dev/null 2>&1 || missing+=(mtools)
-command -v mkfs.vfat >/dev/null 2>&1 || missing+=(dosfstools)
-command -v sfdisk >/dev/null 2>&1 || missing+=(fdisk)
-command -v depmod >/dev/null 2>&1 || missing+=(kmod)
+source "$REPO/scripts/test-image-tools.sh"
+missing_test_image_tools
 command -v genisoimage >/dev/null 2>&1 || missing+=(genisoimage)
 # python3 is also used by with-postgres.sh to pick a free port.
 command -v python3 >/dev/null 2>&1 || missing+=(python3)

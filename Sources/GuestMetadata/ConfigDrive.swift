@@ -1,4 +1,5 @@
 import Foundation
+import StratusCore
 
 /// Writes a config drive: an ISO 9660 image with Joliet and Rock Ridge, volume label `config-2`, holding the
 /// metadata files, made by `genisoimage` with the command line Nova uses.
@@ -22,13 +23,13 @@ public enum ConfigDrive {
             "-o", isoPath, "-ldots", "-allow-lowercase", "-allow-multidot", "-l", "-publisher", "Stratus", "-quiet", "-J", "-r",
             "-V", "config-2", staging.path,
         ]
-        let result: (status: Int32, stderr: String)
+        let result: ToolRun
         do {
-            result = try await ToolRun(tool: "genisoimage", arguments: arguments).run()
-        } catch is ToolMissing {
+            result = try await ToolRun.run("genisoimage", arguments)
+        } catch is ToolRun.Missing {
             throw ConfigDriveError.genisoimageMissing
         }
-        guard result.status == 0 else { throw ConfigDriveError.genisoimageFailed(status: result.status, stderr: result.stderr) }
+        guard result.status == 0 else { throw ConfigDriveError.genisoimageFailed(status: result.status, stderr: result.errors) }
     }
 }
 

@@ -45,12 +45,12 @@ public struct QemuDriver: HypervisorDriver {
 
     /// Whether the emulator is on `PATH` (what picks the default driver).
     public static func isInstalled(emulator: String = "qemu-system-x86_64") -> Bool {
-        ExternalTool.find(emulator) != nil
+        ToolRun.find(emulator) != nil
     }
 
     /// Runs `tool --version`: proof that it is installed and runs.
     static func toolVersion(_ tool: String, package: String) async throws -> QEMUVersion {
-        guard ExternalTool.find(tool) != nil else {
+        guard ToolRun.find(tool) != nil else {
             throw DriverError.failed("\(tool) is not installed: install the Debian package \(package) (apt-get install \(package)), or use --driver fake.")
         }
         let output = try await ExternalTool.run([tool, "--version"])
