@@ -20,11 +20,14 @@ public struct ComputeManager: Sendable {
     let serviceCaller: ServiceCaller
     let clock: any WallClock
     let logger: Logger
+    /// What the start's recovery does with a guest no instance of the host owns.
+    let orphanedGuestAction: ComputeSettings.OrphanedGuestAction
     let queue = InstanceQueue()
 
     public init(
         host: String, driver: any HypervisorDriver, rpc: RPCClient, network: any NetworkClient, images: any ImageServiceClient,
-        imageCache: ImageCache? = nil, serviceCaller: ServiceCaller, clock: any WallClock, logger: Logger
+        imageCache: ImageCache? = nil, serviceCaller: ServiceCaller, clock: any WallClock, logger: Logger,
+        orphanedGuestAction: ComputeSettings.OrphanedGuestAction = .shutdown
     ) {
         self.host = host
         self.driver = driver
@@ -35,6 +38,7 @@ public struct ComputeManager: Sendable {
         self.serviceCaller = serviceCaller
         self.clock = clock
         self.logger = logger
+        self.orphanedGuestAction = orphanedGuestAction
     }
 
     var now: Timestamp { Timestamp(clock.now()) }

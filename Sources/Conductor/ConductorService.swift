@@ -202,6 +202,20 @@ public struct ConductorService: Sendable {
         }
     }
 
+    /// After a restart of a process whose message bus lived in memory (all-in-one): a boot or unshelve that was still
+    /// being scheduled when the earlier run stopped (its record last changed before `startedAt`) lost its message, so
+    /// it fails as a build that found no host would; instances placed on a host are the host's to recover.
+    public func recoverUnplaced(startedAt: Timestamp) async throws {
+        for state in [VMState.building, .shelvedOffloaded] {
+            for instance in try await repository.instances(vmState: state)
+            where instance.host == nil && instance.taskState != nil && instance.updatedAt < startedAt {
+                logger.warning("conductor: instance \(instance.id) was left \(state.rawValue) by the previous run; failing it")
+                _ = try await repository.releaseClaim(instance: instance.id)
+                try await fail(instance.id, message: "The cloud stopped while the instance was being scheduled.")
+            }
+        }
+    }
+
     /// Adds or completes an event of an instance action.
     func recordEvent(_ message: RecordActionEvent) async throws {
         guard var action = try await repository.action(message.instanceId, requestId: message.requestId) else { return }

@@ -24,6 +24,8 @@ public struct ComputeServices: Sendable {
     let managers: [ComputeManager]
     let conductor: ConductorService
     let settings: ComputeSettings
+    /// When this process started: instances whose records last changed before were left by an earlier run.
+    let startedAt: Timestamp
 
     /// Everything in-process: the in-process bus, the network service called directly, the image service as the hosts'
     /// image client, and `hosts` (see `ComputeHost.make`). The hosts report themselves once `ready` returns (the database
@@ -43,6 +45,7 @@ public struct ComputeServices: Sendable {
         let conductor = ConductorService(backend: backend, rpc: rpc, clock: clock, logger: logger)
         self.conductor = conductor
         self.settings = settings
+        startedAt = Timestamp(clock.now())
         let scheduler = SchedulerService(backend: backend, clock: clock, logger: logger)
         var services: [any Service] = [conductor.server(transport: transport), scheduler.server(transport: transport)]
         hosts = computeHosts.map(\.name)
@@ -50,7 +53,7 @@ public struct ComputeServices: Sendable {
         let managers = computeHosts.map { host in
             ComputeManager(
                 host: host.name, driver: host.driver, rpc: rpc, network: networkClient, images: image, imageCache: host.imageCache,
-                serviceCaller: Self.serviceCaller(clock: clock), clock: clock, logger: logger
+                serviceCaller: Self.serviceCaller(clock: clock), clock: clock, logger: logger, orphanedGuestAction: settings.orphanedGuestAction
             )
         }
         self.managers = managers
@@ -68,7 +71,24 @@ public struct ComputeServices: Sendable {
                 try await conductor.reclaimQueuedDeletes(olderThan: settings.reclaimInstanceInterval)
             })
         }
+        let startedAt = startedAt
+        services.append(StartupTask("recovery of the previous run's work", after: ready, logger: logger) {
+            try await Self.recover(conductor: conductor, managers: managers, startedAt: startedAt)
+        })
         self.services = services
+    }
+
+    /// The start's recovery (see `ComputeManager.recover`), for work left by a run that began before `startedAt`:
+    /// what the conductor was scheduling first, then every host's instances and guests.
+    public func recover(startedAt: Timestamp) async throws {
+        try await Self.recover(conductor: conductor, managers: managers, startedAt: startedAt)
+    }
+
+    private static func recover(conductor: ConductorService, managers: [ComputeManager], startedAt: Timestamp) async throws {
+        try await conductor.recoverUnplaced(startedAt: startedAt)
+        await withTaskGroup(of: Void.self) { group in
+            for manager in managers { group.addTask { await manager.recover(startedAt: startedAt) } }
+        }
     }
 
     /// Every host's power-state sync, now (the periodic task's work, for tests).

@@ -1,4 +1,4 @@
-import Database
+public import Database
 public import Foundation
 import HTTPTypes
 import Synchronization
@@ -33,7 +33,8 @@ public final class TestCloud: Sendable {
     /// Where the test's image data lives; removed when `test` returns.
     public let imageDirectory: String
     public let application: Application<RouterResponder<StratusRequestContext>>
-    let backend: any SQLBackend
+    /// The cloud's database, for tests that set up records the API cannot make (an interrupted operation).
+    public let backend: any SQLBackend
 
     init(
         clock: ManualWallClock, identity: IdentityAPI, image: ImageAPI, network: NetworkAPI, compute: ComputeServices,

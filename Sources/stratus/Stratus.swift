@@ -46,6 +46,8 @@ struct AllInOneCommand: AsyncParsableCommand {
     @Option(help: "Token lifetime in seconds.") var tokenLifetime: Int64 = 3600
     @Option(help: "Seconds a deleted server stays restorable (SOFT_DELETED) before it is reclaimed; 0 deletes at once.")
     var reclaimInstanceInterval = 0
+    @Option(help: "What a compute host does at start with a guest no instance of it owns: log, shutdown (default) or reap.")
+    var runningDeletedInstanceAction = "shutdown"
     @Option(help: "Address block that \"get me a network\" carves project networks from.") var autoAllocatePool = "10.0.0.0/16"
     @Option(help: "Prefix length of each project's auto-allocated subnet.") var autoAllocatePrefix = 24
 
@@ -54,6 +56,9 @@ struct AllInOneCommand: AsyncParsableCommand {
         let logger = StratusLogging.logger("stratus.all-in-one")
         let computeDriver = try computeDriver()
         guard reclaimInstanceInterval >= 0 else { throw ValidationError("--reclaim-instance-interval must be 0 or more seconds") }
+        guard let orphanedGuestAction = ComputeSettings.OrphanedGuestAction(rawValue: runningDeletedInstanceAction) else {
+            throw ValidationError("--running-deleted-instance-action must be log, shutdown or reap")
+        }
         guard let pool = IPNetwork(autoAllocatePool) else {
             throw ValidationError("--auto-allocate-pool must be a CIDR with host bits zero, e.g. 10.0.0.0/16")
         }
@@ -66,7 +71,7 @@ struct AllInOneCommand: AsyncParsableCommand {
             tokenLifetime: tokenLifetime,
             network: NetworkSettings(autoAllocationPool: pool, autoAllocationPrefixLength: autoAllocatePrefix),
             driver: computeDriver,
-            compute: ComputeSettings(reclaimInstanceInterval: reclaimInstanceInterval)
+            compute: ComputeSettings(reclaimInstanceInterval: reclaimInstanceInterval, orphanedGuestAction: orphanedGuestAction)
         )
         try await AllInOne.run(configuration, logger: logger)
     }

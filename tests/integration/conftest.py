@@ -384,7 +384,8 @@ def module_server(stratus_bin: Path, tmp_path_factory: pytest.TempPathFactory, r
     STRATUS_SERVER_ARGS (a sequence of strings, e.g. ("--fake-hosts", "3")) for its server's command line."""
     name = request.module.__name__.rsplit(".", 1)[-1]
     extra = tuple(getattr(request.module, "STRATUS_SERVER_ARGS", ()))
-    with running_server(stratus_bin, tmp_path_factory.mktemp(name), _artifacts() / name, extra) as srv:
+    # A short data directory: a QEMU guest's QMP socket path under it must fit in 107 bytes.
+    with running_server(stratus_bin, tmp_path_factory.mktemp("m"), _artifacts() / name, extra) as srv:
         yield srv
 
 

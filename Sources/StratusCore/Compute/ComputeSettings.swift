@@ -1,12 +1,25 @@
 /// The compute service's knobs that Nova keeps in nova.conf, with Nova's defaults.
 public struct ComputeSettings: Sendable, Equatable {
+    /// What a compute host does, when it starts, with a guest that no instance of the host owns (Nova's
+    /// `running_deleted_instance_action`): the guest of an instance deleted while the host was down, or left by hand.
+    public enum OrphanedGuestAction: String, Sendable, CaseIterable {
+        /// Only logs it.
+        case log
+        /// Logs it and powers it off, keeping its files.
+        case shutdown
+        /// Logs it and destroys it with its files.
+        case reap
+    }
+
     /// Seconds a deleted server stays SOFT_DELETED (restorable) before it is reclaimed; 0 deletes at once.
     public var reclaimInstanceInterval: Int
     /// Seconds between comparisons of each host's guests with the power state on record; 0 turns the sync off.
     public var syncPowerStateInterval: Int
+    public var orphanedGuestAction: OrphanedGuestAction
 
-    public init(reclaimInstanceInterval: Int = 0, syncPowerStateInterval: Int = 600) {
+    public init(reclaimInstanceInterval: Int = 0, syncPowerStateInterval: Int = 600, orphanedGuestAction: OrphanedGuestAction = .shutdown) {
         self.reclaimInstanceInterval = reclaimInstanceInterval
         self.syncPowerStateInterval = syncPowerStateInterval
+        self.orphanedGuestAction = orphanedGuestAction
     }
 }

@@ -1,0 +1,85 @@
+"""Helpers of the tests with real QEMU guests (`--driver qemu`, TCG): the test guest image, waiting on a
+server's status and console, and the guests' QEMU processes, which outlive the stratus process by design.
+Waiting polls against deadlines; TCG boots on a busy 2-core machine take tens of seconds."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+BOOT_DEADLINE = 180.0
+WAIT_INTERVAL = 0.5
+
+
+def build_guest_image() -> str:
+    """The test guest built (or reused from its cache) by scripts/build-test-image.sh. QEMU must be installed
+    (scripts/install-test-deps.sh): a missing tool is a failure, not a skip."""
+    missing = [tool for tool in ("qemu-system-x86_64", "qemu-img") if shutil.which(tool) is None]
+    if missing:
+        pytest.fail(f"{', '.join(missing)} not installed: run scripts/install-test-deps.sh")
+    built = subprocess.run(
+        ["bash", str(REPO / "scripts" / "build-test-image.sh")], capture_output=True, text=True, timeout=900
+    )
+    assert built.returncode == 0, f"build-test-image.sh failed:\n{built.stdout}\n{built.stderr}"
+    return built.stdout.strip().splitlines()[-1]
+
+
+def qemu_pid(data_dir: Path, server_id: str) -> int | None:
+    """The pid of the server's QEMU when it runs (its pid file names a live process started for this guest)."""
+    pid_file = data_dir / "instances" / server_id / "pid"
+    try:
+        pid = int(pid_file.read_text().strip())
+        if str(pid_file.parent) in Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace"):
+            return pid
+    except (OSError, ValueError):
+        pass
+    return None
+
+
+def kill_guests(data_dir: Path) -> None:
+    """SIGKILLs every guest QEMU under `data_dir`: a failed test must not leave QEMU processes running."""
+    for pid_file in (data_dir / "instances").glob("*/pid"):
+        pid = qemu_pid(data_dir, pid_file.parent.name)
+        if pid is not None:
+            os.kill(pid, signal.SIGKILL)
+
+
+def status(cloud, ref: str) -> str:
+    return cloud.ok("server", "show", "-f", "value", "-c", "status", ref).stdout.strip()
+
+
+def wait_status(cloud, ref: str, want: str, deadline: float = BOOT_DEADLINE) -> None:
+    end = time.monotonic() + deadline
+    while (current := status(cloud, ref)) != want:
+        if current == "ERROR" and want != "ERROR":
+            pytest.fail(f"server {ref} went to ERROR waiting for {want}\n{cloud.json('server', 'show', ref)}")
+        if time.monotonic() >= end:
+            pytest.fail(f"server {ref} is {current}, not {want}, after {deadline:.0f}s")
+        time.sleep(WAIT_INTERVAL)
+
+
+def wait_console(cloud, ref: str, *texts: str, count: int = 1) -> str:
+    """The console log once each of `texts` appears in it at least `count` times."""
+    end = time.monotonic() + BOOT_DEADLINE
+    while True:
+        log = cloud.ok("console", "log", "show", ref).stdout
+        if all(log.count(text) >= count for text in texts):
+            return log
+        if time.monotonic() >= end:
+            pytest.fail(f"the console log of {ref} lacks {texts} (x{count}) after {BOOT_DEADLINE:.0f}s:\n{log[-3000:]}")
+        time.sleep(WAIT_INTERVAL)
+
+
+def wait_exit(pid: int, deadline: float = 30.0) -> None:
+    end = time.monotonic() + deadline
+    while Path(f"/proc/{pid}").exists():
+        if time.monotonic() >= end:
+            pytest.fail(f"process {pid} still runs after {deadline:.0f}s")
+        time.sleep(0.1)

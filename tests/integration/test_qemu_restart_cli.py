@@ -1,0 +1,69 @@
+"""Restart safety with real guests: `stratus all-in-one --driver qemu` killed with SIGKILL and started again on
+the same data directory, driven by the real `openstack` CLI. Guests are not children of Stratus: they run on
+while it is down, and the next start takes them back (a guest that died meanwhile makes its server SHUTOFF;
+an operation cut off by the kill is finished)."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import signal
+
+import pytest
+
+from qemu_guests import build_guest_image, kill_guests, qemu_pid, wait_console, wait_exit, wait_status
+
+RUN = secrets.token_hex(3)
+STRATUS_SERVER_ARGS = ("--driver", "qemu", "--compute-host", "qemu-restart-host", "--shutdown-timeout", "30")
+READY = "STRATUS TEST GUEST READY"
+
+
+@pytest.fixture(scope="module")
+def cloud(module_cloud):
+    yield module_cloud
+    kill_guests(module_cloud.data_dir)
+
+
+def _restart(cloud) -> None:
+    """SIGKILL, as a crash or an OOM kill would, then a start on the same data directory."""
+    cloud.server.kill()
+    cloud.server.start()
+
+
+def test_guests_run_on_while_stratus_is_down_and_are_taken_back(cloud):
+    image, flavor, name = f"restart-guest-{RUN}", f"restart-flavor-{RUN}", f"restart-server-{RUN}"
+    cloud.ok("flavor", "create", "--ram", "128", "--vcpus", "1", "--disk", "1", flavor)
+    cloud.ok("image", "create", "--file", build_guest_image(), "--disk-format", "qcow2", "--container-format", "bare", image)
+    server_id = cloud.json("server", "create", "--flavor", flavor, "--image", image, "--nic", "none", "--wait", name)["id"]
+    wait_console(cloud, name, READY, server_id)
+    pid = qemu_pid(cloud.data_dir, server_id)
+    assert pid is not None, "the guest's QEMU does not run"
+
+    # The guest runs on while Stratus is down, and is the same process (not restarted) after the start.
+    _restart(cloud)
+    assert qemu_pid(cloud.data_dir, server_id) == pid, "the guest's QEMU did not survive the kill of stratus"
+    shown = cloud.json("server", "show", name)
+    assert shown["status"] == "ACTIVE" and shown["OS-EXT-STS:task_state"] is None, shown
+    assert shown["OS-EXT-STS:power_state"] in (1, "Running"), shown
+    assert cloud.ok("console", "log", "show", name).stdout.count(READY) == 1, "the guest booted again"
+
+    # A guest that dies while Stratus is down makes its server SHUTOFF at the next start; it starts again.
+    cloud.server.kill()
+    os.kill(pid, signal.SIGKILL)
+    wait_exit(pid)
+    cloud.server.start()
+    wait_status(cloud, name, "SHUTOFF", deadline=60.0)
+    cloud.ok("server", "start", name)
+    wait_status(cloud, name, "ACTIVE")
+    wait_console(cloud, name, READY, count=2)
+
+    # A stop cut off by the kill (the API answered, the guest may be powering off) is finished by the next start.
+    cloud.ok("server", "stop", name)
+    _restart(cloud)
+    wait_status(cloud, name, "SHUTOFF", deadline=60.0)
+    shown = cloud.json("server", "show", name)
+    assert shown["OS-EXT-STS:task_state"] is None, shown
+    assert qemu_pid(cloud.data_dir, server_id) is None, "a SHUTOFF server's QEMU still runs"
+
+    cloud.ok("server", "delete", "--wait", name)
+    assert not (cloud.data_dir / "instances" / server_id).exists()
