@@ -239,6 +239,8 @@ let package = Package(
                 "StratusCore",
                 "HTTPSupport",
                 "Scheduler",
+                "Virt",
+                "VirtQEMU",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict

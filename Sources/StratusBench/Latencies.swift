@@ -14,9 +14,9 @@ struct Latencies: Sendable {
     }
 
     /// `NAME: p50 X ms, p95 Y ms, p99 Z ms, max W ms (K requests)`.
-    func line(_ name: String) -> String {
+    func line(_ name: String, of unit: String = "requests") -> String {
         "\(name): p50 \(format(percentile(50))) ms, p95 \(format(percentile(95))) ms, p99 \(format(percentile(99))) ms, "
-            + "max \(format(percentile(100))) ms (\(samples.count) requests)"
+            + "max \(format(percentile(100))) ms (\(samples.count) \(unit))"
     }
 }
 

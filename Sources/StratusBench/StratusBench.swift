@@ -6,8 +6,8 @@ import ArgumentParser
 struct StratusBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "stratus-bench",
-        abstract: "Measure Stratus's compute hot path (see scripts/bench-compute.sh).",
-        subcommands: [ServersCommand.self, ScheduleCommand.self]
+        abstract: "Measure Stratus's compute hot path (scripts/bench-compute.sh) and real guests (scripts/bench-guests.sh).",
+        subcommands: [ServersCommand.self, ScheduleCommand.self, GuestsCommand.self]
     )
 }
 
@@ -50,5 +50,32 @@ struct ScheduleCommand: ParsableCommand {
 
     func run() throws {
         try ScheduleBenchmark(hosts: hosts, instances: instances).run()
+    }
+}
+
+struct GuestsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "guests",
+        abstract: "Boot the test image through the API and by hand with QEMU; print the time to its banner, the ratio and the memory per guest."
+    )
+
+    @Option(help: "The cloud's address, e.g. http://127.0.0.1:8780 (an all-in-one with --driver qemu).") var url: String
+    @Option(help: "The password of user admin (project admin).") var password: String
+    @Option(help: "The cloud's --data-dir (absolute), where the guests' console logs are.") var dataDir: String
+    @Option(help: "The pid of the stratus process, whose memory is measured.") var serverPid: Int32
+    @Option(help: "The test guest image (qcow2), from scripts/build-test-image.sh.") var image: String
+    @Option(help: "Boots each way.") var rounds = 5
+    @Option(help: "Guests running at once for the memory figure.") var memoryGuests = 4
+
+    func validate() throws {
+        guard rounds >= 1, memoryGuests >= 1 else { throw ValidationError("--rounds and --memory-guests must be positive") }
+        guard dataDir.hasPrefix("/"), image.hasPrefix("/") else { throw ValidationError("--data-dir and --image must be absolute paths") }
+    }
+
+    func run() async throws {
+        let cloud = try await BenchCloud.connect(url: url, password: password)
+        try await GuestsBenchmark(
+            cloud: cloud, dataDirectory: dataDir, serverPid: serverPid, image: image, rounds: rounds, memoryGuests: memoryGuests
+        ).run()
     }
 }
