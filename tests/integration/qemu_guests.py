@@ -77,9 +77,18 @@ def wait_console(cloud, ref: str, *texts: str, count: int = 1) -> str:
         time.sleep(WAIT_INTERVAL)
 
 
+def running(pid: int) -> bool:
+    """Whether the process runs (a zombie that nobody reaped does not: a daemonized QEMU's parent is init)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rsplit(") ", 1)[-1][:1] != "Z"
+
+
 def wait_exit(pid: int, deadline: float = 30.0) -> None:
     end = time.monotonic() + deadline
-    while Path(f"/proc/{pid}").exists():
+    while running(pid):
         if time.monotonic() >= end:
             pytest.fail(f"process {pid} still runs after {deadline:.0f}s")
         time.sleep(0.1)
