@@ -66,6 +66,7 @@ public struct ComputeManager: Sendable {
         server.on(ShelveInstance.self) { message, _ in
             await queue.run(message.instanceId) { await shelve(message) }
         }
+        server.answer(GetHostUptime.self) { _, _ in try HostUptime.read() }
         server.answer(GetConsoleOutput.self) { message, _ in
             try await driver.consoleOutput(message.instanceId, lines: message.length)
         }
@@ -78,7 +79,8 @@ public struct ComputeManager: Sendable {
         let time = now
         return ComputeNode(
             id: ComputeNodeID(Self.nodeId(host)), host: host, lastHeartbeat: time, hypervisorType: resources.hypervisorType,
-            hypervisorVersion: resources.hypervisorVersion, cpuArchitecture: resources.cpuArchitecture, vcpus: resources.vcpus,
+            hypervisorVersion: resources.hypervisorVersion, cpuArchitecture: resources.cpuArchitecture,
+            accelerator: resources.accelerator, vcpus: resources.vcpus,
             memoryMB: resources.memoryMB, diskGB: resources.diskGB, createdAt: time, updatedAt: time
         )
     }

@@ -82,14 +82,20 @@ public struct HostResources: Sendable, Codable, Equatable {
     public var hypervisorType: String
     public var hypervisorVersion: Int
     public var cpuArchitecture: String
+    /// What the guests run on (`tcg`, `kvm`), for drivers with a choice.
+    public var accelerator: String?
 
-    public init(vcpus: Int, memoryMB: Int, diskGB: Int, hypervisorType: String, hypervisorVersion: Int, cpuArchitecture: String = "x86_64") {
+    public init(
+        vcpus: Int, memoryMB: Int, diskGB: Int, hypervisorType: String, hypervisorVersion: Int, cpuArchitecture: String = "x86_64",
+        accelerator: String? = nil
+    ) {
         self.vcpus = vcpus
         self.memoryMB = memoryMB
         self.diskGB = diskGB
         self.hypervisorType = hypervisorType
         self.hypervisorVersion = hypervisorVersion
         self.cpuArchitecture = cpuArchitecture
+        self.accelerator = accelerator
     }
 }
 

@@ -65,7 +65,8 @@ public struct QemuDriver: HypervisorDriver {
         let diskBytes = (fileSystem?[.systemSize] as? NSNumber)?.int64Value ?? 0
         return HostResources(
             vcpus: ProcessInfo.processInfo.activeProcessorCount, memoryMB: Int(ProcessInfo.processInfo.physicalMemory >> 20),
-            diskGB: Int(diskBytes >> 30), hypervisorType: "QEMU", hypervisorVersion: version.novaInteger
+            diskGB: Int(diskBytes >> 30), hypervisorType: "QEMU", hypervisorVersion: version.novaInteger,
+            accelerator: settings.accelerator.rawValue
         )
     }
 

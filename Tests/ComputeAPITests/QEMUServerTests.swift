@@ -20,6 +20,12 @@ struct QEMUServerTests {
             let hypervisors = try await nova(client, .get, "/os-hypervisors/detail", token, version: "2.1")
             #expect(hypervisors.list("hypervisors").first?["hypervisor_type"] as? String == "QEMU", "\(hypervisors.summary)")
             #expect(hypervisors.list("hypervisors").first?["hypervisor_hostname"] as? String == "qemu-test", "\(hypervisors.summary)")
+            // cpu_info is a JSON text before 2.28 and an object from 2.28 (until 2.88 drops it).
+            let cpuInfo = try #require(hypervisors.list("hypervisors").first?["cpu_info"] as? String, "\(hypervisors.summary)")
+            let info = try #require(try JSONSerialization.jsonObject(with: Data(cpuInfo.utf8)) as? [String: String])
+            #expect(info == ["arch": "x86_64", "accelerator": "tcg"], "\(cpuInfo)")
+            let newer = try await nova(client, .get, "/os-hypervisors/detail", token, version: "2.28")
+            #expect(newer.list("hypervisors").first?["cpu_info"] as? [String: String] == info, "\(newer.summary)")
 
             let imageId = try await createImage(client, token, name: "stratus-test", diskFormat: "qcow2")
             try await cloud.image.receiveData(ImageID(imageId), fromFile: image, logger: Logger(label: "test"))

@@ -9,6 +9,7 @@ failure, not a skip. Waiting polls against deadlines; TCG boots on a busy 2-core
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 import shutil
@@ -90,6 +91,10 @@ def test_hypervisor_is_qemu(cloud):
     assert [row["Hypervisor Hostname"] for row in rows] == ["qemu-cli-host"], rows
     shown = cloud.json("hypervisor", "show", "qemu-cli-host")
     assert shown["hypervisor_type"] == "QEMU", shown
+    # Before 2.88 the hypervisor has cpu_info, where the accelerator (never guessed from /dev/kvm) is.
+    older = cloud.json("--os-compute-api-version", "2.87", "hypervisor", "show", "qemu-cli-host")
+    cpu_info = older["cpu_info"] if isinstance(older["cpu_info"], dict) else json.loads(older["cpu_info"])
+    assert cpu_info == {"arch": "x86_64", "accelerator": "tcg"}, older
 
 
 def test_boot_console_stop_start_delete(cloud, test_image):

@@ -3,6 +3,7 @@ import Foundation
 import HTTPSupport
 import HTTPTypes
 import Hummingbird
+import Messaging
 import StratusCore
 
 /// The admin's view of the hosts: `os-hypervisors`, `os-services`, and `os-availability-zone`.
@@ -14,6 +15,7 @@ struct HostController: Sendable {
         group.get("os-hypervisors/detail", use: hypervisorDetails)
         group.get("os-hypervisors/statistics", use: statistics)
         group.get("os-hypervisors/{id}", use: hypervisor)
+        group.get("os-hypervisors/{id}/uptime", use: uptime)
         group.get("os-services", use: services)
         group.put("os-services/{id}", use: updateService)
         group.delete("os-services/{id}", use: deleteService)
@@ -45,7 +47,16 @@ struct HostController: Sendable {
             view["running_vms"] = .number(Double(node.instanceCount))
             view["current_workload"] = .number(0)
             view["disk_available_least"] = .number(Double(node.diskGB - node.diskGBUsed))
-            view["cpu_info"] = .string("{\"arch\": \"\(node.cpuArchitecture)\"}")
+            // Nova's libvirt driver says QEMU for TCG and KVM alike; the accelerator (tcg or kvm) tells them apart.
+            var cpuInfo = ["arch": node.cpuArchitecture]
+            if let accelerator = node.accelerator { cpuInfo["accelerator"] = accelerator }
+            // An object from 2.28, a JSON text before.
+            if version >= APIVersion(2, 28) {
+                view["cpu_info"] = .object(cpuInfo.mapValues { .string($0) })
+            } else {
+                let fields = cpuInfo.sorted { $0.key < $1.key }.map { "\"\($0.key)\": \"\($0.value)\"" }
+                view["cpu_info"] = .string("{" + fields.joined(separator: ", ") + "}")
+            }
         } else {
             view["uptime"] = .null
         }
@@ -81,6 +92,25 @@ struct HostController: Sendable {
             throw ComputeFault.notFound("Hypervisor \(id.prefix(64)) could not be found.")
         }
         return try JSONResponse.make(JSONValue.object(["hypervisor": hypervisorView(node, version: context.apiVersion, detailed: true)]))
+    }
+
+    /// The host's `uptime` line, from its compute service (removed in 2.88, where `uptime` is in the hypervisor).
+    @Sendable func uptime(_ request: Request, context: StratusRequestContext) async throws -> Response {
+        try context.requireAuth().requireAdmin("os_compute_api:os-hypervisors:uptime")
+        guard context.apiVersion < APIVersion(2, 88) else { throw ComputeFault.notFound("The uptime API was removed in 2.88.") }
+        let id = try context.parameters.require("id")
+        guard let node = try await api.repository.computeNode(id: ComputeNodeID(id)) else {
+            throw ComputeFault.notFound("Hypervisor \(id.prefix(64)) could not be found.")
+        }
+        let uptime: String
+        do {
+            uptime = try await api.rpc.call(GetHostUptime(), to: Topic.compute(node.host))
+        } catch let fault as RemoteFault {
+            throw StratusError.conflict("The uptime of hypervisor \(node.host) is not available: \(fault.message)")
+        }
+        guard case .object(var view) = hypervisorView(node, version: context.apiVersion, detailed: false) else { preconditionFailure() }
+        view["uptime"] = .string(uptime)
+        return try JSONResponse.make(JSONValue.object(["hypervisor": .object(view)]))
     }
 
     @Sendable func statistics(_ request: Request, context: StratusRequestContext) async throws -> Response {

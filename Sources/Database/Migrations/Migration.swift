@@ -23,6 +23,7 @@ public struct Migration: Sendable {
         .aggregates,
         .migrations,
         .computePerformance,
+        .computeNodeAccelerator,
     ]
 }
 

@@ -104,6 +104,7 @@ struct ComputeNodeRow: StoredRecord {
     var hypervisorType: String
     var hypervisorVersion: Int
     var cpuArchitecture: String
+    var accelerator: String?
     var vcpus: Int
     var memoryMb: Int
     var diskGb: Int
@@ -131,6 +132,7 @@ struct ComputeNodeRow: StoredRecord {
         hypervisorType = node.hypervisorType
         hypervisorVersion = node.hypervisorVersion
         cpuArchitecture = node.cpuArchitecture
+        accelerator = node.accelerator
         vcpus = node.vcpus
         memoryMb = node.memoryMB
         diskGb = node.diskGB
@@ -154,7 +156,7 @@ struct ComputeNodeRow: StoredRecord {
             id: ComputeNodeID(try value("id", String.self)), host: try value("host"), availabilityZone: try value("availability_zone"),
             disabled: try value("disabled"), disabledReason: try value("disabled_reason"), forcedDown: try value("forced_down"),
             lastHeartbeat: Timestamp(rawValue: try value("last_heartbeat")), hypervisorType: try value("hypervisor_type"),
-            hypervisorVersion: try value("hypervisor_version"), cpuArchitecture: try value("cpu_architecture"), vcpus: try value("vcpus"),
+            hypervisorVersion: try value("hypervisor_version"), cpuArchitecture: try value("cpu_architecture"), accelerator: try value("accelerator"), vcpus: try value("vcpus"),
             memoryMB: try value("memory_mb"), diskGB: try value("disk_gb"), vcpusUsed: try value("vcpus_used"),
             memoryMBUsed: try value("memory_mb_used"), diskGBUsed: try value("disk_gb_used"), instanceCount: try value("instance_count"),
             cpuAllocationRatio: try value("cpu_allocation_ratio"), ramAllocationRatio: try value("ram_allocation_ratio"),
@@ -435,7 +437,7 @@ public struct SQLComputeRepository: ComputeRepository {
         try await executor.run { db in
             let updated = try await db.update(ComputeNodeRow.table)
                 .set("hypervisor_type", to: node.hypervisorType).set("hypervisor_version", to: node.hypervisorVersion)
-                .set("cpu_architecture", to: node.cpuArchitecture).set("vcpus", to: node.vcpus).set("memory_mb", to: node.memoryMB)
+                .set("cpu_architecture", to: node.cpuArchitecture).set("accelerator", to: node.accelerator).set("vcpus", to: node.vcpus).set("memory_mb", to: node.memoryMB)
                 .set("disk_gb", to: node.diskGB).set("last_heartbeat", to: node.lastHeartbeat.rawValue)
                 .set("updated_at", to: node.updatedAt.rawValue)
                 .where("host", .equal, node.host).returning("id").all()

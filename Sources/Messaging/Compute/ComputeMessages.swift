@@ -46,6 +46,14 @@ public struct GetConsoleOutput: RPCRequest {
     }
 }
 
+/// compute-api -> compute.<host>: the host's uptime and load, as `uptime` prints them (os-hypervisors/{id}/uptime).
+public struct GetHostUptime: RPCRequest {
+    public typealias Reply = String
+    public static let method = "get_host_uptime"
+
+    public init() {}
+}
+
 /// conductor -> compute.<host>: give the guest `flavor`'s size (the claim is moved already).
 public struct ResizeGuest: RPCMessage {
     public static let method = "resize_guest"

@@ -10,6 +10,8 @@ public struct ComputeNode: Sendable, Codable, Equatable {
     public var hypervisorType: String
     public var hypervisorVersion: Int
     public var cpuArchitecture: String
+    /// What the host's guests run on (`tcg`, `kvm`), for drivers with a choice.
+    public var accelerator: String?
     public var vcpus: Int
     public var memoryMB: Int
     public var diskGB: Int
@@ -27,6 +29,7 @@ public struct ComputeNode: Sendable, Codable, Equatable {
     public init(
         id: ComputeNodeID, host: String, availabilityZone: String = "nova", disabled: Bool = false, disabledReason: String? = nil,
         forcedDown: Bool = false, lastHeartbeat: Timestamp, hypervisorType: String, hypervisorVersion: Int, cpuArchitecture: String,
+        accelerator: String? = nil,
         vcpus: Int, memoryMB: Int, diskGB: Int, vcpusUsed: Int = 0, memoryMBUsed: Int = 0, diskGBUsed: Int = 0, instanceCount: Int = 0,
         cpuAllocationRatio: Double = 4.0, ramAllocationRatio: Double = 1.0, diskAllocationRatio: Double = 1.0, reservedMemoryMB: Int = 512,
         createdAt: Timestamp, updatedAt: Timestamp
@@ -41,6 +44,7 @@ public struct ComputeNode: Sendable, Codable, Equatable {
         self.hypervisorType = hypervisorType
         self.hypervisorVersion = hypervisorVersion
         self.cpuArchitecture = cpuArchitecture
+        self.accelerator = accelerator
         self.vcpus = vcpus
         self.memoryMB = memoryMB
         self.diskGB = diskGB
