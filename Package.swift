@@ -228,6 +228,8 @@ let package = Package(
                 "IdentityAPI",
                 "NetworkAPI",
                 "VirtQEMU",
+                "GuestMetadata",
+                "MetadataAPI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 logging,
             ],

@@ -13,7 +13,7 @@ struct Stratus: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "stratus",
         abstract: "An OpenStack-compatible compute cloud.",
-        subcommands: [AllInOneCommand.self, DatabaseCommand.self, TokenKeysCommand.self]
+        subcommands: [AllInOneCommand.self, DatabaseCommand.self, TokenKeysCommand.self, MetadataRelayCommand.self]
     )
 }
 
