@@ -20,19 +20,8 @@ if [ $build = 1 ]; then
   swift build -c release --product stratus-bench
 fi
 bin=.build/release
-work=$(mktemp -d "${TMPDIR:-/tmp}/stratus-bench-compute.XXXXXX")
-port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-password=bench-$RANDOM$RANDOM
-STRATUS_ADMIN_PASSWORD=$password "$bin/stratus" all-in-one --driver fake --fake-hosts "$hosts" --data-dir "$work/data" --port "$port" \
-  > "$work/server.out" 2> "$work/server.err" &
-pid=$!
-trap 'kill -TERM $pid 2>/dev/null; wait $pid 2>/dev/null; rm -rf "$work"' EXIT
-for _ in $(seq 1 3000); do
-  grep -q "stratus ready" "$work/server.out" && break
-  kill -0 $pid 2>/dev/null || { cat "$work/server.err" >&2; exit 1; }
-  sleep 0.01
-done
-grep -q "stratus ready" "$work/server.out" || { echo "the server did not get ready" >&2; exit 1; }
+source scripts/bench-server.sh
+bench_start_server --driver fake --fake-hosts "$hosts"
 echo "server: $hosts fake hosts, pid $pid, port $port"
 "$bin/stratus-bench" servers --url "http://127.0.0.1:$port" --password "$password" -n "$n" -c "$c"
 echo "server peak RSS: $(awk '/VmHWM/ { printf "%.1f MiB", $2 / 1024 }' /proc/$pid/status)"

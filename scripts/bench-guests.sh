@@ -21,24 +21,8 @@ if [ $build = 1 ]; then
 fi
 image=$(bash scripts/build-test-image.sh | tail -n 1)
 bin=$PWD/.build/release
-work=$(mktemp -d /tmp/sbg.XXXXXX)  # short: a guest's QMP socket path must fit in 107 bytes
-port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-password=bench-$RANDOM$RANDOM
-STRATUS_ADMIN_PASSWORD=$password "$bin/stratus" all-in-one --driver qemu --compute-host bench --data-dir "$work/data" --port "$port" \
-  > "$work/server.out" 2> "$work/server.err" &
-pid=$!
-cleanup() {
-  kill -TERM $pid 2>/dev/null; wait $pid 2>/dev/null
-  for f in "$work"/data/instances/*/pid; do [ -f "$f" ] && kill -KILL "$(cat "$f")" 2>/dev/null; done
-  rm -rf "$work"
-}
-trap cleanup EXIT
-for _ in $(seq 1 3000); do
-  grep -q "stratus ready" "$work/server.out" && break
-  kill -0 $pid 2>/dev/null || { cat "$work/server.err" >&2; exit 1; }
-  sleep 0.01
-done
-grep -q "stratus ready" "$work/server.out" || { echo "the server did not get ready" >&2; exit 1; }
+source scripts/bench-server.sh
+bench_start_server --driver qemu --compute-host bench
 echo "server: $(grep -m1 "compute driver" "$work/server.out" || echo "qemu"), pid $pid, port $port"
 "$bin/stratus-bench" guests --url "http://127.0.0.1:$port" --password "$password" --data-dir "$work/data" --server-pid "$pid" \
   --image "$image" --rounds "$rounds" --memory-guests "$guests"
