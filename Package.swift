@@ -301,6 +301,11 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(
+            name: "ComputeAgentTests",
+            dependencies: ["ComputeAgent", "Messaging", "StratusCore", "StratusTesting"],
+            swiftSettings: strict
+        ),
+        .testTarget(
             name: "VirtQEMUTests",
             dependencies: ["VirtQEMU", "Virt", nioCore, .product(name: "NIOPosix", package: "swift-nio")],
             swiftSettings: strict

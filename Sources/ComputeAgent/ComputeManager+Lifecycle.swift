@@ -15,7 +15,7 @@ extension ComputeManager {
         do {
             try await driver.destroy(instance.id)
             guard try await change(instance.id, InstanceChanges(taskState: .set(.rebuildSpawning)), expected: [.rebuilding]) else { return }
-            try await driver.spawn(withCachedImage(guestSpec(instance, flavor: instance.flavor, interfaces: instance.networkInfo), credentials: message.credentials))
+            try await spawn(guestSpec(instance, flavor: instance.flavor, interfaces: instance.networkInfo), credentials: message.credentials)
             var changes = InstanceChanges(vmState: .active, taskState: .clear, powerState: .running, launchedAt: now)
             if instance.vmState == .stopped {
                 try await driver.powerOff(instance.id)

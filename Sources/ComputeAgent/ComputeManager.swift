@@ -133,7 +133,7 @@ public struct ComputeManager: Sendable {
             }
             var spec = guestSpec(instance, flavor: instance.flavor, interfaces: vifs)
             spec.imageId = instance.shelvedImageId ?? instance.imageId
-            try await driver.spawn(withCachedImage(spec, credentials: credentials))
+            try await spawn(spec, credentials: credentials)
             let active = InstanceChanges(vmState: .active, taskState: .clear, powerState: .running, launchedAt: now, clearShelvedImage: true)
             if try await change(instance.id, active, expected: [.spawning]) {
                 await recordEvent(instance.id, credentials.requestId, event, start: nil, result: "Success")
@@ -214,14 +214,21 @@ public struct ComputeManager: Sendable {
         )
     }
 
-    /// The spec with its image's file from the host's cache, for drivers that boot from files (the cache is nil otherwise).
-    func withCachedImage(_ spec: GuestSpec, credentials: Credentials) async throws -> GuestSpec {
-        guard let imageCache, let imageId = spec.imageId else { return spec }
+    /// Spawns the guest; for drivers that boot from files (the cache is nil otherwise), on its image's file from the
+    /// host's cache, leased until the guest's disk is made on it so the cache cleanup leaves it alone.
+    func spawn(_ spec: GuestSpec, credentials: Credentials) async throws {
+        guard let imageCache, let imageId = spec.imageId else { return try await driver.spawn(spec) }
         let cached = try await imageCache.fetch(imageId, from: images, credentials: credentials)
         var spec = spec
         spec.imagePath = cached.path
         spec.imageDiskFormat = cached.diskFormat
-        return spec
+        do {
+            try await driver.spawn(spec)
+        } catch {
+            await imageCache.release(imageId)
+            throw error
+        }
+        await imageCache.release(imageId)
     }
 
     func cleanUp(_ id: InstanceID, ports: [NetworkPort], credentials: Credentials) async throws {

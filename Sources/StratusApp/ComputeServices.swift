@@ -57,12 +57,17 @@ public struct ComputeServices: Sendable {
             )
         }
         self.managers = managers
-        for manager in managers {
+        for (manager, host) in zip(managers, computeHosts) {
             services.append(manager.server(transport: transport))
             services.append(HeartbeatService(manager: manager, rpc: rpc, interval: heartbeat, ready: ready))
             if settings.syncPowerStateInterval > 0 {
                 services.append(PeriodicTask("power-state sync on \(manager.host)", every: .seconds(settings.syncPowerStateInterval), after: ready, logger: logger) {
                     await manager.syncPowerStates()
+                })
+            }
+            if host.imageCache != nil, settings.imageCacheMaxAge > 0 {
+                services.append(PeriodicTask("image cache cleanup on \(manager.host)", every: .seconds(settings.imageCacheInterval), after: ready, logger: logger) {
+                    try await manager.removeUnusedImages(maxAge: settings.imageCacheMaxAge)
                 })
             }
         }
@@ -94,6 +99,14 @@ public struct ComputeServices: Sendable {
     /// Every host's power-state sync, now (the periodic task's work, for tests).
     public func syncPowerStates() async {
         for manager in managers { await manager.syncPowerStates() }
+    }
+
+    /// Every host's image cache cleanup, now, keeping what was used within `maxAge` seconds (the periodic task's work,
+    /// for tests); returns the names removed.
+    public func removeUnusedImages(maxAge: Int) async throws -> [String] {
+        var removed: [String] = []
+        for manager in managers { removed += try await manager.removeUnusedImages(maxAge: maxAge) }
+        return removed
     }
 
     /// The conductor's reclaim of soft-deleted servers, now (the periodic task's work, for tests).

@@ -113,6 +113,7 @@ public actor FakeDriver: HypervisorDriver {
     public func powerState(_ instance: InstanceID) async -> PowerState { guestsById[instance]?.powerState ?? .noState }
 
     public func guests() async -> [InstanceID] { Array(guestsById.keys) }
+    public func imagesInUse() async throws -> Set<ImageID> { Set(guestsById.values.compactMap(\.spec.imageId)) }
 
     public func snapshot(_ instance: InstanceID, to path: String) async throws -> String {
         try await perform(.snapshot)

@@ -28,6 +28,8 @@ public protocol HypervisorDriver: Sendable {
     func powerState(_ instance: InstanceID) async -> PowerState
     /// Every guest the driver runs, for the periodic power-state sync.
     func guests() async -> [InstanceID]
+    /// The images the host's guests' disks are built on, which the host's image cache must keep.
+    func imagesInUse() async throws -> Set<ImageID>
 
     /// Writes the guest's root disk as an image file at `path`; returns its disk format (`qcow2`, `raw`).
     func snapshot(_ instance: InstanceID, to path: String) async throws -> String

@@ -11,6 +11,14 @@ struct InstanceFiles: Sendable, Equatable {
 
     /// The root disk: a qcow2 overlay on the cached image.
     var disk: String { directory + "/disk.qcow2" }
+    /// The flavor's ephemeral disk (qcow2), when it has one.
+    var ephemeralDisk: String { directory + "/disk.eph0" }
+    /// The flavor's swap disk (qcow2), when it has one.
+    var swapDisk: String { directory + "/disk.swap" }
+    /// A suspended guest's RAM and device state (QEMU's migration stream), from which it is resumed.
+    var savedState: String { directory + "/state.save" }
+    /// The state while it is being written: only a complete save is renamed to `savedState`.
+    var savingState: String { directory + "/state.save.partial" }
     var qmpSocket: String { directory + "/qmp.sock" }
     /// The serial console's output; `console.log.0` holds the previous part once it has been rotated.
     var consoleLog: String { directory + "/console.log" }

@@ -19,11 +19,15 @@ public struct QEMUCommandLine: Sendable, Equatable {
     public var vcpus: Int
     /// The root disk (qcow2), on virtio-blk.
     public var disk: String
+    /// More qcow2 disks on virtio-blk after the root disk (the flavor's ephemeral and swap disks), in this order.
+    public var extraDisks: [String] = []
     /// The config drive (an ISO9660 image labelled `config-2`), read-only on an IDE cdrom; nil for none.
     public var configDrive: String?
     public var qmpSocket: String
     public var serialLog: String
     public var pidFile: String
+    /// QEMU's `-incoming` URI: the guest's state is read from it (a resume of a suspended guest) instead of booting.
+    public var incoming: String?
 
     public init(
         name: String,
@@ -59,6 +63,7 @@ public struct QEMUCommandLine: Sendable, Equatable {
             "-smp", "\(vcpus)",
             "-drive", "file=\(disk),format=qcow2,if=virtio",
         ]
+        arguments += extraDisks.flatMap { ["-drive", "file=\($0),format=qcow2,if=virtio"] }
         if let uuid { arguments += ["-uuid", uuid] }
         if let configDrive {
             arguments += ["-drive", "file=\(configDrive),format=raw,media=cdrom,readonly=on"]
@@ -74,9 +79,10 @@ public struct QEMUCommandLine: Sendable, Equatable {
             "-pidfile", pidFile,
             "-daemonize",
         ]
+        if let incoming { arguments += ["-incoming", incoming] }
         return arguments
     }
 
     /// The paths QEMU is given, which must all be absolute.
-    var paths: [String] { [disk, qmpSocket, serialLog, pidFile] + (configDrive.map { [$0] } ?? []) }
+    var paths: [String] { [disk, qmpSocket, serialLog, pidFile] + extraDisks + (configDrive.map { [$0] } ?? []) }
 }

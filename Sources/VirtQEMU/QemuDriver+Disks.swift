@@ -1,7 +1,9 @@
+internal import Foundation
 public import StratusCore
 public import Virt
 
-/// Root disks: created on the cached image, copied for snapshots, grown for resizes (all with `qemu-img`).
+/// Root disks: created on the cached image, copied for snapshots, grown for resizes; the flavor's ephemeral and swap
+/// disks beside them (all with `qemu-img`).
 extension QemuDriver {
     /// A qcow2 overlay on the cached image, of the flavor's root disk size (the image's own size for a flavor with
     /// none). Refuses what is not a disk image of its recorded format, an image with a backing file of its own (it
@@ -29,6 +31,22 @@ extension QemuDriver {
         try await ExternalTool.run([settings.imageTool, "create", "-q", "-f", "qcow2", "-b", image, "-F", format, files.disk, String(size)])
     }
 
+    /// The flavor's ephemeral disk (`disk.eph0`, `ephemeralGB`) and swap disk (`disk.swap`, `swapMB`): made at their
+    /// sizes when missing, grown when smaller, never shrunk (a revert keeps the larger disks, as it keeps the root disk).
+    /// They are blank qcow2 images: Nova formats the ephemeral disk (ext4 or vfat) and the swap disk (mkswap) on the
+    /// host; here the guest formats them itself.
+    func growFlavorDisks(_ guest: GuestSpec, files: InstanceFiles) async throws {
+        for (path, size) in [(files.ephemeralDisk, Int64(guest.ephemeralGB) << 30), (files.swapDisk, Int64(guest.swapMB) << 20)] where size > 0 {
+            guard FileManager.default.fileExists(atPath: path) else {
+                try await ExternalTool.run([settings.imageTool, "create", "-q", "-f", "qcow2", path, String(size)])
+                continue
+            }
+            if size > (try await DiskImageInfo.read(path, format: "qcow2", imageTool: settings.imageTool)).virtualSize {
+                try await ExternalTool.run([settings.imageTool, "resize", "-q", "-f", "qcow2", path, String(size)])
+            }
+        }
+    }
+
     /// A standalone copy of the root disk, in the image's own format (qcow2 unless it was raw, so the image service's
     /// record, which takes the original image's format, is right). A running guest is paused for the copy, so the
     /// disk is consistent, and resumed after.
@@ -54,10 +72,12 @@ extension QemuDriver {
         return format
     }
 
-    /// The new flavor's memory and vCPUs (QEMU restarted, as a resize on one host does) and a root disk grown to its
-    /// size (never shrunk: a revert keeps the larger disk).
+    /// The new flavor's memory and vCPUs (QEMU restarted, as a resize on one host does) and its disks grown to its
+    /// sizes (never shrunk: a revert keeps the larger disks). A suspended guest is refused: its saved state holds the
+    /// old memory size (the compute API allows no resize of a SUSPENDED server either).
     public func resize(_ instance: InstanceID, to spec: GuestSpec) async throws {
         let files = try existing(instance)
+        guard !isSuspended(files) else { throw DriverError.invalidPowerState(instance, .suspended, "resize") }
         var guest = try readGuest(files)
         let running = process(files)
         if let running { try await shutDown(running, files: files) }
@@ -65,9 +85,12 @@ extension QemuDriver {
         if Int64(spec.rootGB) << 30 > disk.virtualSize {
             try await ExternalTool.run([settings.imageTool, "resize", "-q", "-f", "qcow2", files.disk, "\(spec.rootGB)G"])
         }
+        try await growFlavorDisks(spec, files: files)
         guest.vcpus = spec.vcpus
         guest.memoryMB = spec.memoryMB
         guest.rootGB = spec.rootGB
+        guest.ephemeralGB = spec.ephemeralGB
+        guest.swapMB = spec.swapMB
         try writeGuest(guest, to: files)
         if running != nil {
             let resized = guest

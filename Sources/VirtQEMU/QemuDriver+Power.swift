@@ -1,29 +1,38 @@
+internal import Foundation
 public import StratusCore
-public import Virt
+import Virt
 
 /// Power actions, over the guest's QMP socket.
 extension QemuDriver {
     /// Nova's soft stop: the ACPI power button, up to `powerOffTimeout` for the guest to go, then QEMU is quit.
+    /// A suspended guest runs no QEMU already: it stays suspended (a soft delete or shelve of it goes on), and a
+    /// power-on resumes it.
     public func powerOff(_ instance: InstanceID) async throws {
         let files = try existing(instance)
-        guard let process = process(files) else { throw DriverError.invalidPowerState(instance, .shutdown, "power off") }
+        guard let process = process(files) else {
+            guard isSuspended(files) else { throw DriverError.invalidPowerState(instance, .shutdown, "power off") }
+            return
+        }
         try await shutDown(process, files: files)
     }
 
-    /// Starts QEMU again on the guest's disk.
+    /// Starts QEMU again on the guest's disk; a suspended guest is resumed from its saved state.
     public func powerOn(_ instance: InstanceID) async throws {
         let files = try existing(instance)
         guard process(files) == nil else { throw DriverError.invalidPowerState(instance, await powerState(instance), "power on") }
+        if isSuspended(files) { return try await resume(instance) }
         let guest = try readGuest(files)
         try await limiter.run { try await start(guest, files: files) }
     }
 
-    /// Hard: a reset of the machine (or a start, when it is off). Soft: QMP has no ACPI reboot, so a power-off (the
-    /// guest shuts down cleanly) and a start.
+    /// Hard: a reset of the machine (or a start, when it is off; a suspended guest's saved state is discarded, as
+    /// Nova's hard reboot drops a managed save). Soft: QMP has no ACPI reboot, so a power-off (the guest shuts down
+    /// cleanly) and a start.
     public func reboot(_ instance: InstanceID, hard: Bool) async throws {
         let files = try existing(instance)
         guard let process = process(files) else {
-            guard hard else { throw DriverError.invalidPowerState(instance, .shutdown, "reboot") }
+            guard hard else { throw DriverError.invalidPowerState(instance, stoppedState(files), "reboot") }
+            if isSuspended(files) { try FileManager.default.removeItem(atPath: files.savedState) }
             return try await powerOn(instance)
         }
         if hard {
@@ -47,8 +56,6 @@ extension QemuDriver {
         try await change(instance, from: "paused", with: "cont", operation: "unpause")
     }
 
-    public func suspend(_ instance: InstanceID) async throws { throw DriverError.unsupported("suspend") }
-    public func resume(_ instance: InstanceID) async throws { throw DriverError.unsupported("resume") }
 
     /// An NMI, which makes a Linux guest's kernel dump (or panic).
     public func triggerCrashDump(_ instance: InstanceID) async throws {

@@ -3,14 +3,15 @@ public import StratusCore
 public import Virt
 
 /// The QEMU driver: one daemonized `qemu-system-x86_64` per guest, controlled over its QMP socket, with every file of
-/// the guest in `<data-dir>/instances/<uuid>/` (root disk overlay, QMP socket, console log, pid file, `guest.json`).
+/// the guest in `<data-dir>/instances/<uuid>/` (root disk overlay, ephemeral and swap disks, QMP socket, console log,
+/// pid file, `guest.json`, the saved state of a suspended guest).
 ///
 /// The driver keeps no guest state in memory: what it knows of a guest is its directory and its QEMU process, so a
 /// guest outlives the Stratus process that started it.
 public struct QemuDriver: HypervisorDriver {
     public let name = "qemu"
-    /// Volumes, extra interfaces, suspend-to-file and remote consoles are not done yet.
-    public let capabilities = DriverCapabilities(suspend: false, volumeAttach: false, interfaceAttach: false, remoteConsole: false)
+    /// Volumes, extra interfaces and remote consoles are not done yet.
+    public let capabilities = DriverCapabilities(volumeAttach: false, interfaceAttach: false, remoteConsole: false)
     public let settings: QemuSettings
     /// The emulator's release, reported as the hypervisor version.
     public let version: QEMUVersion
@@ -105,6 +106,19 @@ public struct QemuDriver: HypervisorDriver {
         return names.filter { UUID(uuidString: $0) != nil }.map { InstanceID($0) }
     }
 
+    /// The images of the guests' root disks, from each `guest.json` (a guest without one is still spawning: its image
+    /// is leased from the cache meanwhile). A definition that cannot be read fails the whole answer, so the image
+    /// cache cleanup removes nothing on a guess.
+    public func imagesInUse() async throws -> Set<ImageID> {
+        var images: Set<ImageID> = []
+        for instance in await guests() {
+            let files = files(instance)
+            guard FileManager.default.fileExists(atPath: files.guestFile) else { continue }
+            if let image = try readGuest(files).imageId { images.insert(image) }
+        }
+        return images
+    }
+
     // MARK: Lifecycle
 
     /// Makes the guest's directory and root disk and starts QEMU; on any failure (QEMU refusing to start included)
@@ -122,6 +136,7 @@ public struct QemuDriver: HypervisorDriver {
         do {
             try await limiter.run {
                 try await createRootDisk(guest, files: files, image: image, diskFormat: diskFormat)
+                try await growFlavorDisks(guest, files: files)
                 try writeGuest(guest, to: files)
                 try await start(guest, files: files)
             }
@@ -132,8 +147,9 @@ public struct QemuDriver: HypervisorDriver {
         }
     }
 
-    /// Starts QEMU for the guest on its existing disk.
-    func start(_ guest: GuestSpec, files: InstanceFiles) async throws {
+    /// Starts QEMU for the guest on its existing disks (those of them that exist); from its saved state when
+    /// `incoming` names it (a QEMU `-incoming` URI).
+    func start(_ guest: GuestSpec, files: InstanceFiles, incoming: String? = nil) async throws {
         try ConsoleLog(path: files.consoleLog).rotateIfNeeded()
         var commandLine = QEMUCommandLine(
             name: "instance-\(guest.instanceId)", uuid: guest.instanceId.rawValue, accelerator: settings.accelerator,
@@ -141,6 +157,8 @@ public struct QemuDriver: HypervisorDriver {
             pidFile: files.pidFile
         )
         commandLine.executable = settings.emulator
+        commandLine.extraDisks = [files.ephemeralDisk, files.swapDisk].filter { FileManager.default.fileExists(atPath: $0) }
+        commandLine.incoming = incoming
         _ = try await QEMUProcess.launch(commandLine)
     }
 
@@ -152,13 +170,14 @@ public struct QemuDriver: HypervisorDriver {
         try FileManager.default.removeItem(atPath: files.directory)
     }
 
-    /// `running`, `paused`, `shutdown` (no QEMU) from QMP's `query-status`; `noState` for a guest the host does not have.
+    /// `running`, `paused` from QMP's `query-status`; with no QEMU, `suspended` when its state is saved, else `shutdown`;
+    /// `noState` for a guest the host does not have.
     /// A QEMU that runs but does not answer on QMP counts as running: the power-state sync must not stop a live guest
     /// because its monitor was slow once.
     public func powerState(_ instance: InstanceID) async -> PowerState {
         guard let files = try? existing(instance) else { return .noState }
-        guard process(files) != nil else { return .shutdown }
-        guard let status = try? await runStatus(files) else { return process(files) == nil ? .shutdown : .running }
+        guard process(files) != nil else { return stoppedState(files) }
+        guard let status = try? await runStatus(files) else { return process(files) == nil ? stoppedState(files) : .running }
         return Self.powerState(runStatus: status)
     }
 

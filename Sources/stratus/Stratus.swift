@@ -48,6 +48,8 @@ struct AllInOneCommand: AsyncParsableCommand {
     var reclaimInstanceInterval = 0
     @Option(help: "What a compute host does at start with a guest no instance of it owns: log, shutdown (default) or reap.")
     var runningDeletedInstanceAction = "shutdown"
+    @Option(help: "Seconds a cached image that no guest of the host uses is kept before it is removed; 0 keeps them (--driver qemu).")
+    var imageCacheMaxAge = 86_400
     @Option(help: "Address block that \"get me a network\" carves project networks from.") var autoAllocatePool = "10.0.0.0/16"
     @Option(help: "Prefix length of each project's auto-allocated subnet.") var autoAllocatePrefix = 24
 
@@ -59,6 +61,7 @@ struct AllInOneCommand: AsyncParsableCommand {
         guard let orphanedGuestAction = ComputeSettings.OrphanedGuestAction(rawValue: runningDeletedInstanceAction) else {
             throw ValidationError("--running-deleted-instance-action must be log, shutdown or reap")
         }
+        guard imageCacheMaxAge >= 0 else { throw ValidationError("--image-cache-max-age must be 0 or more seconds") }
         guard let pool = IPNetwork(autoAllocatePool) else {
             throw ValidationError("--auto-allocate-pool must be a CIDR with host bits zero, e.g. 10.0.0.0/16")
         }
@@ -71,7 +74,9 @@ struct AllInOneCommand: AsyncParsableCommand {
             tokenLifetime: tokenLifetime,
             network: NetworkSettings(autoAllocationPool: pool, autoAllocationPrefixLength: autoAllocatePrefix),
             driver: computeDriver,
-            compute: ComputeSettings(reclaimInstanceInterval: reclaimInstanceInterval, orphanedGuestAction: orphanedGuestAction)
+            compute: ComputeSettings(
+                reclaimInstanceInterval: reclaimInstanceInterval, orphanedGuestAction: orphanedGuestAction, imageCacheMaxAge: imageCacheMaxAge
+            )
         )
         try await AllInOne.run(configuration, logger: logger)
     }

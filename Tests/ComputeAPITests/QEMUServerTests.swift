@@ -44,11 +44,15 @@ struct QEMUServerTests {
             // The image went into the host's cache once, the guest's disk into its own directory.
             #expect(FileManager.default.fileExists(atPath: "\(directory)/image-cache/\(imageId)"))
             #expect(FileManager.default.fileExists(atPath: "\(directory)/instances/\(id)/disk.qcow2"))
+            #expect(try await cloud.compute.removeUnusedImages(maxAge: 0).isEmpty, "the cache cleanup removed the image of a running guest")
 
             let deleted = try await nova(client, .delete, "/servers/\(id)", token)
             #expect(deleted.status == 204, "\(deleted.summary)")
             try await waitUntilGone(client, token, id, seconds: 60)
             #expect(try FileManager.default.contentsOfDirectory(atPath: "\(directory)/instances").isEmpty)
+            // No guest uses the image any more: the cleanup removes it.
+            #expect(try await cloud.compute.removeUnusedImages(maxAge: 0) == [imageId])
+            #expect(!FileManager.default.fileExists(atPath: "\(directory)/image-cache/\(imageId)"))
         }
     }
 

@@ -96,6 +96,40 @@ struct ServerLifecycleTests {
         }
     }
 
+    /// A host whose driver cannot suspend (the QEMU driver before it could, a driver saying so in its capabilities)
+    /// fails the action: the server stays ACTIVE and running, its task state cleared, the event an error.
+    @Test func aSuspendTheHostCannotDoLeavesTheServerActive() async throws {
+        try await TestCloud.with { cloud, client in
+            let token = try await client.token()
+            let id = try await boot(client, token, image: try await uploadImage(client, token), networks: "none")
+            try await waitForStatus(client, token, id, "ACTIVE")
+            await cloud.compute.drivers["fake-0"]!.injectFailure(.suspend, message: DriverError.unsupported("suspend").description)
+            #expect(try await nova(client, .post, "/servers/\(id)/action", token, ["suspend": NSNull()]).status == 202)
+            let deadline = ContinuousClock.now + .seconds(20)
+            var shown = try await nova(client, .get, "/servers/\(id)", token)
+            while !(shown.value("server", "OS-EXT-STS:task_state") is NSNull) {
+                try #require(ContinuousClock.now < deadline, "the suspend never finished: \(shown.summary)")
+                try await Task.sleep(for: .milliseconds(5))
+                shown = try await nova(client, .get, "/servers/\(id)", token)
+            }
+            #expect(shown.string("server", "status") == "ACTIVE", "\(shown.summary)")
+            #expect(shown.value("server", "OS-EXT-STS:power_state") as? Int == 1, "\(shown.summary)")
+            let actions = try await nova(client, .get, "/servers/\(id)/os-instance-actions", token).list("instanceActions")
+            let suspend = try #require(actions.first { $0["action"] as? String == "suspend" }?["request_id"] as? String)
+            // The event is recorded apart from the state change: poll for its result too.
+            while true {
+                let events = try await nova(client, .get, "/servers/\(id)/os-instance-actions/\(suspend)", token, version: "2.51")
+                    .value("instanceAction", "events") as? [[String: Any]]
+                if let result = events?.first?["result"] as? String {
+                    #expect(result == "Error", "\(String(describing: events))")
+                    break
+                }
+                try #require(ContinuousClock.now < deadline, "the suspend's event never finished: \(String(describing: events))")
+                try await Task.sleep(for: .milliseconds(5))
+            }
+        }
+    }
+
     @Test func deleteRemovesTheServerItsPortAndItsClaim() async throws {
         try await TestCloud.with { cloud, client in
             let token = try await client.token()

@@ -56,17 +56,20 @@ final class FakeQEMUPeer {
     }
 }
 
-/// Runs `peer` as QEMU on a fresh unix socket while `client` runs with the socket's path; both must finish.
+/// Runs `peer` as QEMU on a fresh unix socket while `client` runs with the socket's path; both must finish. The path
+/// is padded to `pathLength` bytes when given.
 func withFakeQEMU(
+    pathLength: Int? = nil,
     _ peer: @escaping @Sendable (FakeQEMUPeer) async throws -> Void,
     client: (String) async throws -> Void
 ) async throws {
-    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("qmp-\(UUID().uuidString.prefix(8))")
-    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(at: directory) }
-    let path = directory.appendingPathComponent("qmp.sock").path
+    var directory = FileManager.default.temporaryDirectory.appendingPathComponent("qmp-\(UUID().uuidString.prefix(8))").path
+    if let pathLength { directory += String(repeating: "x", count: max(0, pathLength - directory.utf8.count - "/qmp.sock".utf8.count)) }
+    try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(atPath: directory) }
+    let path = directory + "/qmp.sock"
     let server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-        .bind(unixDomainSocketPath: path) { channel in
+        .bind(to: try UnixSocketAddress.make(path)) { channel in
             channel.eventLoop.makeCompletedFuture {
                 try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(LineFrameDecoder()))
                 return try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)

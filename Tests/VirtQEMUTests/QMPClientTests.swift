@@ -1,5 +1,5 @@
 import Testing
-import VirtQEMU
+@testable import VirtQEMU
 
 @Suite("QMP client against a fake QEMU")
 struct QMPClientTests {
@@ -120,6 +120,21 @@ struct QMPClientTests {
                 }
             }
         }
+    }
+
+    /// The longest path a guest's socket may have (the driver's limit, Linux's), past NIO's own 103 bytes.
+    @Test func connectsToASocketPathOfTheLongestLength() async throws {
+        try await withFakeQEMU(pathLength: InstanceFiles.maximumSocketPath) { peer throws in
+            try await peer.handshake()
+            let status = try await peer.expect("query-status")
+            try await peer.send(#"{"return": {"status": "running", "running": true}, "id": \#(status.id)}"#)
+        } client: { path throws in
+            #expect(path.utf8.count == 107)
+            try await QMPClient.withConnection(socketPath: path) { qmp throws in
+                #expect(try await qmp.execute("query-status")["status"] == "running")
+            }
+        }
+        await #expect(throws: QMPError.self) { try await QMPClient.withConnection(socketPath: "/" + String(repeating: "x", count: 107)) { _ in } }
     }
 
     @Test func noSocketNoConnection() async throws {

@@ -29,6 +29,15 @@ struct QemuDriverTests {
         return try #require(output.split(separator: "\n").last.map(String.init))
     }
 
+    /// A guest of the test image with one vCPU, 128 MiB (what it needs: a TCG guest touches all of its memory while it
+    /// boots) and a 1 GiB root disk.
+    static func spec(_ name: String, image: String) -> GuestSpec {
+        GuestSpec(
+            instanceId: InstanceID.generateUUID(), name: name, hostname: name, vcpus: 1, memoryMB: 128, rootGB: 1, imageId: ImageID("test-image"),
+            imagePath: image, imageDiskFormat: "qcow2"
+        )
+    }
+
     @Test(.timeLimit(.minutes(5)))
     func runsAGuestThroughItsLifecycle() async throws {
         let image = try await Self.image()
@@ -39,18 +48,22 @@ struct QemuDriverTests {
             #expect(resources.vcpus == ProcessInfo.processInfo.activeProcessorCount)
             #expect(resources.memoryMB > 0 && resources.diskGB > 0)
 
-            let id = InstanceID.generateUUID()
-            let spec = GuestSpec(
-                instanceId: id, name: "lifecycle", hostname: "lifecycle", vcpus: 1, memoryMB: 128, rootGB: 1, imageId: ImageID("test-image"),
-                imagePath: image, imageDiskFormat: "qcow2"
-            )
+            var spec = Self.spec("lifecycle", image: image)
+            spec.ephemeralGB = 1
+            spec.swapMB = 32
+            let id = spec.instanceId
             try await driver.spawn(spec)
             let instanceDirectory = "\(directory)/instances/\(id)"
             #expect(await driver.guests() == [id])
-            #expect(Set(try FileManager.default.contentsOfDirectory(atPath: instanceDirectory)).isSuperset(of: ["disk.qcow2", "qmp.sock", "console.log", "pid", "guest.json"]))
-            // The overlay has the flavor's size, backed by the cached image.
+            #expect(try await driver.imagesInUse() == [ImageID("test-image")])
+            #expect(Set(try FileManager.default.contentsOfDirectory(atPath: instanceDirectory)).isSuperset(of: [
+                "disk.qcow2", "disk.eph0", "disk.swap", "qmp.sock", "console.log", "pid", "guest.json",
+            ]))
+            // The overlay has the flavor's size, backed by the cached image; the ephemeral and swap disks the flavor's sizes.
             let disk = try await QEMUGuestTests.run(["qemu-img", "info", "-U", "--output=json", "\(instanceDirectory)/disk.qcow2"])
             #expect(disk.contains("\"virtual-size\": 1073741824") && disk.contains("\"backing-filename\": \"\(image)\""), "\(disk)")
+            #expect(try await Self.virtualSize("\(instanceDirectory)/disk.eph0") == 1 << 30)
+            #expect(try await Self.virtualSize("\(instanceDirectory)/disk.swap") == 32 << 20)
 
             let console = try await Self.waitForConsole(driver, id, toShow: "STRATUS TEST GUEST READY")
             #expect(console.contains("smbios uuid \(id)"), "the guest's SMBIOS uuid is not its instance id:\n\(console)")
@@ -81,15 +94,21 @@ struct QemuDriverTests {
             var resized = spec
             resized.memoryMB = 192
             resized.rootGB = 2
+            resized.ephemeralGB = 2
+            resized.swapMB = 64
             try await driver.resize(id, to: resized)
             #expect(await driver.powerState(id) == .shutdown, "a stopped guest stays stopped through a resize")
             let grown = try await QEMUGuestTests.run(["qemu-img", "info", "-U", "--output=json", "\(instanceDirectory)/disk.qcow2"])
             #expect(grown.contains("\"virtual-size\": 2147483648"), "\(grown)")
+            #expect(try await Self.virtualSize("\(instanceDirectory)/disk.eph0") == 2 << 30)
+            #expect(try await Self.virtualSize("\(instanceDirectory)/disk.swap") == 64 << 20)
             try await driver.powerOn(id)
             #expect(await driver.powerState(id) == .running)
             let pid = try String(contentsOfFile: "\(instanceDirectory)/pid", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
             let arguments = try Data(contentsOf: URL(fileURLWithPath: "/proc/\(pid)/cmdline")).split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
             #expect(arguments.contains("192M"), "\(arguments)")
+            #expect(arguments.contains("file=\(instanceDirectory)/disk.eph0,format=qcow2,if=virtio"), "\(arguments)")
+            #expect(arguments.contains("file=\(instanceDirectory)/disk.swap,format=qcow2,if=virtio"), "\(arguments)")
             // The console log is appended to: the second boot's banner follows the first one's.
             let second = try await Self.waitForConsole(driver, id, toShow: "STRATUS TEST GUEST 2", count: 2)
             #expect(second.hasPrefix(console))
@@ -109,15 +128,60 @@ struct QemuDriverTests {
         }
     }
 
+    @Test(.timeLimit(.minutes(5)))
+    func suspendsToAFileAndResumesTheSameGuest() async throws {
+        let image = try await Self.image()
+        try await Self.withDriver { driver, directory in
+            let spec = Self.spec("suspend", image: image)
+            let id = spec.instanceId
+            try await driver.spawn(spec)
+            let instanceDirectory = "\(directory)/instances/\(id)"
+            let savedState = "\(instanceDirectory)/state.save"
+            try await Self.waitForConsole(driver, id, toShow: "STRATUS TEST GUEST READY")
+            let pid = try String(contentsOfFile: "\(instanceDirectory)/pid", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+
+            try await driver.suspend(id)
+            #expect(await driver.powerState(id) == .suspended)
+            #expect(!Self.runs(pid: pid, of: instanceDirectory), "QEMU still runs after the suspend")
+            #expect(QEMUProcess.running(pidFile: "\(instanceDirectory)/pid", commandLineContains: instanceDirectory) == nil)
+            let saved = try #require(try FileManager.default.attributesOfItem(atPath: savedState)[.size] as? Int)
+            #expect(saved > 1 << 20, "the saved state holds the guest's RAM: only \(saved) bytes")
+            #expect(!FileManager.default.fileExists(atPath: "\(instanceDirectory)/state.save.partial"))
+            await #expect(throws: DriverError.invalidPowerState(id, .suspended, "suspend")) { try await driver.suspend(id) }
+            await #expect(throws: DriverError.invalidPowerState(id, .suspended, "resize")) { try await driver.resize(id, to: spec) }
+            // A suspended guest's snapshot is a copy of its disk.
+            #expect(try await driver.snapshot(id, to: "\(directory)/snapshot.qcow2") == "qcow2")
+            #expect(await driver.powerState(id) == .suspended)
+
+            try await driver.resume(id)
+            #expect(await driver.powerState(id) == .running)
+            #expect(!FileManager.default.fileExists(atPath: savedState))
+            await #expect(throws: DriverError.invalidPowerState(id, .running, "resume")) { try await driver.resume(id) }
+
+            // A power-on of a suspended guest resumes it too.
+            try await driver.suspend(id)
+            #expect(await driver.powerState(id) == .suspended)
+            try await driver.powerOn(id)
+            #expect(await driver.powerState(id) == .running)
+            #expect(!FileManager.default.fileExists(atPath: savedState))
+
+            // The resumed guest is the one that booted, running on: it acts on the ACPI button (well within the time
+            // after which QEMU would be quit), and it never booted again.
+            let pressed = ContinuousClock.now
+            try await driver.powerOff(id)
+            #expect(ContinuousClock.now - pressed < driver.settings.powerOffTimeout, "the resumed guest did not power off on ACPI")
+            #expect(await driver.powerState(id) == .shutdown)
+            let console = try await driver.consoleOutput(id, lines: nil)
+            #expect(console.components(separatedBy: "STRATUS TEST GUEST 2").count == 2, "the guest booted again:\n\(console.suffix(3000))")
+        }
+    }
+
     @Test(.timeLimit(.minutes(2)))
     func aGuestQEMURefusesLeavesNothingBehind() async throws {
         let image = try await Self.image()
         try await Self.withDriver { driver, directory in
-            let id = InstanceID.generateUUID()
-            var spec = GuestSpec(
-                instanceId: id, name: "huge", hostname: "huge", vcpus: 300, memoryMB: 128, rootGB: 1, imageId: ImageID("test-image"),
-                imagePath: image, imageDiskFormat: "qcow2"
-            )
+            var spec = Self.spec("huge", image: image)
+            spec.vcpus = 300
             let refused = await #expect(throws: DriverError.self) { try await driver.spawn(spec) }
             #expect(refused?.description.contains("Invalid SMP CPUs 300") == true, "QEMU's own message is not in the error: \(String(describing: refused))")
             #expect(try FileManager.default.contentsOfDirectory(atPath: "\(directory)/instances").isEmpty)
@@ -175,6 +239,19 @@ struct QemuDriverTests {
         #expect(version?.novaInteger == 7_002_022)
         #expect(QEMUVersion(versionOutput: "qemu-img version 8.1\n")?.novaInteger == 8_001_000)
         #expect(QEMUVersion(versionOutput: "no numbers here") == nil)
+    }
+
+    /// A disk image's virtual size, from `qemu-img info`.
+    static func virtualSize(_ path: String) async throws -> Int {
+        let info = try await QEMUGuestTests.run(["qemu-img", "info", "-U", "--output=json", path])
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(info.utf8)) as? [String: Any], "\(info)")
+        return try #require(object["virtual-size"] as? Int, "\(info)")
+    }
+
+    /// Whether process `pid` runs and belongs to the guest in `directory`.
+    static func runs(pid: String, of directory: String) -> Bool {
+        guard let arguments = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else { return false }
+        return String(decoding: arguments, as: UTF8.self).contains(directory)
     }
 
     /// Polls the guest's console output until `text` appears `count` times; returns the output.

@@ -65,6 +65,10 @@ def _status(cloud, ref: str) -> str:
     return cloud.ok("server", "show", "-f", "value", "-c", "status", ref).stdout.strip()
 
 
+def _power_state(cloud, ref: str) -> str:
+    return cloud.ok("server", "show", "-f", "value", "-c", "OS-EXT-STS:power_state", ref).stdout.strip()
+
+
 def _wait_status(cloud, ref: str, want: str, deadline: float = BOOT_DEADLINE) -> None:
     end = time.monotonic() + deadline
     while (status := _status(cloud, ref)) != want:
@@ -109,18 +113,32 @@ def test_boot_console_stop_start_delete(cloud, test_image):
     instance_dir = cloud.data_dir / "instances" / server_id
     assert (instance_dir / "disk.qcow2").is_file() and (instance_dir / "console.log").is_file()
 
-    # The guest powers off on the ACPI button, within --shutdown-timeout (30 s; after it QEMU would be quit).
+    # Suspend saves the guest's RAM and devices to a file and ends its QEMU; resume restores the same guest.
+    cloud.ok("server", "suspend", SERVER)
+    _wait_status(cloud, SERVER, "SUSPENDED", deadline=60.0)
+    assert _power_state(cloud, SERVER) in ("7", "Suspended")
+    assert (instance_dir / "state.save").is_file() and not (instance_dir / "pid").exists()
+    cloud.ok("server", "resume", SERVER)
+    _wait_status(cloud, SERVER, "ACTIVE", deadline=60.0)
+    assert _power_state(cloud, SERVER) in ("1", "Running")
+    assert not (instance_dir / "state.save").exists()
+
+    # The guest (the resumed one, still running) powers off on the ACPI button, within --shutdown-timeout (30 s; after
+    # it QEMU would be quit).
     cloud.ok("server", "stop", SERVER)
     _wait_status(cloud, SERVER, "SHUTOFF", deadline=25.0)
     cloud.ok("server", "start", SERVER)
     _wait_status(cloud, SERVER, "ACTIVE")
-    assert cloud.ok("server", "show", "-f", "value", "-c", "OS-EXT-STS:power_state", SERVER).stdout.strip() in ("1", "Running")
+    assert _power_state(cloud, SERVER) in ("1", "Running")
     # The second boot appends to the same console log.
     end = time.monotonic() + BOOT_DEADLINE
     while cloud.ok("console", "log", "show", SERVER).stdout.count("STRATUS TEST GUEST READY") < 2:
         if time.monotonic() >= end:
             pytest.fail(f"no second boot on the console of {SERVER} after {BOOT_DEADLINE:.0f}s")
         time.sleep(WAIT_INTERVAL)
+    # Two boots in all: the resume continued the first one.
+    log = cloud.ok("console", "log", "show", SERVER).stdout
+    assert log.count("STRATUS TEST GUEST 2") == 2, log[-3000:]
 
     cloud.ok("server", "delete", "--wait", SERVER)
     assert not instance_dir.exists(), f"{instance_dir} left behind: {list(instance_dir.iterdir())}"

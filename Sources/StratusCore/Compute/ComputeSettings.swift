@@ -16,10 +16,20 @@ public struct ComputeSettings: Sendable, Equatable {
     /// Seconds between comparisons of each host's guests with the power state on record; 0 turns the sync off.
     public var syncPowerStateInterval: Int
     public var orphanedGuestAction: OrphanedGuestAction
+    /// Seconds a cached image no guest of the host uses is kept before it is removed (Nova's
+    /// `remove_unused_original_minimum_age_seconds`); 0 keeps cached images forever.
+    public var imageCacheMaxAge: Int
+    /// Seconds between runs of the image cache cleanup (Nova's `[image_cache] manager_interval`).
+    public var imageCacheInterval: Int
 
-    public init(reclaimInstanceInterval: Int = 0, syncPowerStateInterval: Int = 600, orphanedGuestAction: OrphanedGuestAction = .shutdown) {
+    public init(
+        reclaimInstanceInterval: Int = 0, syncPowerStateInterval: Int = 600, orphanedGuestAction: OrphanedGuestAction = .shutdown,
+        imageCacheMaxAge: Int = 86_400, imageCacheInterval: Int = 2400
+    ) {
         self.reclaimInstanceInterval = reclaimInstanceInterval
         self.syncPowerStateInterval = syncPowerStateInterval
         self.orphanedGuestAction = orphanedGuestAction
+        self.imageCacheMaxAge = imageCacheMaxAge
+        self.imageCacheInterval = imageCacheInterval
     }
 }
