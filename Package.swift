@@ -138,7 +138,7 @@ let package = Package(
         ),
         .target(
             name: "VirtQEMU",
-            dependencies: ["Virt", "CSystemShims", nioCore, .product(name: "NIOPosix", package: "swift-nio")],
+            dependencies: ["Virt", "GuestMetadata", "CSystemShims", logging, nioCore, .product(name: "NIOPosix", package: "swift-nio")],
             swiftSettings: strict
         ),
         .target(
@@ -153,7 +153,7 @@ let package = Package(
         ),
         .target(
             name: "ComputeAgent",
-            dependencies: ["StratusCore", "Messaging", "Virt", "NetworkAPI", "HTTPSupport", logging, serviceLifecycle],
+            dependencies: ["StratusCore", "Messaging", "Virt", "NetworkAPI", "HTTPSupport", "GuestMetadata", logging, serviceLifecycle],
             swiftSettings: strict
         ),
         .target(
@@ -225,6 +225,7 @@ let package = Package(
                 "StratusApp",
                 "StratusCore",
                 "Database",
+                "GuestMetadata",
                 "IdentityAPI",
                 "NetworkAPI",
                 "VirtQEMU",

@@ -12,14 +12,14 @@
 # The guest's /init, on the serial console (ttyS0):
 #   STRATUS TEST GUEST <version>             banner, as soon as /init runs
 #   STRATUS TEST GUEST: smbios uuid <uuid>   the SMBIOS system UUID (QEMU's -uuid, the instance uuid)
-#   STRATUS TEST GUEST: net eth0 <ip>/<mask>  DHCP done (QEMU user-mode networking answers it)
+#   STRATUS TEST GUEST: net <eth> <ip>/<mask> DHCP done on each NIC (QEMU user-mode networking answers it)
 #   instance-uuid: <uuid>                    from the config drive (label config-2), else from
 #   hostname: <hostname>                     http://169.254.169.254/openstack/latest/meta_data.json
 #   STRATUS TEST GUEST READY hostname=<hostname>
 # then a shell on the console. The ACPI power button (QMP system_powerdown) powers it off.
 set -euo pipefail
 
-GUEST_VERSION=2
+GUEST_VERSION=3
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 OUT="$(mkdir -p "${1:-$REPO/.cache/test-image}" && cd "${1:-$REPO/.cache/test-image}" && pwd)"
 IMAGE="$OUT/stratus-test.qcow2"
@@ -131,10 +131,12 @@ for m in $(cat /etc/modules.order); do insmod /lib/modules/$m 2>/dev/null; done
 # acpid exits quietly when it cannot open its default log file.
 acpid -c /etc/acpi -l /dev/null -p /run/acpid.pid
 
-if [ -e /sys/class/net/eth0 ]; then
-  ip link set lo up
-  udhcpc -i eth0 -s /etc/udhcpc.script -q -n -t 3 -T 1 >/dev/null 2>&1 || echo "STRATUS TEST GUEST: dhcp failed"
-fi
+ip link set lo up
+# Every NIC: the server's ports, then the metadata service's link.
+for dev in /sys/class/net/eth*; do
+  [ -e "$dev" ] || continue
+  udhcpc -i "${dev##*/}" -s /etc/udhcpc.script -q -n -t 3 -T 1 >/dev/null 2>&1 || echo "STRATUS TEST GUEST: dhcp failed on ${dev##*/}"
+done
 
 # The first "key": "value" pair of a JSON file (busybox has no JSON parser).
 json_get() { grep -o "\"$1\": *\"[^\"]*\"" "$2" | head -1 | sed 's/.*: *"\(.*\)"/\1/'; }

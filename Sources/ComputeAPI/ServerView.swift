@@ -99,6 +99,7 @@ struct ServerView {
             view["OS-EXT-SRV-ATTR:host"] = instance.host.map(JSONValue.string) ?? .null
             view["OS-EXT-SRV-ATTR:hypervisor_hostname"] = instance.host.map(JSONValue.string) ?? .null
             view["OS-EXT-SRV-ATTR:instance_name"] = .string("instance-" + instance.id.rawValue.prefix(8))
+            if let sshForward = instance.sshForward { view["stratus:ssh_forward"] = .string(sshForward) }
             if version >= APIVersion(2, 3) {
                 view["OS-EXT-SRV-ATTR:reservation_id"] = .string(instance.reservationId)
                 view["OS-EXT-SRV-ATTR:launch_index"] = .number(Double(instance.launchIndex))

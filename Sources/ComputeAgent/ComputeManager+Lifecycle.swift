@@ -15,8 +15,11 @@ extension ComputeManager {
         do {
             try await driver.destroy(instance.id)
             guard try await change(instance.id, InstanceChanges(taskState: .set(.rebuildSpawning)), expected: [.rebuilding]) else { return }
-            try await spawn(guestSpec(instance, flavor: instance.flavor, interfaces: instance.networkInfo), credentials: message.credentials)
-            var changes = InstanceChanges(vmState: .active, taskState: .clear, powerState: .running, launchedAt: now)
+            let spec = try await newGuestSpec(instance, interfaces: instance.networkInfo, credentials: message.credentials)
+            try await spawn(spec, credentials: message.credentials)
+            var changes = InstanceChanges(
+                vmState: .active, taskState: .clear, powerState: .running, launchedAt: now, sshForward: await driver.sshForward(instance.id)
+            )
             if instance.vmState == .stopped {
                 try await driver.powerOff(instance.id)
                 changes = InstanceChanges(vmState: .stopped, taskState: .clear, powerState: .shutdown, launchedAt: now)

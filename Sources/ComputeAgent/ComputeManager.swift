@@ -1,4 +1,5 @@
 import Foundation
+import GuestMetadata
 public import HTTPSupport
 public import Logging
 public import Messaging
@@ -16,6 +17,8 @@ public struct ComputeManager: Sendable {
     let images: any ImageServiceClient
     /// The host's image cache, for drivers that boot from image files (nil for the fake driver).
     let imageCache: ImageCache?
+    /// Nova's `force_config_drive`: every guest gets a config drive.
+    let forceConfigDrive: Bool
     /// The host's own identity towards the network service (binding ports needs admin), as Nova's service user.
     let serviceCaller: ServiceCaller
     let clock: any WallClock
@@ -26,7 +29,7 @@ public struct ComputeManager: Sendable {
 
     public init(
         host: String, driver: any HypervisorDriver, rpc: RPCClient, network: any NetworkClient, images: any ImageServiceClient,
-        imageCache: ImageCache? = nil, serviceCaller: ServiceCaller, clock: any WallClock, logger: Logger,
+        imageCache: ImageCache? = nil, forceConfigDrive: Bool = false, serviceCaller: ServiceCaller, clock: any WallClock, logger: Logger,
         orphanedGuestAction: ComputeSettings.OrphanedGuestAction = .shutdown
     ) {
         self.host = host
@@ -35,6 +38,7 @@ public struct ComputeManager: Sendable {
         self.network = network
         self.images = images
         self.imageCache = imageCache
+        self.forceConfigDrive = forceConfigDrive
         self.serviceCaller = serviceCaller
         self.clock = clock
         self.logger = logger
@@ -131,10 +135,13 @@ public struct ComputeManager: Sendable {
                 try await cleanUp(instance.id, ports: created, credentials: credentials)
                 return
             }
-            var spec = guestSpec(instance, flavor: instance.flavor, interfaces: vifs)
+            var spec = try await newGuestSpec(instance, interfaces: vifs, credentials: credentials)
             spec.imageId = instance.shelvedImageId ?? instance.imageId
             try await spawn(spec, credentials: credentials)
-            let active = InstanceChanges(vmState: .active, taskState: .clear, powerState: .running, launchedAt: now, clearShelvedImage: true)
+            let active = InstanceChanges(
+                vmState: .active, taskState: .clear, powerState: .running, launchedAt: now, clearShelvedImage: true,
+                sshForward: await driver.sshForward(instance.id), configDrive: spec.configDriveFiles != nil ? true : nil
+            )
             if try await change(instance.id, active, expected: [.spawning]) {
                 await recordEvent(instance.id, credentials.requestId, event, start: nil, result: "Success")
                 if let shelved = instance.shelvedImageId { try? await images.discard(shelved, credentials: credentials) }
@@ -204,14 +211,40 @@ public struct ComputeManager: Sendable {
         return ports
     }
 
-    /// What the driver is given for `instance` at `flavor`'s size.
-    func guestSpec(_ instance: Instance, flavor: InstanceFlavor, interfaces: [InstanceVIF]) -> GuestSpec {
+    /// What the driver is given for `instance` at `flavor`'s size; `networks` gives each port the subnets of its addresses.
+    func guestSpec(
+        _ instance: Instance, flavor: InstanceFlavor, interfaces: [InstanceVIF], networks: [NetworkID: NetworkDetails] = [:]
+    ) -> GuestSpec {
         GuestSpec(
             instanceId: instance.id, name: instance.name, hostname: instance.hostname, vcpus: flavor.vcpus, memoryMB: flavor.memoryMB,
             rootGB: flavor.rootGB, ephemeralGB: flavor.ephemeralGB, swapMB: flavor.swapMB, imageId: instance.imageId,
-            interfaces: interfaces.map { GuestInterface(portId: $0.portId, networkId: $0.networkId, macAddress: $0.macAddress, addresses: $0.fixedIps) },
-            userData: instance.userData, metadata: instance.metadata, publicKey: instance.publicKey, configDrive: instance.configDrive
+            interfaces: interfaces.map { vif in
+                let subnets = (networks[vif.networkId]?.subnets ?? []).filter { subnet in vif.fixedIps.contains { subnet.cidr.contains($0) } }
+                return GuestInterface(
+                    portId: vif.portId, networkId: vif.networkId, macAddress: vif.macAddress, addresses: vif.fixedIps,
+                    subnets: subnets.map { GuestSubnet(cidr: $0.cidr, gateway: $0.gatewayIp) }
+                )
+            },
+            userData: instance.userData, metadata: instance.metadata, publicKey: instance.publicKey
         )
+    }
+
+    /// What the driver is given to create the guest on `interfaces`: the ports with their subnets, from the network
+    /// service, and the config drive's files when the boot asked for one or the host gives every guest one.
+    func newGuestSpec(_ instance: Instance, interfaces: [InstanceVIF], credentials: Credentials) async throws -> GuestSpec {
+        let user = caller(credentials)
+        var networks: [NetworkID: NetworkDetails] = [:]
+        for networkId in Set(interfaces.map(\.networkId)) {
+            let mtu = try await network.network(networkId, caller: user).mtu
+            networks[networkId] = NetworkDetails(mtu: mtu, subnets: try await network.subnets(network: networkId, caller: user))
+        }
+        var spec = guestSpec(instance, flavor: instance.flavor, interfaces: interfaces, networks: networks)
+        if instance.configDrive || forceConfigDrive {
+            var plugged = instance
+            plugged.networkInfo = interfaces
+            spec.configDriveFiles = try MetadataDocuments(for: plugged, networks: networks).configDriveFiles
+        }
+        return spec
     }
 
     /// Spawns the guest; for drivers that boot from files (the cache is nil otherwise), on its image's file from the
@@ -247,7 +280,7 @@ public struct ComputeManager: Sendable {
         let event = "compute_\(message.operation.rawValue)"
         await recordEvent(id, message.credentials.requestId, event, start: now)
         do {
-            let changes: InstanceChanges
+            var changes: InstanceChanges
             let expected: TaskState
             switch message.operation {
             case .stop:
@@ -290,6 +323,8 @@ public struct ComputeManager: Sendable {
                 try await rpc.cast(InstanceRemoved(instanceId: id), to: Topic.conductor, requestId: message.credentials.requestId)
                 return
             }
+            // A guest that (re)started may forward its SSH from another port than before.
+            if changes.vmState == .active { changes.sshForward = await driver.sshForward(id) }
             _ = try await change(id, changes, expected: [expected])
             await recordEvent(id, message.credentials.requestId, event, start: nil, result: "Success")
         } catch {

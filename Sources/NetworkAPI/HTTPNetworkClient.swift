@@ -18,6 +18,10 @@ public struct HTTPNetworkClient: NetworkClient {
         try Self.network(try await call("GET", "/networks/\(escaped(id.rawValue))", caller: caller, expect: "network"))
     }
 
+    public func subnets(network: NetworkID, caller: ServiceCaller) async throws -> [Subnet] {
+        try await list("/subnets?network_id=\(escaped(network.rawValue))", key: "subnets", caller: caller, Self.subnet)
+    }
+
     public func autoAllocatedNetwork(project: ProjectID, caller: ServiceCaller) async throws -> NetworkID {
         let topology = try await call("GET", "/auto-allocated-topology/\(escaped(project.rawValue))", caller: caller, expect: "auto_allocated_topology")
         return NetworkID(try Self.string(topology, "id"))
@@ -55,12 +59,7 @@ public struct HTTPNetworkClient: NetworkClient {
     }
 
     public func ports(deviceId: String, caller: ServiceCaller) async throws -> [NetworkPort] {
-        let reply = try await send("GET", "/ports?device_id=\(escaped(deviceId))", caller: caller, body: nil)
-        guard case .array(let items)? = reply["ports"] else { throw Self.malformed("ports") }
-        return try items.map { item in
-            guard case .object(let fields) = item else { throw Self.malformed("ports") }
-            return try Self.port(fields)
-        }
+        try await list("/ports?device_id=\(escaped(deviceId))", key: "ports", caller: caller, Self.port)
     }
 
     public func deletePort(_ id: PortID, caller: ServiceCaller) async throws {
@@ -68,11 +67,9 @@ public struct HTTPNetworkClient: NetworkClient {
     }
 
     public func securityGroupIds(named names: [String], project: ProjectID, caller: ServiceCaller) async throws -> [String: SecurityGroupID] {
-        let reply = try await send("GET", "/security-groups?project_id=\(escaped(project.rawValue))&fields=id&fields=name", caller: caller, body: nil)
-        guard case .array(let items)? = reply["security_groups"] else { throw Self.malformed("security_groups") }
-        let groups = try items.map { item in
-            guard case .object(let fields) = item else { throw Self.malformed("security_groups") }
-            return (id: SecurityGroupID(try Self.string(fields, "id")), name: try Self.string(fields, "name"))
+        let path = "/security-groups?project_id=\(escaped(project.rawValue))&fields=id&fields=name"
+        let groups = try await list(path, key: "security_groups", caller: caller) { fields in
+            (id: SecurityGroupID(try Self.string(fields, "id")), name: try Self.string(fields, "name"))
         }
         return LocalNetworkClient.resolve(names, in: groups)
     }
@@ -85,6 +82,17 @@ public struct HTTPNetworkClient: NetworkClient {
     ) async throws -> [String: JSONValue] {
         guard case .object(let object)? = try await send(method, path, caller: caller, body: body)[key] else { throw Self.malformed(key) }
         return object
+    }
+
+    /// The objects of the list under `key` in the reply to a GET of `path`, each decoded.
+    private func list<Item>(
+        _ path: String, key: String, caller: ServiceCaller, _ decode: ([String: JSONValue]) throws -> Item
+    ) async throws -> [Item] {
+        guard case .array(let items)? = try await send("GET", path, caller: caller, body: nil)[key] else { throw Self.malformed(key) }
+        return try items.map { item in
+            guard case .object(let fields) = item else { throw Self.malformed(key) }
+            return try decode(fields)
+        }
     }
 
     /// The reply's JSON object (empty for 204); a fault reply is rethrown as the service's fault.
@@ -146,6 +154,36 @@ public struct HTTPNetworkClient: NetworkClient {
             portSecurityEnabled: try bool(object, "port_security_enabled"), createdAt: try time(object, "created_at"),
             updatedAt: try time(object, "updated_at"), revisionNumber: try int(object, "revision_number")
         )
+    }
+
+    static func subnet(_ object: [String: JSONValue]) throws -> Subnet {
+        guard let cidr = IPNetwork(try string(object, "cidr")), case .array(let pools)? = object["allocation_pools"],
+              case .array(let nameservers)? = object["dns_nameservers"], case .array(let routes)? = object["host_routes"]
+        else { throw malformed("subnet") }
+        let gateway: IPAddress? = if case .string(let text)? = object["gateway_ip"] { try address(text) } else { nil }
+        return Subnet(
+            id: SubnetID(try string(object, "id")), networkId: NetworkID(try string(object, "network_id")),
+            projectId: ProjectID(try string(object, "project_id")), name: try string(object, "name"),
+            description: try string(object, "description"), cidr: cidr, gatewayIp: gateway, enableDhcp: try bool(object, "enable_dhcp"),
+            allocationPools: try pools.map { item in
+                guard case .object(let pool) = item else { throw malformed("allocation_pools") }
+                return Subnet.AllocationPool(start: try address(try string(pool, "start")), end: try address(try string(pool, "end")))
+            },
+            dnsNameservers: try nameservers.map { item in
+                guard case .string(let text) = item else { throw malformed("dns_nameservers") }
+                return try address(text)
+            },
+            hostRoutes: try routes.map { item in
+                guard case .object(let route) = item, let destination = IPNetwork(try string(route, "destination")) else { throw malformed("host_routes") }
+                return Subnet.HostRoute(destination: destination, nexthop: try address(try string(route, "nexthop")))
+            },
+            createdAt: try time(object, "created_at"), updatedAt: try time(object, "updated_at"), revisionNumber: try int(object, "revision_number")
+        )
+    }
+
+    private static func address(_ text: String) throws -> IPAddress {
+        guard let address = IPAddress(text) else { throw malformed("IP address") }
+        return address
     }
 
     static func port(_ object: [String: JSONValue]) throws -> NetworkPort {

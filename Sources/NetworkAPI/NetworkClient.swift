@@ -7,6 +7,8 @@ public import StratusCore
 public protocol NetworkClient: Sendable {
     /// A network the caller may use; `NetworkNotFound` otherwise.
     func network(_ id: NetworkID, caller: ServiceCaller) async throws -> Network
+    /// The subnets of a network the caller may use.
+    func subnets(network: NetworkID, caller: ServiceCaller) async throws -> [Subnet]
     /// The project's "get me a network" (Nova's `networks: "auto"`), made on first use.
     func autoAllocatedNetwork(project: ProjectID, caller: ServiceCaller) async throws -> NetworkID
     /// A new port; `request.networkId` is required.
@@ -31,6 +33,10 @@ public struct LocalNetworkClient: NetworkClient {
 
     public func network(_ id: NetworkID, caller: ServiceCaller) async throws -> Network {
         try await service.network(id, auth: caller.auth)
+    }
+
+    public func subnets(network: NetworkID, caller: ServiceCaller) async throws -> [Subnet] {
+        try await service.subnets(auth: caller.auth).filter { $0.networkId == network }
     }
 
     public func autoAllocatedNetwork(project: ProjectID, caller: ServiceCaller) async throws -> NetworkID {

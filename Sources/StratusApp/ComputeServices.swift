@@ -52,8 +52,9 @@ public struct ComputeServices: Sendable {
         drivers = Dictionary(uniqueKeysWithValues: computeHosts.compactMap { host in (host.driver as? FakeDriver).map { (host.name, $0) } })
         let managers = computeHosts.map { host in
             ComputeManager(
-                host: host.name, driver: host.driver, rpc: rpc, network: networkClient, images: image, imageCache: host.imageCache,
-                serviceCaller: Self.serviceCaller(clock: clock), clock: clock, logger: logger, orphanedGuestAction: settings.orphanedGuestAction
+                host: host.name, driver: host.driver, rpc: rpc, network: networkClient, images: image,
+                imageCache: host.imageCache, forceConfigDrive: settings.forceConfigDrive, serviceCaller: Self.serviceCaller(clock: clock), clock: clock,
+                logger: logger, orphanedGuestAction: settings.orphanedGuestAction
             )
         }
         self.managers = managers

@@ -115,6 +115,13 @@ public actor FakeDriver: HypervisorDriver {
     public func guests() async -> [InstanceID] { Array(guestsById.keys) }
     public func imagesInUse() async throws -> Set<ImageID> { Set(guestsById.values.compactMap(\.spec.imageId)) }
 
+    /// The fake forwards nothing to its guests.
+    public func sshForward(_ instance: InstanceID) async -> String? { nil }
+
+    /// What the guest was spawned with (its config drive's files included), as later resizes and interface changes
+    /// left it; nil for a guest the fake does not have.
+    public func spec(_ instance: InstanceID) -> GuestSpec? { guestsById[instance]?.spec }
+
     public func snapshot(_ instance: InstanceID, to path: String) async throws -> String {
         try await perform(.snapshot)
         let guest = try guest(instance)

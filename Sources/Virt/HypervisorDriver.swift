@@ -30,6 +30,8 @@ public protocol HypervisorDriver: Sendable {
     func guests() async -> [InstanceID]
     /// The images the host's guests' disks are built on, which the host's image cache must keep.
     func imagesInUse() async throws -> Set<ImageID>
+    /// Where a user on the host reaches the guest's SSH port (`127.0.0.1:40123`); nil when the driver forwards none.
+    func sshForward(_ instance: InstanceID) async -> String?
 
     /// Writes the guest's root disk as an image file at `path`; returns its disk format (`qcow2`, `raw`).
     func snapshot(_ instance: InstanceID, to path: String) async throws -> String
@@ -121,12 +123,19 @@ public struct GuestSpec: Sendable, Codable, Equatable {
     public var userData: String?
     public var metadata: [String: String]
     public var publicKey: String?
-    public var configDrive: Bool
+    /// The config drive's files (path in the drive, no leading `/`, to bytes), nil for no config drive. Never
+    /// persisted: a driver keeps the drive it wrote, not its contents.
+    public var configDriveFiles: [String: [UInt8]]?
+
+    enum CodingKeys: String, CodingKey {
+        case instanceId, name, hostname, vcpus, memoryMB, rootGB, ephemeralGB, swapMB, imageId, imagePath, imageDiskFormat, interfaces
+        case userData, metadata, publicKey
+    }
 
     public init(
         instanceId: InstanceID, name: String, hostname: String, vcpus: Int, memoryMB: Int, rootGB: Int, ephemeralGB: Int = 0,
         swapMB: Int = 0, imageId: ImageID? = nil, imagePath: String? = nil, imageDiskFormat: String? = nil, interfaces: [GuestInterface] = [], userData: String? = nil,
-        metadata: [String: String] = [:], publicKey: String? = nil, configDrive: Bool = false
+        metadata: [String: String] = [:], publicKey: String? = nil, configDriveFiles: [String: [UInt8]]? = nil
     ) {
         self.instanceId = instanceId
         self.name = name
@@ -143,7 +152,7 @@ public struct GuestSpec: Sendable, Codable, Equatable {
         self.userData = userData
         self.metadata = metadata
         self.publicKey = publicKey
-        self.configDrive = configDrive
+        self.configDriveFiles = configDriveFiles
     }
 }
 
@@ -153,12 +162,26 @@ public struct GuestInterface: Sendable, Codable, Equatable {
     public var networkId: NetworkID
     public var macAddress: String
     public var addresses: [IPAddress]
+    /// The subnets of `addresses`, for drivers that serve the guest's DHCP themselves.
+    public var subnets: [GuestSubnet]
 
-    public init(portId: PortID, networkId: NetworkID, macAddress: String, addresses: [IPAddress]) {
+    public init(portId: PortID, networkId: NetworkID, macAddress: String, addresses: [IPAddress], subnets: [GuestSubnet] = []) {
         self.portId = portId
         self.networkId = networkId
         self.macAddress = macAddress
         self.addresses = addresses
+        self.subnets = subnets
+    }
+}
+
+/// A subnet a guest's port is on: its address block and gateway.
+public struct GuestSubnet: Sendable, Codable, Equatable {
+    public var cidr: IPNetwork
+    public var gateway: IPAddress?
+
+    public init(cidr: IPNetwork, gateway: IPAddress?) {
+        self.cidr = cidr
+        self.gateway = gateway
     }
 }
 

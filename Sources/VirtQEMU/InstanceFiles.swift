@@ -23,6 +23,8 @@ struct InstanceFiles: Sendable, Equatable {
     /// The serial console's output; `console.log.0` holds the previous part once it has been rotated.
     var consoleLog: String { directory + "/console.log" }
     var pidFile: String { directory + "/pid" }
+    /// The config drive (ISO 9660, label `config-2`), when the guest has one.
+    var configDrive: String { directory + "/config.iso" }
     /// The guest as it was last started (a `GuestSpec` in JSON), from which it is started again.
     var guestFile: String { directory + "/guest.json" }
 

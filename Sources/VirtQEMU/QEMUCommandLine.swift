@@ -23,6 +23,10 @@ public struct QEMUCommandLine: Sendable, Equatable {
     public var extraDisks: [String] = []
     /// The config drive (an ISO9660 image labelled `config-2`), read-only on an IDE cdrom; nil for none.
     public var configDrive: String?
+    /// The guest's NICs, in order; none gives the guest no network card at all.
+    public var networks: [QEMUUserNetwork]
+    /// The metadata service's NIC, after the others; nil for none.
+    public var metadataNetwork: QEMUMetadataNetwork?
     public var qmpSocket: String
     public var serialLog: String
     public var pidFile: String
@@ -37,6 +41,8 @@ public struct QEMUCommandLine: Sendable, Equatable {
         vcpus: Int,
         disk: String,
         configDrive: String? = nil,
+        networks: [QEMUUserNetwork] = [],
+        metadataNetwork: QEMUMetadataNetwork? = nil,
         qmpSocket: String,
         serialLog: String,
         pidFile: String
@@ -48,12 +54,15 @@ public struct QEMUCommandLine: Sendable, Equatable {
         self.vcpus = vcpus
         self.disk = disk
         self.configDrive = configDrive
+        self.networks = networks
+        self.metadataNetwork = metadataNetwork
         self.qmpSocket = qmpSocket
         self.serialLog = serialLog
         self.pidFile = pidFile
     }
 
-    /// The arguments after the executable. The one network card uses QEMU's user-mode networking.
+    /// The arguments after the executable. Network cards use QEMU's user-mode networking (`-nic none` for none: QEMU
+    /// would otherwise add one of its own).
     public var arguments: [String] {
         var arguments = [
             "-name", "guest=\(name)",
@@ -68,8 +77,9 @@ public struct QEMUCommandLine: Sendable, Equatable {
         if let configDrive {
             arguments += ["-drive", "file=\(configDrive),format=raw,media=cdrom,readonly=on"]
         }
+        arguments += networks.flatMap(\.arguments) + (metadataNetwork?.arguments ?? [])
+        if networks.isEmpty, metadataNetwork == nil { arguments += ["-nic", "none"] }
         arguments += [
-            "-nic", "user,model=virtio-net-pci",
             "-qmp", "unix:\(qmpSocket),server=on,wait=off",
             // Appended to, so output survives a restart of the guest and the log can be rotated under QEMU.
             "-chardev", "file,id=console0,path=\(serialLog),append=on",

@@ -52,7 +52,7 @@ extension QemuDriver {
     /// disk is consistent, and resumed after.
     public func snapshot(_ instance: InstanceID, to path: String) async throws -> String {
         let files = try existing(instance)
-        let format = try readGuest(files).imageDiskFormat == "raw" ? "raw" : "qcow2"
+        let format = try readGuest(files).spec.imageDiskFormat == "raw" ? "raw" : "qcow2"
         var paused = false
         if process(files) != nil {
             paused = try await qmp(files) { qmp in
@@ -86,11 +86,11 @@ extension QemuDriver {
             try await ExternalTool.run([settings.imageTool, "resize", "-q", "-f", "qcow2", files.disk, "\(spec.rootGB)G"])
         }
         try await growFlavorDisks(spec, files: files)
-        guest.vcpus = spec.vcpus
-        guest.memoryMB = spec.memoryMB
-        guest.rootGB = spec.rootGB
-        guest.ephemeralGB = spec.ephemeralGB
-        guest.swapMB = spec.swapMB
+        guest.spec.vcpus = spec.vcpus
+        guest.spec.memoryMB = spec.memoryMB
+        guest.spec.rootGB = spec.rootGB
+        guest.spec.ephemeralGB = spec.ephemeralGB
+        guest.spec.swapMB = spec.swapMB
         try writeGuest(guest, to: files)
         if running != nil {
             let resized = guest

@@ -1,10 +1,12 @@
 internal import Foundation
+import GuestMetadata
+public import Logging
 public import StratusCore
 public import Virt
 
 /// The QEMU driver: one daemonized `qemu-system-x86_64` per guest, controlled over its QMP socket, with every file of
-/// the guest in `<data-dir>/instances/<uuid>/` (root disk overlay, ephemeral and swap disks, QMP socket, console log,
-/// pid file, `guest.json`, the saved state of a suspended guest).
+/// the guest in `<data-dir>/instances/<uuid>/` (root disk overlay, ephemeral and swap disks, config drive, QMP socket,
+/// console log, pid file, `guest.json`, the saved state of a suspended guest).
 ///
 /// The driver keeps no guest state in memory: what it knows of a guest is its directory and its QEMU process, so a
 /// guest outlives the Stratus process that started it.
@@ -16,16 +18,18 @@ public struct QemuDriver: HypervisorDriver {
     /// The emulator's release, reported as the hypervisor version.
     public let version: QEMUVersion
     let limiter: BootLimiter
+    let logger: Logger
 
-    init(settings: QemuSettings, version: QEMUVersion) {
+    init(settings: QemuSettings, version: QEMUVersion, logger: Logger) {
         self.settings = settings
         self.version = version
+        self.logger = logger
         limiter = BootLimiter(limit: settings.concurrentBoots)
     }
 
     /// Checks that the host can run guests (both QEMU tools run, the data directory suits QEMU's paths) and returns
     /// the driver; a missing tool fails with the Debian package to install.
-    public static func probe(_ settings: QemuSettings) async throws -> QemuDriver {
+    public static func probe(_ settings: QemuSettings, logger: Logger = Logger(label: "stratus.compute.qemu")) async throws -> QemuDriver {
         let directory = settings.dataDirectory
         guard directory.hasPrefix("/") else { throw DriverError.failed("The QEMU driver needs an absolute data directory, not \(directory).") }
         guard !directory.contains(",") else {
@@ -41,7 +45,7 @@ public struct QemuDriver: HypervisorDriver {
         let version = try await toolVersion(settings.emulator, package: "qemu-system-x86")
         _ = try await toolVersion(settings.imageTool, package: "qemu-utils")
         try FileManager.default.createDirectory(atPath: settings.instancesDirectory, withIntermediateDirectories: true)
-        return QemuDriver(settings: settings, version: version)
+        return QemuDriver(settings: settings, version: version, logger: logger)
     }
 
     /// Whether the emulator is on `PATH` (what picks the default driver).
@@ -89,15 +93,15 @@ public struct QemuDriver: HypervisorDriver {
         QEMUProcess.running(pidFile: files.pidFile, commandLineContains: files.qmpSocket)
     }
 
-    func readGuest(_ files: InstanceFiles) throws -> GuestSpec {
+    func readGuest(_ files: InstanceFiles) throws -> StoredGuest {
         do {
-            return try JSONDecoder().decode(GuestSpec.self, from: Data(contentsOf: URL(fileURLWithPath: files.guestFile)))
+            return try JSONDecoder().decode(StoredGuest.self, from: Data(contentsOf: URL(fileURLWithPath: files.guestFile)))
         } catch {
             throw DriverError.failed("The guest definition \(files.guestFile) cannot be read: \(error)")
         }
     }
 
-    func writeGuest(_ guest: GuestSpec, to files: InstanceFiles) throws {
+    func writeGuest(_ guest: StoredGuest, to files: InstanceFiles) throws {
         try JSONEncoder().encode(guest).write(to: URL(fileURLWithPath: files.guestFile), options: .atomic)
     }
 
@@ -114,15 +118,15 @@ public struct QemuDriver: HypervisorDriver {
         for instance in await guests() {
             let files = files(instance)
             guard FileManager.default.fileExists(atPath: files.guestFile) else { continue }
-            if let image = try readGuest(files).imageId { images.insert(image) }
+            if let image = try readGuest(files).spec.imageId { images.insert(image) }
         }
         return images
     }
 
     // MARK: Lifecycle
 
-    /// Makes the guest's directory and root disk and starts QEMU; on any failure (QEMU refusing to start included)
-    /// the process and the directory are removed again.
+    /// Makes the guest's directory, root disk and config drive (when the spec has its files) and starts QEMU; on any
+    /// failure (QEMU refusing to start included) the process and the directory are removed again.
     public func spawn(_ guest: GuestSpec) async throws {
         guard let image = guest.imagePath, let diskFormat = guest.imageDiskFormat else {
             throw DriverError.failed("Instance \(guest.instanceId) has no image in the host's cache: the QEMU driver boots from images only.")
@@ -137,8 +141,10 @@ public struct QemuDriver: HypervisorDriver {
             try await limiter.run {
                 try await createRootDisk(guest, files: files, image: image, diskFormat: diskFormat)
                 try await growFlavorDisks(guest, files: files)
-                try writeGuest(guest, to: files)
-                try await start(guest, files: files)
+                if let configDriveFiles = guest.configDriveFiles { try await ConfigDrive.write(configDriveFiles, to: files.configDrive) }
+                let stored = StoredGuest(spec: guest)
+                try writeGuest(stored, to: files)
+                try await start(stored, files: files)
             }
         } catch {
             if let process = process(files) { try? await process.killAndWait() }
@@ -147,19 +153,44 @@ public struct QemuDriver: HypervisorDriver {
         }
     }
 
-    /// Starts QEMU for the guest on its existing disks (those of them that exist); from its saved state when
-    /// `incoming` names it (a QEMU `-incoming` URI).
-    func start(_ guest: GuestSpec, files: InstanceFiles, incoming: String? = nil) async throws {
+    /// Starts QEMU for the guest on its existing disks (those of them that exist, and its config drive when it has
+    /// one); from its saved state when `incoming` names it (a QEMU `-incoming` URI). The first NIC forwards a port of
+    /// 127.0.0.1 to the guest's SSH: the one it had before while that is free, else a new one, kept in `guest.json`. A
+    /// last NIC carries the guest's metadata requests, when the host has a relay for them.
+    func start(_ guest: StoredGuest, files: InstanceFiles, incoming: String? = nil) async throws {
         try ConsoleLog(path: files.consoleLog).rotateIfNeeded()
+        let spec = guest.spec
+        var networks: [QEMUUserNetwork] = []
+        for interface in spec.interfaces {
+            guard let network = QEMUUserNetwork(interface, id: "net\(networks.count)") else {
+                logger.warning("instance \(spec.instanceId): port \(interface.portId) has no IPv4 address on a subnet it fits; the guest gets no NIC for it")
+                continue
+            }
+            networks.append(network)
+        }
+        if !networks.isEmpty {
+            var stored = guest
+            stored.sshForwardPort = try guest.sshForwardPort.flatMap { LoopbackPort.isFree($0) ? $0 : nil } ?? LoopbackPort.pick()
+            if stored != guest { try writeGuest(stored, to: files) }
+            networks[0].sshForwardPort = stored.sshForwardPort
+        }
         var commandLine = QEMUCommandLine(
-            name: "instance-\(guest.instanceId)", uuid: guest.instanceId.rawValue, accelerator: settings.accelerator,
-            memoryMB: guest.memoryMB, vcpus: guest.vcpus, disk: files.disk, qmpSocket: files.qmpSocket, serialLog: files.consoleLog,
-            pidFile: files.pidFile
+            name: "instance-\(spec.instanceId)", uuid: spec.instanceId.rawValue, accelerator: settings.accelerator,
+            memoryMB: spec.memoryMB, vcpus: spec.vcpus, disk: files.disk,
+            configDrive: FileManager.default.fileExists(atPath: files.configDrive) ? files.configDrive : nil, networks: networks,
+            metadataNetwork: settings.metadataRelay.map { QEMUMetadataNetwork(command: $0 + ["--instance", spec.instanceId.rawValue]) },
+            qmpSocket: files.qmpSocket, serialLog: files.consoleLog, pidFile: files.pidFile
         )
         commandLine.executable = settings.emulator
         commandLine.extraDisks = [files.ephemeralDisk, files.swapDisk].filter { FileManager.default.fileExists(atPath: $0) }
         commandLine.incoming = incoming
         _ = try await QEMUProcess.launch(commandLine)
+    }
+
+    /// `127.0.0.1:<port>` of the guest's SSH forward, from `guest.json`; nil for a guest without a NIC.
+    public func sshForward(_ instance: InstanceID) async -> String? {
+        guard let files = try? existing(instance), let port = try? readGuest(files).sshForwardPort else { return nil }
+        return "127.0.0.1:\(port)"
     }
 
     /// Quits QEMU (killing it when it does not go) and removes the guest's directory.

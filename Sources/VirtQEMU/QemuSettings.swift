@@ -12,11 +12,15 @@ public struct QemuSettings: Sendable, Equatable {
     public var concurrentBoots: Int
     public var emulator: String
     public var imageTool: String
+    /// The command QEMU runs for each connection a guest opens to the metadata address 169.254.169.254:80
+    /// (`stratus metadata-relay --endpoint … --secret-file …`), given `--instance <uuid>` after it; nil: guests get no
+    /// metadata NIC.
+    public var metadataRelay: [String]?
 
     public init(
         dataDirectory: String, accelerator: QEMUCommandLine.Accelerator = .tcg, powerOffTimeout: Duration = .seconds(60),
         concurrentBoots: Int? = nil, emulator: String = "qemu-system-x86_64",
-        imageTool: String = "qemu-img"
+        imageTool: String = "qemu-img", metadataRelay: [String]? = nil
     ) {
         self.dataDirectory = dataDirectory
         self.accelerator = accelerator
@@ -24,6 +28,7 @@ public struct QemuSettings: Sendable, Equatable {
         self.concurrentBoots = concurrentBoots ?? ProcessInfo.processInfo.activeProcessorCount
         self.emulator = emulator
         self.imageTool = imageTool
+        self.metadataRelay = metadataRelay
     }
 
     var instancesDirectory: String { dataDirectory + "/instances" }

@@ -17,6 +17,8 @@ struct MetadataRelayCommand: AsyncParsableCommand {
     @Option(help: "The metadata proxy secret (the cloud's <data-dir>/metadata-proxy-secret).") var secretFile: String
 
     func run() async throws {
+        // Loading a missing secret would make a new one, which the metadata API would not know.
+        guard FileManager.default.fileExists(atPath: secretFile) else { throw ValidationError("--secret-file \(secretFile) does not exist") }
         let relay = MetadataRelay(instance: InstanceID(instance), endpoint: endpoint, signer: try MetadataSigner.load(file: secretFile))
         var head: [UInt8] = []
         while head.count < MetadataRelay.maximumHead, !MetadataRelay.isComplete(head) {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Database
 import Foundation
+import GuestMetadata
 import IdentityAPI
 import Logging
 import NetworkAPI
@@ -43,6 +44,8 @@ struct AllInOneCommand: AsyncParsableCommand {
     @Option(help: "QEMU accelerator: tcg (default) or kvm; never guessed from /dev/kvm (--driver qemu).") var accel: String?
     @Option(help: "Seconds a stop waits for the guest to power off on ACPI before QEMU is quit (--driver qemu; default 60).")
     var shutdownTimeout: Int?
+    @Flag(help: "Give every server a config drive, whether its boot asked for one or not (Nova's force_config_drive).")
+    var forceConfigDrive = false
     @Option(help: "Token lifetime in seconds.") var tokenLifetime: Int64 = 3600
     @Option(help: "Seconds a deleted server stays restorable (SOFT_DELETED) before it is reclaimed; 0 deletes at once.")
     var reclaimInstanceInterval = 0
@@ -75,7 +78,8 @@ struct AllInOneCommand: AsyncParsableCommand {
             network: NetworkSettings(autoAllocationPool: pool, autoAllocationPrefixLength: autoAllocatePrefix),
             driver: computeDriver,
             compute: ComputeSettings(
-                reclaimInstanceInterval: reclaimInstanceInterval, orphanedGuestAction: orphanedGuestAction, imageCacheMaxAge: imageCacheMaxAge
+                reclaimInstanceInterval: reclaimInstanceInterval, orphanedGuestAction: orphanedGuestAction, imageCacheMaxAge: imageCacheMaxAge,
+                forceConfigDrive: forceConfigDrive
             )
         )
         try await AllInOne.run(configuration, logger: logger)
@@ -98,13 +102,16 @@ struct AllInOneCommand: AsyncParsableCommand {
             }
             let timeout = shutdownTimeout ?? 60
             guard timeout >= 0 else { throw ValidationError("--shutdown-timeout must be 0 or more seconds") }
-            let host = computeHost ?? ProcessInfo.processInfo.hostName
-            guard !host.isEmpty else { throw ValidationError("--compute-host must not be empty") }
-            let settings = QemuSettings(
-                dataDirectory: URL(fileURLWithPath: data.dataDir).standardizedFileURL.path, accelerator: accelerator,
-                powerOffTimeout: .seconds(timeout)
-            )
-            return .qemu(host: host, settings: settings)
+            let computeHost = self.computeHost ?? ProcessInfo.processInfo.hostName
+            guard !computeHost.isEmpty else { throw ValidationError("--compute-host must not be empty") }
+            let dataDirectory = URL(fileURLWithPath: data.dataDir).standardizedFileURL.path
+            // Guests reach the metadata service through this binary (port 0: the port is not known yet, so none).
+            let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+            let relay = port == 0 ? nil : [
+                executable, "metadata-relay", "--endpoint", "http://\(host):\(port)/metadata", "--secret-file", dataDirectory + "/metadata-proxy-secret",
+            ]
+            let settings = QemuSettings(dataDirectory: dataDirectory, accelerator: accelerator, powerOffTimeout: .seconds(timeout), metadataRelay: relay)
+            return .qemu(host: computeHost, settings: settings)
         case let other:
             throw ValidationError("--driver \(other): the drivers are qemu and fake")
         }

@@ -24,6 +24,11 @@ struct NetworkClientTests {
             let project = try #require(caller.auth.projectId)
             let networkId = try await networks.autoAllocatedNetwork(project: project, caller: caller)
             #expect(try await networks.network(networkId, caller: caller).name == "auto_allocated_network")
+            // Both clients give the network's subnets as the service records them.
+            let subnets = try await networks.subnets(network: networkId, caller: caller)
+            #expect(subnets.map(\.cidr.description) == ["10.0.0.0/24"] && subnets.first?.gatewayIp == IPAddress("10.0.0.1"), "\(subnets)")
+            let recorded = try await LocalNetworkClient(service: cloud.network.service).subnets(network: networkId, caller: caller)
+            #expect(subnets.map(\.id) == recorded.map(\.id) && subnets.map(\.allocationPools) == recorded.map(\.allocationPools))
 
             let port = try await networks.createPort(PortRequest(networkId: networkId, deviceId: "instance-1"), caller: caller)
             #expect(port.fixedIps.map(\.ipAddress.description) == ["10.0.0.2"])

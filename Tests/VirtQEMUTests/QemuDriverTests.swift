@@ -48,17 +48,29 @@ struct QemuDriverTests {
             #expect(resources.vcpus == ProcessInfo.processInfo.activeProcessorCount)
             #expect(resources.memoryMB > 0 && resources.diskGB > 0)
 
-            var spec = Self.spec("lifecycle", image: image)
-            spec.ephemeralGB = 1
-            spec.swapMB = 32
-            let id = spec.instanceId
+            let id = InstanceID.generateUUID()
+            // One port, whose address the guest's DHCP must get, and a config drive.
+            let port = GuestInterface(
+                portId: PortID("port-1"), networkId: NetworkID("net-1"), macAddress: "fa:16:3e:00:00:17", addresses: [try #require(IPAddress("192.168.50.23"))],
+                subnets: [GuestSubnet(cidr: try #require(IPNetwork("192.168.50.0/24")), gateway: IPAddress("192.168.50.1"))]
+            )
+            let metaData = #"{"uuid": "\#(id)", "hostname": "lifecycle.novalocal"}"#
+            let spec = GuestSpec(
+                instanceId: id, name: "lifecycle", hostname: "lifecycle", vcpus: 1, memoryMB: 128, rootGB: 1, ephemeralGB: 1, swapMB: 32, imageId: ImageID("test-image"),
+                imagePath: image, imageDiskFormat: "qcow2", interfaces: [port],
+                configDriveFiles: ["openstack/latest/meta_data.json": Array(metaData.utf8)]
+            )
             try await driver.spawn(spec)
             let instanceDirectory = "\(directory)/instances/\(id)"
             #expect(await driver.guests() == [id])
             #expect(try await driver.imagesInUse() == [ImageID("test-image")])
             #expect(Set(try FileManager.default.contentsOfDirectory(atPath: instanceDirectory)).isSuperset(of: [
-                "disk.qcow2", "disk.eph0", "disk.swap", "qmp.sock", "console.log", "pid", "guest.json",
+                "disk.qcow2", "disk.eph0", "disk.swap", "config.iso", "qmp.sock", "console.log", "pid", "guest.json",
             ]))
+            let guestFile = try String(contentsOfFile: "\(instanceDirectory)/guest.json", encoding: .utf8)
+            #expect(!guestFile.contains("lifecycle.novalocal"), "the config drive's contents are in guest.json: \(guestFile)")
+            let forward = try #require(await driver.sshForward(id), "no SSH forward for a guest with a port")
+            #expect(forward.hasPrefix("127.0.0.1:"))
             // The overlay has the flavor's size, backed by the cached image; the ephemeral and swap disks the flavor's sizes.
             let disk = try await QEMUGuestTests.run(["qemu-img", "info", "-U", "--output=json", "\(instanceDirectory)/disk.qcow2"])
             #expect(disk.contains("\"virtual-size\": 1073741824") && disk.contains("\"backing-filename\": \"\(image)\""), "\(disk)")
@@ -67,6 +79,8 @@ struct QemuDriverTests {
 
             let console = try await Self.waitForConsole(driver, id, toShow: "STRATUS TEST GUEST READY")
             #expect(console.contains("smbios uuid \(id)"), "the guest's SMBIOS uuid is not its instance id:\n\(console)")
+            #expect(console.contains("STRATUS TEST GUEST: net eth0 192.168.50.23/24"), "the guest did not get its port's address:\n\(console)")
+            #expect(console.contains("instance-uuid: \(id)") && console.contains("hostname: lifecycle.novalocal"), "no config drive:\n\(console)")
             #expect(await driver.powerState(id) == .running)
             let lastLine = try await driver.consoleOutput(id, lines: 1)
             #expect(!lastLine.isEmpty && lastLine.split(separator: "\n").count == 1, "\(lastLine)")
@@ -110,12 +124,15 @@ struct QemuDriverTests {
             #expect(arguments.contains("file=\(instanceDirectory)/disk.eph0,format=qcow2,if=virtio"), "\(arguments)")
             #expect(arguments.contains("file=\(instanceDirectory)/disk.swap,format=qcow2,if=virtio"), "\(arguments)")
             // The console log is appended to: the second boot's banner follows the first one's.
-            let second = try await Self.waitForConsole(driver, id, toShow: "STRATUS TEST GUEST 2", count: 2)
+            // The config drive and the SSH forward's port are kept through the stop and start.
+            let second = try await Self.waitForConsole(driver, id, toShow: "instance-uuid: \(id)", count: 2)
             #expect(second.hasPrefix(console))
+            #expect(await driver.sshForward(id) == forward)
+            #expect(arguments.contains { $0.contains("hostfwd=tcp:\(forward)-192.168.50.23:22") && $0.contains("restrict=on") }, "\(arguments)")
 
             // A hard reboot resets the machine in the same QEMU: a third boot on the console.
             try await driver.reboot(id, hard: true)
-            try await Self.waitForConsole(driver, id, toShow: "STRATUS TEST GUEST 2", count: 3)
+            try await Self.waitForConsole(driver, id, toShow: "STRATUS TEST GUEST 3", count: 3)
             #expect(try String(contentsOfFile: "\(instanceDirectory)/pid", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines) == pid)
             #expect(await driver.powerState(id) == .running)
 
@@ -172,7 +189,7 @@ struct QemuDriverTests {
             #expect(ContinuousClock.now - pressed < driver.settings.powerOffTimeout, "the resumed guest did not power off on ACPI")
             #expect(await driver.powerState(id) == .shutdown)
             let console = try await driver.consoleOutput(id, lines: nil)
-            #expect(console.components(separatedBy: "STRATUS TEST GUEST 2").count == 2, "the guest booted again:\n\(console.suffix(3000))")
+            #expect(console.components(separatedBy: "STRATUS TEST GUEST 3").count == 2, "the guest booted again:\n\(console.suffix(3000))")
         }
     }
 

@@ -41,11 +41,16 @@ public struct InstanceChanges: Sendable, Codable, Equatable {
     public var clearShelvedImage: Bool
     /// The new status of the instance's migration that is not over yet (a resize finished, reverted or failed).
     public var migrationStatus: InstanceMigration.Status?
+    /// Where the host now forwards the guest's SSH port, reported when the guest (re)starts.
+    public var sshForward: String?
+    /// Set when the host gave the guest a config drive its boot did not ask for (Nova's `force_config_drive`).
+    public var configDrive: Bool?
 
     public init(
         vmState: VMState? = nil, taskState: TaskStateChange? = nil, powerState: PowerState? = nil, launchedAt: Timestamp? = nil,
         fault: InstanceFault? = nil, flavor: InstanceFlavor? = nil, oldFlavor: InstanceFlavor? = nil, clearOldFlavor: Bool = false,
-        networkInfo: [InstanceVIF]? = nil, clearShelvedImage: Bool = false, migrationStatus: InstanceMigration.Status? = nil
+        networkInfo: [InstanceVIF]? = nil, clearShelvedImage: Bool = false, migrationStatus: InstanceMigration.Status? = nil,
+        sshForward: String? = nil, configDrive: Bool? = nil
     ) {
         self.vmState = vmState
         self.taskState = taskState
@@ -58,6 +63,8 @@ public struct InstanceChanges: Sendable, Codable, Equatable {
         self.networkInfo = networkInfo
         self.clearShelvedImage = clearShelvedImage
         self.migrationStatus = migrationStatus
+        self.sshForward = sshForward
+        self.configDrive = configDrive
     }
 
     /// `instance` with these changes applied.
@@ -73,6 +80,8 @@ public struct InstanceChanges: Sendable, Codable, Equatable {
         if clearOldFlavor { instance.oldFlavor = nil }
         if let networkInfo { instance.networkInfo = networkInfo }
         if clearShelvedImage { instance.shelvedImageId = nil }
+        if let sshForward { instance.sshForward = sshForward }
+        if let configDrive { instance.configDrive = configDrive }
         return instance
     }
 }

@@ -21,15 +21,18 @@ public struct ComputeSettings: Sendable, Equatable {
     public var imageCacheMaxAge: Int
     /// Seconds between runs of the image cache cleanup (Nova's `[image_cache] manager_interval`).
     public var imageCacheInterval: Int
+    /// Nova's `force_config_drive`: every guest gets a config drive, whether its boot asked for one or not.
+    public var forceConfigDrive: Bool
 
     public init(
         reclaimInstanceInterval: Int = 0, syncPowerStateInterval: Int = 600, orphanedGuestAction: OrphanedGuestAction = .shutdown,
-        imageCacheMaxAge: Int = 86_400, imageCacheInterval: Int = 2400
+        imageCacheMaxAge: Int = 86_400, imageCacheInterval: Int = 2400, forceConfigDrive: Bool = false
     ) {
         self.reclaimInstanceInterval = reclaimInstanceInterval
         self.syncPowerStateInterval = syncPowerStateInterval
         self.orphanedGuestAction = orphanedGuestAction
         self.imageCacheMaxAge = imageCacheMaxAge
         self.imageCacheInterval = imageCacheInterval
+        self.forceConfigDrive = forceConfigDrive
     }
 }

@@ -103,6 +103,9 @@ public struct Instance: Sendable, Codable, Equatable {
     public var securityGroups: [String]
     public var requestedNetworks: RequestedNetworks
     public var networkInfo: [InstanceVIF] = []
+    /// Where the compute host forwards the guest's SSH port (`127.0.0.1:40123`), as it last reported; admins see it
+    /// as Stratus's extension field `stratus:ssh_forward`.
+    public var sshForward: String?
     /// The zone asked for at boot (`pinned_availability_zone`), nil for any.
     public var requestedZone: String?
     /// The host an admin asked for at boot (Nova's `requested_destination`), nil for any.
