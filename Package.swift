@@ -229,7 +229,6 @@ let package = Package(
                 "IdentityAPI",
                 "NetworkAPI",
                 "VirtQEMU",
-                "GuestMetadata",
                 "MetadataAPI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 logging,

@@ -82,7 +82,7 @@ extension ComputeManager {
     /// changed it since the host's list was taken.
     private func syncPowerState(_ id: InstanceID) async {
         let power = await driver.powerState(id)
-        guard let recorded = try? await rpc.call(HostInstances(host: host), to: Topic.conductor).first(where: { $0.id == id }),
+        guard let recorded = try? await placedInstance(id),
               recorded.taskState == nil, recorded.powerState != power || (recorded.vmState == .stopped && power == .running) else { return }
         do {
             switch (recorded.vmState, power) {

@@ -35,7 +35,7 @@ extension ComputeManager {
     }
 
     /// The instance on record now, when it is still placed on this host.
-    private func placedInstance(_ id: InstanceID) async throws -> Instance? {
+    func placedInstance(_ id: InstanceID) async throws -> Instance? {
         try await rpc.call(HostInstances(host: host), to: Topic.conductor).first { $0.id == id }
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import HTTPSupport
+import StratusCore
 import Virt
 import VirtQEMU
 
@@ -72,7 +73,8 @@ struct GuestsBenchmark: Sendable {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let disk = directory + "/disk.qcow2"
-        try Self.runTool(["qemu-img", "create", "-q", "-f", "qcow2", "-b", image, "-F", "qcow2", disk, "1G"])
+        let overlay = try await ToolRun.run("qemu-img", ["create", "-q", "-f", "qcow2", "-b", image, "-F", "qcow2", disk, "1G"])
+        guard overlay.status == 0 else { throw BenchCloud.Failure(description: "qemu-img create \(disk) failed: \(overlay.errors)") }
         let console = directory + "/console.log"
         let commandLine = QEMUCommandLine(
             name: "bench", accelerator: .tcg, memoryMB: memoryMB, vcpus: 1, disk: disk, qmpSocket: directory + "/qmp.sock",
@@ -173,15 +175,6 @@ struct GuestsBenchmark: Sendable {
             throw BenchCloud.Failure(description: "no VmRSS for process \(pid)")
         }
         return kib
-    }
-
-    static func runTool(_ arguments: [String]) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = arguments
-        try process.run()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else { throw BenchCloud.Failure(description: "\(arguments.joined(separator: " ")) failed") }
     }
 
     private func median(_ values: [Int]) -> Int { values.sorted()[values.count / 2] }

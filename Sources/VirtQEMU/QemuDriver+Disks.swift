@@ -56,7 +56,7 @@ extension QemuDriver {
         var paused = false
         if process(files) != nil {
             paused = try await qmp(files) { qmp in
-                guard try await qmp.execute("query-status")["status"]?.stringValue == "running" else { return false }
+                guard try await qmp.runStatus() == "running" else { return false }
                 try await qmp.execute("stop")
                 return true
             }

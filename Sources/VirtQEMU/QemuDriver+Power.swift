@@ -38,7 +38,7 @@ extension QemuDriver {
         if hard {
             try await qmp(files) { qmp in
                 try await qmp.execute("system_reset")
-                if try await qmp.execute("query-status")["status"]?.stringValue != "running" { try await qmp.execute("cont") }
+                if try await qmp.runStatus() != "running" { try await qmp.execute("cont") }
             }
             return
         }
@@ -69,7 +69,7 @@ extension QemuDriver {
         let files = try existing(instance)
         guard process(files) != nil else { throw DriverError.invalidPowerState(instance, .shutdown, operation) }
         try await qmp(files) { qmp in
-            let status = try await qmp.execute("query-status")["status"]?.stringValue ?? "unknown"
+            let status = try await qmp.runStatus()
             guard status == expected else { throw DriverError.invalidPowerState(instance, Self.powerState(runStatus: status), operation) }
             try await qmp.execute(command)
         }
@@ -79,7 +79,7 @@ extension QemuDriver {
     /// `powerOffTimeout` for it to power itself off; then `quit`, then SIGKILL.
     func shutDown(_ process: QEMUProcess, files: InstanceFiles) async throws {
         let pressed = try? await qmp(files) { qmp in
-            guard try await qmp.execute("query-status")["status"]?.stringValue == "running" else { return false }
+            guard try await qmp.runStatus() == "running" else { return false }
             try await qmp.execute("system_powerdown")
             return true
         }
@@ -96,7 +96,7 @@ extension QemuDriver {
 
     /// QMP's `query-status` `status` (`running`, `paused`, …).
     func runStatus(_ files: InstanceFiles) async throws -> String {
-        try await qmp(files) { qmp in try await qmp.execute("query-status")["status"]?.stringValue ?? "unknown" }
+        try await qmp(files) { qmp in try await qmp.runStatus() }
     }
 
     /// Runs `body` on a QMP connection to the guest's QEMU; QMP failures become `DriverError.failed`.
@@ -108,5 +108,12 @@ extension QemuDriver {
         } catch let error as QMPError {
             throw DriverError.failed("QEMU monitor (QMP) of \(files.directory): \(error)")
         }
+    }
+}
+
+extension QMPClient {
+    /// QMP's `query-status` `status`: the guest's run state (`running`, `paused`, `inmigrate`, …).
+    func runStatus() async throws -> String {
+        try await execute("query-status")["status"]?.stringValue ?? "unknown"
     }
 }

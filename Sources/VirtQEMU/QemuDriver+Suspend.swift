@@ -16,7 +16,7 @@ extension QemuDriver {
         guard let process = process(files) else { throw DriverError.invalidPowerState(instance, stoppedState(files), "suspend") }
         try? FileManager.default.removeItem(atPath: files.savingState)
         try await qmp(files) { qmp in
-            let status = try await qmp.execute("query-status")["status"]?.stringValue ?? "unknown"
+            let status = try await qmp.runStatus()
             guard status == "running" || status == "paused" else {
                 throw DriverError.invalidPowerState(instance, Self.powerState(runStatus: status), "suspend")
             }
@@ -46,13 +46,13 @@ extension QemuDriver {
         do {
             try await qmp(files) { qmp in
                 let deadline = ContinuousClock.now + Self.stateTransferLimit
-                var status = try await qmp.execute("query-status")["status"]?.stringValue ?? "unknown"
+                var status = try await qmp.runStatus()
                 while status == "inmigrate" {
                     guard ContinuousClock.now < deadline else {
                         throw DriverError.failed("QEMU did not load the saved state of instance \(instance) within \(Self.stateTransferLimit)")
                     }
                     try await Task.sleep(for: .milliseconds(50))
-                    status = try await qmp.execute("query-status")["status"]?.stringValue ?? "unknown"
+                    status = try await qmp.runStatus()
                 }
                 guard status == "paused" || status == "running" else {
                     throw DriverError.failed("QEMU is \(status), not paused, after loading the saved state of instance \(instance)")

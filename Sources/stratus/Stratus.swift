@@ -1,7 +1,6 @@
 import ArgumentParser
 import Database
 import Foundation
-import GuestMetadata
 import IdentityAPI
 import Logging
 import NetworkAPI
