@@ -15,6 +15,7 @@ let logging: Target.Dependency = .product(name: "Logging", package: "swift-log")
 let crypto: Target.Dependency = .product(name: "Crypto", package: "swift-crypto")
 let nioCore: Target.Dependency = .product(name: "NIOCore", package: "swift-nio")
 let sqlKit: Target.Dependency = .product(name: "SQLKit", package: "sql-kit")
+let webSocket: Target.Dependency = .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket")
 let serviceLifecycle: Target.Dependency = .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")
 
 let package = Package(
@@ -35,6 +36,7 @@ let package = Package(
         .library(name: "Scheduler", targets: ["Scheduler"]),
         .library(name: "GuestMetadata", targets: ["GuestMetadata"]),
         .library(name: "MetadataAPI", targets: ["MetadataAPI"]),
+        .library(name: "ConsoleProxy", targets: ["ConsoleProxy"]),
         .library(name: "StratusApp", targets: ["StratusApp"]),
         .library(name: "StratusTesting", targets: ["StratusTesting"]),
     ],
@@ -51,6 +53,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.3"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-websocket.git", from: "2.8.1"),
     ],
     targets: [
         .target(
@@ -66,6 +69,7 @@ let package = Package(
                 .product(name: "SQLiteNIO", package: "sqlite-nio"),
                 .product(name: "PostgresKit", package: "postgres-kit"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
+                crypto,
                 logging,
                 serviceLifecycle,
             ],
@@ -138,7 +142,7 @@ let package = Package(
         ),
         .target(
             name: "VirtQEMU",
-            dependencies: ["Virt", "GuestMetadata", "CSystemShims", logging, nioCore, .product(name: "NIOPosix", package: "swift-nio")],
+            dependencies: ["Virt", "GuestMetadata", "CSystemShims", "UnixSockets", logging, nioCore, .product(name: "NIOPosix", package: "swift-nio")],
             swiftSettings: strict
         ),
         .target(
@@ -171,6 +175,16 @@ let package = Package(
             dependencies: ["StratusCore", "Database", "HTTPSupport", "GuestMetadata", hummingbird, httpTypes, nioCore],
             swiftSettings: strict
         ),
+        .target(name: "UnixSockets", dependencies: [nioCore], swiftSettings: strict),
+        .target(
+            name: "ConsoleProxy",
+            dependencies: [
+                "StratusCore", "Database", "HTTPSupport", "UnixSockets", hummingbird, webSocket, httpTypes, nioCore, logging,
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
+            ],
+            swiftSettings: strict
+        ),
         .target(name: "CSystemShims"),
         .target(
             name: "StratusApp",
@@ -185,6 +199,7 @@ let package = Package(
                 "ComputeAPI",
                 "MetadataAPI",
                 "GuestMetadata",
+                "ConsoleProxy",
                 "ComputeAgent",
                 "Conductor",
                 "Scheduler",
@@ -192,6 +207,7 @@ let package = Package(
                 "Virt",
                 "VirtQEMU",
                 hummingbird,
+                webSocket,
                 nioCore,
                 logging,
                 serviceLifecycle,
@@ -209,6 +225,7 @@ let package = Package(
                 "ImageAPI",
                 "NetworkAPI",
                 "ComputeAPI",
+                "ConsoleProxy",
                 "GuestMetadata",
                 "MetadataAPI",
                 hummingbird,
@@ -307,7 +324,7 @@ let package = Package(
         ),
         .testTarget(
             name: "VirtQEMUTests",
-            dependencies: ["VirtQEMU", "Virt", nioCore, .product(name: "NIOPosix", package: "swift-nio")],
+            dependencies: ["VirtQEMU", "Virt", "UnixSockets", nioCore, .product(name: "NIOPosix", package: "swift-nio")],
             swiftSettings: strict
         ),
         .testTarget(
@@ -332,6 +349,15 @@ let package = Package(
         .testTarget(
             name: "MetadataAPITests",
             dependencies: ["MetadataAPI", "GuestMetadata", "StratusCore", "StratusTesting", httpTypes],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "ConsoleProxyTests",
+            dependencies: [
+                "ConsoleProxy", "StratusCore", "Database", "StratusTesting", "StratusApp", "HTTPSupport", "Virt", "Messaging",
+                hummingbird, httpTypes, nioCore, logging,
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
             swiftSettings: strict
         ),
         .testTarget(

@@ -16,7 +16,9 @@
 #   instance-uuid: <uuid>                    from the config drive (label config-2), else from
 #   hostname: <hostname>                     http://169.254.169.254/openstack/latest/meta_data.json
 #   STRATUS TEST GUEST READY hostname=<hostname>
-# then a shell on the console. The ACPI power button (QMP system_powerdown) powers it off.
+# then a shell on the console. The screen (VGA, the VNC console) shows the kernel's messages, then
+#   STRATUS TEST GUEST SCREEN hostname=<hostname>
+# and a shell on tty1, which the keyboard types into. The ACPI power button (QMP system_powerdown) powers it off.
 set -euo pipefail
 
 GUEST_VERSION=3
@@ -162,6 +164,9 @@ if [ -n "$MD" ]; then
   [ -n "$HN" ] && hostname "$HN"
 fi
 echo "STRATUS TEST GUEST READY hostname=$(hostname) (uptime $(cut -d' ' -f1 /proc/uptime)s)"
+# The screen: a line of our own and a shell on tty1 (the VNC console types into it).
+echo "STRATUS TEST GUEST SCREEN hostname=$(hostname)" > /dev/tty1
+(while true; do setsid sh -c 'exec sh -i </dev/tty1 >/dev/tty1 2>&1'; sleep 1; done) &
 while true; do setsid cttyhack /bin/sh -l; sleep 1; done
 EOF
 chmod +x "$R"/init "$R"/etc/udhcpc.script "$R"/etc/acpi/PWRF/00000080

@@ -47,6 +47,8 @@ public struct ComputeAPI: Sendable {
     }
 
     var repository: any ComputeRepository { backend.compute }
+    /// `http://HOST:PORT`, which the console URLs are built on.
+    var publicURL: String { String(baseURL.dropLast("/compute".count)) }
     var now: Timestamp { Timestamp(clock.now()) }
 
     /// Adds every compute route under `/compute`.
@@ -70,6 +72,7 @@ public struct ComputeAPI: Sendable {
         AggregateController(api: self).addRoutes(to: v21)
         UsageController(api: self).addRoutes(to: v21)
         MigrationController(api: self).addRoutes(to: v21)
+        RemoteConsoleController(api: self).addRoutes(to: v21)
     }
 
     /// The flavors Nova makes at the first start, unless there are flavors already.

@@ -74,6 +74,9 @@ public struct ComputeManager: Sendable {
         server.answer(GetConsoleOutput.self) { message, _ in
             try await driver.consoleOutput(message.instanceId, lines: message.length)
         }
+        server.answer(GetRemoteConsole.self) { message, _ in
+            try await driver.remoteConsole(message.instanceId, kind: message.kind)
+        }
         return server
     }
 

@@ -133,6 +133,10 @@ public struct ConductorService: Sendable {
         instance.updatedAt = now
         guard try await repository.updateInstance(instance, expectedTaskStates: expected) else { return false }
         if let status = changes.migrationStatus { _ = try await backend.migrations.setMigrationStatus(instance: id, to: status, at: now) }
+        // A guest that stopped running has no console any more: its console tokens go (Nova cleans them on stop too).
+        if ![.running, .paused].contains(instance.powerState) || instance.host != current.host {
+            try await backend.consoleTokens.revoke(instanceId: id)
+        }
         return true
     }
 
@@ -149,6 +153,7 @@ public struct ConductorService: Sendable {
         instance.terminatedAt = time
         instance.updatedAt = time
         _ = try await repository.updateInstance(instance, expectedTaskStates: nil)
+        try await backend.consoleTokens.revoke(instanceId: id)
     }
 
     /// Moves the claim on the instance's host to the new flavor (Nova with `allow_resize_to_same_host`), then sends the

@@ -1,5 +1,6 @@
 import Foundation
 import ComputeAPI
+import ConsoleProxy
 import Database
 import HTTPSupport
 import Hummingbird
@@ -43,11 +44,13 @@ public enum AllInOne {
             hosts: hosts, settings: configuration.compute, ready: { await migrated.wait() }, logger: logger
         )
         let metadata = MetadataAPI(backend: backend, signer: try MetadataSigner.load(file: configuration.dataDirectory + "/metadata-proxy-secret"))
+        let consoles = ConsoleProxy(backend: backend, clock: SystemWallClock(), settings: configuration.compute.consoles, logger: logger)
         let router = CloudRouter.build(
-            identity: identity, image: image, network: network, compute: compute.api, metadata: metadata, logger: logger
+            identity: identity, image: image, network: network, compute: compute.api, metadata: metadata, consoles: consoles, logger: logger
         )
         var app = Application(
             router: router,
+            server: consoles.serverBuilder(),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "stratus"),
             services: backend.services + compute.services,
             onServerRunning: { channel in

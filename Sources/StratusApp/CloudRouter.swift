@@ -1,4 +1,5 @@
 public import ComputeAPI
+public import ConsoleProxy
 public import HTTPSupport
 public import Hummingbird
 public import IdentityAPI
@@ -23,7 +24,8 @@ public enum CloudRouter {
     }
 
     public static func build(
-        identity: IdentityAPI, image: ImageAPI, network: NetworkAPI, compute: ComputeAPI, metadata: MetadataAPI, logger: Logger
+        identity: IdentityAPI, image: ImageAPI, network: NetworkAPI, compute: ComputeAPI, metadata: MetadataAPI, consoles: ConsoleProxy,
+        logger: Logger
     ) -> Router<StratusRequestContext> {
         let router = Router(context: StratusRequestContext.self, options: .autoGenerateHeadEndpoints)
         router.add(middleware: RequestLogMiddleware(logger: logger))
@@ -33,6 +35,7 @@ public enum CloudRouter {
         network.addRoutes(to: router)
         compute.addRoutes(to: router)
         metadata.addRoutes(to: router)
+        consoles.addRoutes(to: router)
         router.addMethodNotAllowedRoutes()
         return router
     }

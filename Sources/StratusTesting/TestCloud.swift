@@ -13,6 +13,7 @@ public import NetworkAPI
 import Logging
 public import StratusApp
 import ComputeAPI
+import ConsoleProxy
 public import StratusCore
 
 /// Every service in-process on SQLite in memory, built by the production router, with an injected clock.
@@ -88,11 +89,12 @@ public final class TestCloud: Sendable {
         )
         try await compute.api.bootstrapFlavors()
         let metadataSigner = MetadataSigner.ephemeral()
+        let consoles = ConsoleProxy(backend: backend, clock: clock, settings: computeSettings.consoles, logger: logger)
         let router = CloudRouter.build(
             identity: identity, image: image, network: network, compute: compute.api,
-            metadata: MetadataAPI(backend: backend, signer: metadataSigner), logger: logger
+            metadata: MetadataAPI(backend: backend, signer: metadataSigner), consoles: consoles, logger: logger
         )
-        let application = Application(router: router, services: compute.services, logger: logger)
+        let application = Application(router: router, server: consoles.serverBuilder(), services: compute.services, logger: logger)
         return TestCloud(
             clock: clock, identity: identity, image: image, network: network, compute: compute, metadataSigner: metadataSigner,
             imageDirectory: imageDirectory, application: application, backend: backend

@@ -176,8 +176,8 @@ public actor FakeDriver: HypervisorDriver {
 
     public func remoteConsole(_ instance: InstanceID, kind: RemoteConsole.Kind) async throws -> RemoteConsole {
         _ = try guest(instance)
-        // The fake has no console server; the address is a placeholder the proxy will fail to reach.
-        return RemoteConsole(kind: kind, host: "127.0.0.1", port: 0)
+        // The fake has no console server; as Nova's fake driver, it names a port nothing listens on.
+        return RemoteConsole(kind: kind, address: .tcp(host: "127.0.0.1", port: kind == .vnc ? 6969 : 6970))
     }
 
     public func triggerCrashDump(_ instance: InstanceID) async throws {

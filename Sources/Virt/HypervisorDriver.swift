@@ -199,20 +199,6 @@ public struct VolumeAttachmentSpec: Sendable, Codable, Equatable {
     }
 }
 
-/// Where a guest's console listens.
-public struct RemoteConsole: Sendable, Codable, Equatable {
-    public enum Kind: String, Sendable, Codable { case vnc, serial }
-    public var kind: Kind
-    public var host: String
-    public var port: Int
-
-    public init(kind: Kind, host: String, port: Int) {
-        self.kind = kind
-        self.host = host
-        self.port = port
-    }
-}
-
 /// A driver's failures, each with a message fit for an instance fault.
 public enum DriverError: Error, Sendable, Equatable, CustomStringConvertible {
     case guestNotFound(InstanceID)

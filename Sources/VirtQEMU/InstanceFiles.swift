@@ -20,6 +20,10 @@ struct InstanceFiles: Sendable, Equatable {
     /// The state while it is being written: only a complete save is renamed to `savedState`.
     var savingState: String { directory + "/state.save.partial" }
     var qmpSocket: String { directory + "/qmp.sock" }
+    /// The guest's screen as a VNC server, for the console proxy only: a unix socket, never a network port.
+    var vncSocket: String { directory + "/vnc.sock" }
+    /// The guest's serial port, for the serial console proxy; what it writes also goes to `consoleLog`.
+    var serialSocket: String { directory + "/serial.sock" }
     /// The serial console's output; `console.log.0` holds the previous part once it has been rotated.
     var consoleLog: String { directory + "/console.log" }
     var pidFile: String { directory + "/pid" }

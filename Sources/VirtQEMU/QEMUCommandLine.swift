@@ -29,6 +29,10 @@ public struct QEMUCommandLine: Sendable, Equatable {
     public var metadataNetwork: QEMUMetadataNetwork?
     public var qmpSocket: String
     public var serialLog: String
+    /// A unix socket for the serial port beside the log (the serial console); nil: the log only.
+    public var serialSocket: String?
+    /// A unix socket QEMU's VNC server listens on (the graphical console); nil: no VNC server.
+    public var vncSocket: String?
     public var pidFile: String
     /// QEMU's `-incoming` URI: the guest's state is read from it (a resume of a suspended guest) instead of booting.
     public var incoming: String?
@@ -82,17 +86,19 @@ public struct QEMUCommandLine: Sendable, Equatable {
         arguments += [
             "-qmp", "unix:\(qmpSocket),server=on,wait=off",
             // Appended to, so output survives a restart of the guest and the log can be rotated under QEMU.
-            "-chardev", "file,id=console0,path=\(serialLog),append=on",
+            "-chardev", serialSocket.map { "socket,id=console0,path=\($0),server=on,wait=off,logfile=\(serialLog),logappend=on" }
+                ?? "file,id=console0,path=\(serialLog),append=on",
             "-serial", "chardev:console0",
             "-monitor", "none",
             "-display", "none",
             "-pidfile", pidFile,
             "-daemonize",
         ]
+        if let vncSocket { arguments += ["-vnc", "unix:\(vncSocket)"] }
         if let incoming { arguments += ["-incoming", incoming] }
         return arguments
     }
 
     /// The paths QEMU is given, which must all be absolute.
-    var paths: [String] { [disk, qmpSocket, serialLog, pidFile] + extraDisks + (configDrive.map { [$0] } ?? []) }
+    var paths: [String] { [disk, qmpSocket, serialLog, pidFile] + extraDisks + [configDrive, serialSocket, vncSocket].compactMap(\.self) }
 }

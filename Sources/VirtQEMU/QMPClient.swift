@@ -1,4 +1,5 @@
 import NIOCore
+import UnixSockets
 import NIOPosix
 
 /// A client of QEMU's machine protocol (QMP) on a unix socket: one JSON object per line; QEMU greets, the

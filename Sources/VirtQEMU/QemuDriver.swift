@@ -35,10 +35,11 @@ public struct QemuDriver: HypervisorDriver {
         guard !directory.contains(",") else {
             throw DriverError.failed("The QEMU driver's data directory \(directory) must not contain a comma (QEMU options cannot hold one).")
         }
-        let socket = InstanceFiles(instancesDirectory: settings.instancesDirectory, instance: InstanceID(UUID().uuidString)).qmpSocket
+        // The serial console's socket has the longest of a guest's socket paths.
+        let socket = InstanceFiles(instancesDirectory: settings.instancesDirectory, instance: InstanceID(UUID().uuidString)).serialSocket
         guard socket.utf8.count <= InstanceFiles.maximumSocketPath else {
             throw DriverError.failed(
-                "The data directory \(directory) is too long for the QEMU driver: a guest's QMP socket path (\(socket.utf8.count) bytes) "
+                "The data directory \(directory) is too long for the QEMU driver: a guest's socket path (\(socket.utf8.count) bytes) "
                     + "must fit in \(InstanceFiles.maximumSocketPath) bytes."
             )
         }
@@ -181,6 +182,8 @@ public struct QemuDriver: HypervisorDriver {
             metadataNetwork: settings.metadataRelay.map { QEMUMetadataNetwork(command: $0 + ["--instance", spec.instanceId.rawValue]) },
             qmpSocket: files.qmpSocket, serialLog: files.consoleLog, pidFile: files.pidFile
         )
+        commandLine.vncSocket = files.vncSocket
+        commandLine.serialSocket = files.serialSocket
         commandLine.executable = settings.emulator
         commandLine.extraDisks = [files.ephemeralDisk, files.swapDisk].filter { FileManager.default.fileExists(atPath: $0) }
         commandLine.incoming = incoming
@@ -234,7 +237,4 @@ public struct QemuDriver: HypervisorDriver {
     public func detachVolume(_ instance: InstanceID, volumeId: String) async throws { throw DriverError.unsupported("volume detachment") }
     public func attachInterface(_ instance: InstanceID, interface: GuestInterface) async throws { throw DriverError.unsupported("interface attachment") }
     public func detachInterface(_ instance: InstanceID, portId: PortID) async throws { throw DriverError.unsupported("interface detachment") }
-    public func remoteConsole(_ instance: InstanceID, kind: RemoteConsole.Kind) async throws -> RemoteConsole {
-        throw DriverError.unsupported("remote consoles")
-    }
 }

@@ -13,7 +13,7 @@ struct Stratus: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "stratus",
         abstract: "An OpenStack-compatible compute cloud.",
-        subcommands: [AllInOneCommand.self, DatabaseCommand.self, TokenKeysCommand.self, MetadataRelayCommand.self]
+        subcommands: [AllInOneCommand.self, NoVNCProxyCommand.self, DatabaseCommand.self, TokenKeysCommand.self, MetadataRelayCommand.self]
     )
 }
 
@@ -34,6 +34,7 @@ struct AllInOneCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "all-in-one", abstract: "Run every service in one process.")
 
     @OptionGroup var data: DataOptions
+    @OptionGroup var consoles: ConsoleOptions
     @Option(help: "Address to listen on.") var host = "127.0.0.1"
     @Option(help: "Port to listen on (0 picks a free one).") var port = 8780
     @Option(help: "Hypervisor driver: qemu (real guests) or fake (simulated hosts). Default: qemu when qemu-system-x86_64 is installed, else fake.")
@@ -78,7 +79,7 @@ struct AllInOneCommand: AsyncParsableCommand {
             driver: computeDriver,
             compute: ComputeSettings(
                 reclaimInstanceInterval: reclaimInstanceInterval, orphanedGuestAction: orphanedGuestAction, imageCacheMaxAge: imageCacheMaxAge,
-                forceConfigDrive: forceConfigDrive
+                forceConfigDrive: forceConfigDrive, consoles: try consoles.settings()
             )
         )
         try await AllInOne.run(configuration, logger: logger)

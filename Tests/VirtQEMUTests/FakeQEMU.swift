@@ -1,6 +1,7 @@
 import Foundation
 import NIOCore
 import NIOPosix
+import UnixSockets
 import Testing
 @testable import VirtQEMU
 

@@ -45,6 +45,9 @@ struct ServerActionController: Sendable {
         switch name {
         case "os-getConsoleOutput":
             return try await consoleOutput(instance, argument: argument)
+        case "os-getVNCConsole", "os-getSerialConsole":
+            return try await RemoteConsoleController(api: api)
+                .legacyAction(name, argument: argument, instance: instance, auth: auth, version: context.apiVersion)
         case "lock":
             try auth.requireWriter("os_compute_api:os-lock-server:lock")
             var reason: String?

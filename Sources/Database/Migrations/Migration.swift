@@ -24,6 +24,7 @@ public struct Migration: Sendable {
         .migrations,
         .computePerformance,
         .computeNodeAccelerator,
+        .consoleAuthTokens,
     ]
 }
 

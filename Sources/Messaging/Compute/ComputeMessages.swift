@@ -46,6 +46,19 @@ public struct GetConsoleOutput: RPCRequest {
     }
 }
 
+/// compute-api -> compute.<host>: where the guest's VNC or serial console listens, for a console token.
+public struct GetRemoteConsole: RPCRequest {
+    public typealias Reply = RemoteConsole
+    public static let method = "get_remote_console"
+    public var instanceId: InstanceID
+    public var kind: RemoteConsole.Kind
+
+    public init(instanceId: InstanceID, kind: RemoteConsole.Kind) {
+        self.instanceId = instanceId
+        self.kind = kind
+    }
+}
+
 /// compute-api -> compute.<host>: the host's uptime and load, as `uptime` prints them (os-hypervisors/{id}/uptime).
 public struct GetHostUptime: RPCRequest {
     public typealias Reply = String

@@ -23,11 +23,14 @@ public struct ComputeSettings: Sendable, Equatable {
     public var imageCacheInterval: Int
     /// Nova's `force_config_drive`: every guest gets a config drive, whether its boot asked for one or not.
     public var forceConfigDrive: Bool
+    /// The remote consoles' tokens, URLs and allowed origins.
+    public var consoles: ConsoleSettings
 
     public init(
         reclaimInstanceInterval: Int = 0, syncPowerStateInterval: Int = 600, orphanedGuestAction: OrphanedGuestAction = .shutdown,
-        imageCacheMaxAge: Int = 86_400, imageCacheInterval: Int = 2400, forceConfigDrive: Bool = false
+        imageCacheMaxAge: Int = 86_400, imageCacheInterval: Int = 2400, forceConfigDrive: Bool = false, consoles: ConsoleSettings = ConsoleSettings()
     ) {
+        self.consoles = consoles
         self.reclaimInstanceInterval = reclaimInstanceInterval
         self.syncPowerStateInterval = syncPowerStateInterval
         self.orphanedGuestAction = orphanedGuestAction
