@@ -354,9 +354,8 @@ let package = Package(
         .testTarget(
             name: "ConsoleProxyTests",
             dependencies: [
-                "ConsoleProxy", "StratusCore", "Database", "StratusTesting", "StratusApp", "HTTPSupport", "Virt", "Messaging",
-                hummingbird, httpTypes, nioCore, logging,
-                .product(name: "NIOPosix", package: "swift-nio"),
+                "ConsoleProxy", "StratusCore", hummingbird, httpTypes,
+                .product(name: "HummingbirdCore", package: "hummingbird"),
             ],
             swiftSettings: strict
         ),

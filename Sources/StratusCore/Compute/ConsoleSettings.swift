@@ -18,13 +18,16 @@ public struct ConsoleSettings: Sendable, Equatable {
         self.allowedOrigins = allowedOrigins
     }
 
+    /// RFC 3986's unreserved characters, the only ones a query value needs to leave as they are.
+    static let unreserved = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "-._~"))
+
     /// The URL a user opens for `token`, on a cloud whose public URL is `publicURL` (`http://HOST:PORT`). noVNC's page
     /// connects its WebSocket to `/<path>` of the host that served it, so the token rides in `path`.
     public func url(for type: ConsoleAuthToken.ConsoleType, token: String, publicURL: String) -> String {
         switch type {
         case .novnc:
             let base = novncBaseURL ?? publicURL + "/vnc/vnc_lite.html"
-            let path = "vnc?token=\(token)".addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
+            let path = "vnc?token=\(token)".addingPercentEncoding(withAllowedCharacters: Self.unreserved) ?? ""
             return base + "?path=" + path
         case .serial:
             let base = serialBaseURL ?? publicURL.replacingOccurrences(of: "http://", with: "ws://") + "/serial"
