@@ -2,6 +2,8 @@
 # Installs what the test suite needs, idempotently:
 #   - PostgreSQL server + client (for scripts/with-postgres.sh), from Debian apt
 #   - QEMU and the tools scripts/build-test-image.sh builds the test guest with, from Debian apt
+#   - noVNC (served by the console proxy), and Chromium, chromedriver and tesseract for the console
+#     tests, which open noVNC in a headless browser and read its screenshot, from Debian apt
 #   - a Python with a working `venv`, and a virtualenv at $REPO/.venv holding the
 #     pinned OpenStack CLI + pytest (for tests/integration)
 # Runs apt-get / pip only when something is missing or at the wrong version.
@@ -16,6 +18,9 @@ PINNED=(
   "openstacksdk==4.22.0"
   "keystoneauth1==5.18.1"
   "pytest==9.0.3"
+  "selenium==4.27.1"
+  "pillow==11.0.0"
+  "websockets==14.1"
 )
 
 step() { printf '==> %s\n' "$*"; }
@@ -74,6 +79,10 @@ command -v qemu-system-x86_64 >/dev/null 2>&1 || missing+=(qemu-system-x86)
 source "$REPO/scripts/test-image-tools.sh"
 missing_test_image_tools
 command -v genisoimage >/dev/null 2>&1 || missing+=(genisoimage)
+[ -f /usr/share/novnc/vnc_lite.html ] || missing+=(novnc)
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+command -v chromedriver >/dev/null 2>&1 || missing+=(chromium-driver)
+command -v tesseract >/dev/null 2>&1 || missing+=(tesseract-ocr tesseract-ocr-eng)
 # python3 is also used by with-postgres.sh to pick a free port.
 command -v python3 >/dev/null 2>&1 || missing+=(python3)
 VENV_PY=""
