@@ -31,6 +31,17 @@ def build_guest_image() -> str:
     return built.stdout.strip().splitlines()[-1]
 
 
+def boot_test_guest(cloud, prefix: str, run: str) -> tuple[str, str]:
+    """A flavor, the test guest's image and a server booted from them without a NIC, named `<prefix>-…-<run>`, once
+    the guest is ready; returns the server's name and id."""
+    name, flavor, image = f"{prefix}-server-{run}", f"{prefix}-flavor-{run}", f"{prefix}-guest-{run}"
+    cloud.ok("flavor", "create", "--ram", "128", "--vcpus", "1", "--disk", "1", flavor)
+    cloud.ok("image", "create", "--file", build_guest_image(), "--disk-format", "qcow2", "--container-format", "bare", image)
+    server_id = cloud.json("server", "create", "--flavor", flavor, "--image", image, "--nic", "none", "--wait", name)["id"]
+    wait_console(cloud, name, "STRATUS TEST GUEST READY", server_id)
+    return name, server_id
+
+
 def qemu_pid(data_dir: Path, server_id: str) -> int | None:
     """The pid of the server's QEMU when it runs (its pid file names a live process started for this guest)."""
     pid_file = data_dir / "instances" / server_id / "pid"

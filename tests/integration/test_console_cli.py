@@ -10,7 +10,6 @@ import secrets
 import signal
 import socket
 import time
-from pathlib import Path
 
 import pytest
 from websockets.exceptions import ConnectionClosed
@@ -18,13 +17,12 @@ from websockets.sync.client import connect
 
 from conftest import _artifacts
 from console_clients import api, chromium, console_token, ocr, open_files, rss_mib, type_keys, wait_for_status, wait_until
-from qemu_guests import build_guest_image, kill_guests, qemu_pid, wait_console
+from qemu_guests import boot_test_guest, kill_guests, qemu_pid, wait_console
 
 RUN = secrets.token_hex(3)
 # Tokens live 20 s here, so that the expiry test waits for a real one to expire.
 TOKEN_TTL = 20
 STRATUS_SERVER_ARGS = ("--driver", "qemu", "--compute-host", "console-host", "--shutdown-timeout", "30", "--console-token-ttl", str(TOKEN_TTL))
-READY = "STRATUS TEST GUEST READY"
 RFB_BANNER = b"RFB 003.008\n"
 
 
@@ -36,12 +34,7 @@ def cloud(module_cloud):
 
 @pytest.fixture(scope="module")
 def guest(cloud):
-    name, flavor, image = f"console-server-{RUN}", f"console-flavor-{RUN}", f"console-guest-{RUN}"
-    cloud.ok("flavor", "create", "--ram", "128", "--vcpus", "1", "--disk", "1", flavor)
-    cloud.ok("image", "create", "--file", build_guest_image(), "--disk-format", "qcow2", "--container-format", "bare", image)
-    server_id = cloud.json("server", "create", "--flavor", flavor, "--image", image, "--nic", "none", "--wait", name)["id"]
-    wait_console(cloud, name, READY, server_id)
-    return name, server_id
+    return boot_test_guest(cloud, "console", RUN)
 
 
 def ws_url(cloud, path: str, token: str) -> str:

@@ -11,7 +11,7 @@ import signal
 
 import pytest
 
-from qemu_guests import build_guest_image, kill_guests, qemu_pid, wait_console, wait_exit, wait_status
+from qemu_guests import boot_test_guest, kill_guests, qemu_pid, wait_console, wait_exit, wait_status
 
 RUN = secrets.token_hex(3)
 STRATUS_SERVER_ARGS = ("--driver", "qemu", "--compute-host", "qemu-restart-host", "--shutdown-timeout", "30")
@@ -31,11 +31,7 @@ def _restart(cloud) -> None:
 
 
 def test_guests_run_on_while_stratus_is_down_and_are_taken_back(cloud):
-    image, flavor, name = f"restart-guest-{RUN}", f"restart-flavor-{RUN}", f"restart-server-{RUN}"
-    cloud.ok("flavor", "create", "--ram", "128", "--vcpus", "1", "--disk", "1", flavor)
-    cloud.ok("image", "create", "--file", build_guest_image(), "--disk-format", "qcow2", "--container-format", "bare", image)
-    server_id = cloud.json("server", "create", "--flavor", flavor, "--image", image, "--nic", "none", "--wait", name)["id"]
-    wait_console(cloud, name, READY, server_id)
+    name, server_id = boot_test_guest(cloud, "restart", RUN)
     pid = qemu_pid(cloud.data_dir, server_id)
     assert pid is not None, "the guest's QEMU does not run"
 
