@@ -80,7 +80,7 @@ source "$REPO/scripts/test-image-tools.sh"
 missing_test_image_tools
 command -v genisoimage >/dev/null 2>&1 || missing+=(genisoimage)
 [ -f /usr/share/novnc/vnc_lite.html ] || missing+=(novnc)
-command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+command -v chromium >/dev/null 2>&1 || missing+=(chromium fonts-dejavu-core)
 command -v chromedriver >/dev/null 2>&1 || missing+=(chromium-driver)
 command -v tesseract >/dev/null 2>&1 || missing+=(tesseract-ocr tesseract-ocr-eng)
 # python3 is also used by with-postgres.sh to pick a free port.
