@@ -54,10 +54,10 @@ public final class TestCloud: Sendable {
     }
 
     /// A cloud with a fresh in-memory database, bootstrapped as `stratus all-in-one` does, with `computeHosts` fake hosts
-    /// unless `driver` says otherwise.
+    /// unless `driver` says otherwise. The hosts report themselves at start and then every `heartbeat` (real time).
     public static func make(
         tokenLifetime: Int64 = 3600, network settings: NetworkSettings = NetworkSettings(), computeHosts: Int = 1,
-        driver: ComputeDriverChoice? = nil, compute computeSettings: ComputeSettings = ComputeSettings()
+        driver: ComputeDriverChoice? = nil, compute computeSettings: ComputeSettings = ComputeSettings(), heartbeat: Duration = .seconds(10)
     ) async throws -> TestCloud {
         var logger = Logger(label: "stratus.test")
         logger.logLevel = .warning
@@ -85,7 +85,7 @@ public final class TestCloud: Sendable {
         let hosts = try await ComputeHost.make(driver ?? .fake(hosts: computeHosts))
         let compute = ComputeServices(
             backend: backend, image: image, network: networkService, tokens: identity.tokens, clock: clock, publicURL: publicURL,
-            hosts: hosts, settings: computeSettings, logger: logger
+            hosts: hosts, settings: computeSettings, heartbeat: heartbeat, logger: logger
         )
         try await compute.api.bootstrapFlavors()
         let metadataSigner = MetadataSigner.ephemeral()
@@ -104,9 +104,12 @@ public final class TestCloud: Sendable {
     /// Runs `body` against a fresh cloud, closed when it returns.
     public static func with<T: Sendable>(
         tokenLifetime: Int64 = 3600, network: NetworkSettings = NetworkSettings(), computeHosts: Int = 1, driver: ComputeDriverChoice? = nil,
-        compute: ComputeSettings = ComputeSettings(), live: Bool = false, _ body: @Sendable (TestCloud, TestClient) async throws -> T
+        compute: ComputeSettings = ComputeSettings(), heartbeat: Duration = .seconds(10), live: Bool = false,
+        _ body: @Sendable (TestCloud, TestClient) async throws -> T
     ) async throws -> T {
-        let cloud = try await make(tokenLifetime: tokenLifetime, network: network, computeHosts: computeHosts, driver: driver, compute: compute)
+        let cloud = try await make(
+            tokenLifetime: tokenLifetime, network: network, computeHosts: computeHosts, driver: driver, compute: compute, heartbeat: heartbeat
+        )
         return try await cloud.test(live: live) { client in try await body(cloud, client) }
     }
 

@@ -88,4 +88,20 @@ struct RemoteConsoleTests {
             #expect(plain.status == 400 && plain.body.contains("WebSocket endpoint"))
         }
     }
+
+    @Test func aHostThatIsDownIsNotAskedAndTheCallerIsToldAtOnce() async throws {
+        // One heartbeat at start, the next in an hour: once the clock passes the service down time, the host is down.
+        try await TestCloud.with(heartbeat: .seconds(3600)) { cloud, client in
+            let admin = try await client.token()
+            let id = try await boot(client, admin, image: try await uploadImage(client, admin), networks: "none")
+            try await waitForStatus(client, admin, id, "ACTIVE")
+            cloud.clock.advance(seconds: 120)
+            let started = ContinuousClock.now
+            let console = try await nova(client, .post, "/servers/\(id)/remote-consoles", admin, Self.vnc())
+            #expect(console.status == 503 && console.body.contains("is unavailable at this time"), "\(console.summary)")
+            let output = try await nova(client, .post, "/servers/\(id)/action", admin, ["os-getConsoleOutput": [:]])
+            #expect(output.status == 503, "\(output.summary)")
+            #expect(ContinuousClock.now - started < .seconds(10), "the API waited for a host that is down")
+        }
+    }
 }

@@ -104,7 +104,7 @@ struct HostController: Sendable {
         }
         let uptime: String
         do {
-            uptime = try await api.rpc.call(GetHostUptime(), to: Topic.compute(node.host))
+            uptime = try await api.callHost(GetHostUptime(), host: node.host)
         } catch let fault as RemoteFault {
             throw StratusError.conflict("The uptime of hypervisor \(node.host) is not available: \(fault.message)")
         }

@@ -72,7 +72,7 @@ struct RemoteConsoleController: Sendable {
         }
         let console: RemoteConsole
         do {
-            console = try await api.rpc.call(GetRemoteConsole(instanceId: instance.id, kind: consoleType.kind), to: Topic.compute(host))
+            console = try await api.callHost(GetRemoteConsole(instanceId: instance.id, kind: consoleType.kind), host: host)
         } catch let fault as RemoteFault {
             throw StratusError.badRequest("Unavailable console type \(type): \(fault.message)")
         }

@@ -289,7 +289,7 @@ struct ServerActionController: Sendable {
             throw StratusError.conflict("Instance \(instance.id) is not ready")
         }
         do {
-            let output = try await api.rpc.call(GetConsoleOutput(instanceId: instance.id, length: length), to: Topic.compute(host))
+            let output = try await api.callHost(GetConsoleOutput(instanceId: instance.id, length: length), host: host)
             return try JSONResponse.make(JSONValue.object(["output": .string(output)]))
         } catch let fault as RemoteFault {
             throw StratusError.conflict("Console output of instance \(instance.id) is not available: \(fault.message)")
