@@ -30,6 +30,7 @@ let package = Package(
         .library(name: "IdentityAPI", targets: ["IdentityAPI"]),
         .library(name: "ImageAPI", targets: ["ImageAPI"]),
         .library(name: "NetworkAPI", targets: ["NetworkAPI"]),
+        .library(name: "VolumeAPI", targets: ["VolumeAPI"]),
         .library(name: "Messaging", targets: ["Messaging"]),
         .library(name: "Virt", targets: ["Virt"]),
         .library(name: "VirtQEMU", targets: ["VirtQEMU"]),
@@ -131,6 +132,19 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(
+            name: "VolumeAPI",
+            dependencies: [
+                "StratusCore",
+                "Database",
+                "HTTPSupport",
+                hummingbird,
+                httpTypes,
+                logging,
+                serviceLifecycle,
+            ],
+            swiftSettings: strict
+        ),
+        .target(
             name: "Messaging",
             dependencies: ["StratusCore", serviceLifecycle],
             swiftSettings: strict
@@ -196,6 +210,7 @@ let package = Package(
                 "IdentityAPI",
                 "ImageAPI",
                 "NetworkAPI",
+                "VolumeAPI",
                 "ComputeAPI",
                 "MetadataAPI",
                 "GuestMetadata",
@@ -224,6 +239,7 @@ let package = Package(
                 "IdentityAPI",
                 "ImageAPI",
                 "NetworkAPI",
+                "VolumeAPI",
                 "ComputeAPI",
                 "ConsoleProxy",
                 "GuestMetadata",
@@ -303,6 +319,14 @@ let package = Package(
             name: "NetworkAPITests",
             dependencies: [
                 "NetworkAPI", "StratusCore", "Database", "StratusTesting", "HTTPSupport", "IdentityAPI",
+                httpTypes,
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "VolumeAPITests",
+            dependencies: [
+                "VolumeAPI", "StratusCore", "Database", "StratusTesting", "StratusApp", "HTTPSupport",
                 httpTypes,
             ],
             swiftSettings: strict

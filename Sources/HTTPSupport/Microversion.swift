@@ -27,21 +27,22 @@ public struct APIVersion: Sendable, Comparable, Hashable, CustomStringConvertibl
     public static func < (lhs: APIVersion, rhs: APIVersion) -> Bool { (lhs.major, lhs.minor) < (rhs.major, rhs.minor) }
 }
 
-/// Negotiates the microversion of a request, as Nova does: `OpenStack-API-Version: compute X.Y` (or the legacy
-/// `X-OpenStack-Nova-API-Version: X.Y`), `latest` for the newest, the oldest when none is asked; 406 outside the
-/// range, 400 when malformed. The version is echoed in both headers with `Vary`.
+/// Negotiates the microversion of a request, as Nova and Cinder do: `OpenStack-API-Version: compute X.Y` (or a legacy
+/// header such as `X-OpenStack-Nova-API-Version: X.Y`), `latest` for the newest, the oldest when none is asked; 406
+/// outside the range, 400 when malformed. The version is echoed in the header(s) with `Vary`.
 public struct MicroversionMiddleware: RouterMiddleware {
     public typealias Context = StratusRequestContext
     let service: String
     let minimum: APIVersion
     let maximum: APIVersion
-    let legacyHeader: HTTPField.Name
+    let legacyHeader: HTTPField.Name?
 
-    public init(service: String, minimum: APIVersion, maximum: APIVersion, legacyHeader: String) {
+    /// `legacyHeader`: the service's older header, if it has one (Cinder has none).
+    public init(service: String, minimum: APIVersion, maximum: APIVersion, legacyHeader: String?) {
         self.service = service
         self.minimum = minimum
         self.maximum = maximum
-        self.legacyHeader = HTTPField.Name(legacyHeader)!
+        self.legacyHeader = legacyHeader.map { HTTPField.Name($0)! }
     }
 
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
@@ -55,8 +56,12 @@ public struct MicroversionMiddleware: RouterMiddleware {
 
     func echo(_ version: APIVersion, into headers: inout HTTPFields) {
         headers[.openStackAPIVersion] = "\(service) \(version)"
-        headers[legacyHeader] = version.description
-        headers[.vary] = "\(HTTPField.Name.openStackAPIVersion), \(legacyHeader)"
+        if let legacyHeader {
+            headers[legacyHeader] = version.description
+            headers[.vary] = "\(HTTPField.Name.openStackAPIVersion), \(legacyHeader)"
+        } else {
+            headers[.vary] = HTTPField.Name.openStackAPIVersion.description
+        }
     }
 
     func negotiate(_ headers: HTTPFields) throws -> APIVersion {
@@ -67,7 +72,7 @@ public struct MicroversionMiddleware: RouterMiddleware {
                 if words.count == 2, words[0].lowercased() == service { asked = String(words[1]) }
             }
         }
-        asked = asked ?? headers[legacyHeader]
+        if asked == nil, let legacyHeader { asked = headers[legacyHeader] }
         guard let asked = asked?.trimmingCharacters(in: .whitespaces) else { return minimum }
         if asked.lowercased() == "latest" { return maximum }
         guard let version = APIVersion(asked) else {

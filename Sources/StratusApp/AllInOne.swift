@@ -9,6 +9,7 @@ import ImageAPI
 import GuestMetadata
 import MetadataAPI
 import NetworkAPI
+import VolumeAPI
 public import Logging
 import NIOCore
 import StratusCore
@@ -43,16 +44,21 @@ public enum AllInOne {
             backend: backend, image: image, network: networkService, tokens: identity.tokens, clock: SystemWallClock(), publicURL: publicURL,
             hosts: hosts, settings: configuration.compute, ready: { await migrated.wait() }, logger: logger
         )
+        let volume = VolumeServices(
+            database: backend, driver: configuration.driver, dataDirectory: configuration.dataDirectory, image: image, tokens: identity.tokens,
+            clock: SystemWallClock(), publicURL: publicURL, ready: { await migrated.wait() }, logger: logger
+        )
         let metadata = MetadataAPI(backend: backend, signer: try MetadataSigner.load(file: configuration.dataDirectory + "/metadata-proxy-secret"))
         let consoles = ConsoleProxy(backend: backend, clock: SystemWallClock(), settings: configuration.compute.consoles, logger: logger)
         let router = CloudRouter.build(
-            identity: identity, image: image, network: network, compute: compute.api, metadata: metadata, consoles: consoles, logger: logger
+            identity: identity, image: image, network: network, volume: volume.api, compute: compute.api, metadata: metadata, consoles: consoles,
+            logger: logger
         )
         var app = Application(
             router: router,
             server: consoles.serverBuilder(),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "stratus"),
-            services: backend.services + compute.services,
+            services: backend.services + compute.services + volume.services,
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? configuration.port
                 Console.line("stratus ready: \(configuration.publicURL(port: port))/identity/v3")

@@ -6,6 +6,7 @@ public import IdentityAPI
 public import ImageAPI
 public import MetadataAPI
 public import NetworkAPI
+public import VolumeAPI
 public import Logging
 
 /// The one listener's routes: every API under its DevStack-style prefix, behind the shared middleware.
@@ -20,12 +21,15 @@ public enum CloudRouter {
             .init(type: "image", name: "glance", url: publicURL + "/image"),
             .init(type: "network", name: "neutron", url: publicURL + "/networking"),
             .init(type: "compute", name: "nova", url: publicURL + "/compute/v2.1"),
+            // The project-less form (Cinder 3.67+): openstacksdk and the CLI find the service by either type.
+            .init(type: "block-storage", name: "cinder", url: publicURL + "/volume/v3"),
+            .init(type: "volumev3", name: "cinderv3", url: publicURL + "/volume/v3"),
         ]
     }
 
     public static func build(
-        identity: IdentityAPI, image: ImageAPI, network: NetworkAPI, compute: ComputeAPI, metadata: MetadataAPI, consoles: ConsoleProxy,
-        logger: Logger
+        identity: IdentityAPI, image: ImageAPI, network: NetworkAPI, volume: VolumeAPI, compute: ComputeAPI, metadata: MetadataAPI,
+        consoles: ConsoleProxy, logger: Logger
     ) -> Router<StratusRequestContext> {
         let router = Router(context: StratusRequestContext.self, options: .autoGenerateHeadEndpoints)
         router.add(middleware: RequestLogMiddleware(logger: logger))
@@ -33,6 +37,7 @@ public enum CloudRouter {
         identity.addRoutes(to: router)
         image.addRoutes(to: router)
         network.addRoutes(to: router)
+        volume.addRoutes(to: router)
         compute.addRoutes(to: router)
         metadata.addRoutes(to: router)
         consoles.addRoutes(to: router)

@@ -51,6 +51,10 @@ public enum InstanceTag {}
 public enum FlavorTag {}
 public enum ServerGroupTag {}
 public enum ComputeNodeTag {}
+public enum VolumeTag {}
+public enum SnapshotTag {}
+public enum AttachmentTag {}
+public enum VolumeTypeTag {}
 
 public typealias DomainID = Identifier<DomainTag>
 public typealias ProjectID = Identifier<ProjectTag>
@@ -69,6 +73,14 @@ public typealias FlavorID = Identifier<FlavorTag>
 public typealias ServerGroupID = Identifier<ServerGroupTag>
 /// A compute host's service and hypervisor id (a UUID since compute API 2.53).
 public typealias ComputeNodeID = Identifier<ComputeNodeTag>
+/// A Cinder volume (a dashed UUID).
+public typealias VolumeID = Identifier<VolumeTag>
+/// A Cinder volume snapshot (a dashed UUID).
+public typealias SnapshotID = Identifier<SnapshotTag>
+/// A Cinder volume attachment (a dashed UUID).
+public typealias AttachmentID = Identifier<AttachmentTag>
+/// A Cinder volume type (a dashed UUID).
+public typealias VolumeTypeID = Identifier<VolumeTypeTag>
 
 extension DomainID {
     /// Keystone's default domain, which every cloud has.

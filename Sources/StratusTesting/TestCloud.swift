@@ -10,6 +10,7 @@ public import ImageAPI
 public import GuestMetadata
 import MetadataAPI
 public import NetworkAPI
+public import VolumeAPI
 import Logging
 public import StratusApp
 import ComputeAPI
@@ -29,6 +30,7 @@ public final class TestCloud: Sendable {
     public let image: ImageAPI
     public let network: NetworkAPI
     public let compute: ComputeServices
+    public let volume: VolumeServices
     /// Signs `X-Instance-ID` for `/metadata` requests, as a compute host's metadata proxy does.
     public let metadataSigner: MetadataSigner
     /// Where the test's image data lives; removed when `test` returns.
@@ -38,7 +40,7 @@ public final class TestCloud: Sendable {
     public let backend: any SQLBackend
 
     init(
-        clock: ManualWallClock, identity: IdentityAPI, image: ImageAPI, network: NetworkAPI, compute: ComputeServices,
+        clock: ManualWallClock, identity: IdentityAPI, image: ImageAPI, network: NetworkAPI, compute: ComputeServices, volume: VolumeServices,
         metadataSigner: MetadataSigner, imageDirectory: String, application: Application<RouterResponder<StratusRequestContext>>,
         backend: any SQLBackend
     ) {
@@ -47,6 +49,7 @@ public final class TestCloud: Sendable {
         self.image = image
         self.network = network
         self.compute = compute
+        self.volume = volume
         self.metadataSigner = metadataSigner
         self.imageDirectory = imageDirectory
         self.application = application
@@ -88,15 +91,21 @@ public final class TestCloud: Sendable {
             hosts: hosts, settings: computeSettings, heartbeat: heartbeat, logger: logger
         )
         try await compute.api.bootstrapFlavors()
+        let volume = VolumeServices(
+            database: backend, driver: driver ?? .fake(hosts: computeHosts), dataDirectory: imageDirectory, image: image, tokens: identity.tokens,
+            clock: clock, publicURL: publicURL, logger: logger
+        )
         let metadataSigner = MetadataSigner.ephemeral()
         let consoles = ConsoleProxy(backend: backend, clock: clock, settings: computeSettings.consoles, logger: logger)
         let router = CloudRouter.build(
-            identity: identity, image: image, network: network, compute: compute.api,
+            identity: identity, image: image, network: network, volume: volume.api, compute: compute.api,
             metadata: MetadataAPI(backend: backend, signer: metadataSigner), consoles: consoles, logger: logger
         )
-        let application = Application(router: router, server: consoles.serverBuilder(), services: compute.services, logger: logger)
+        let application = Application(
+            router: router, server: consoles.serverBuilder(), services: compute.services + volume.services, logger: logger
+        )
         return TestCloud(
-            clock: clock, identity: identity, image: image, network: network, compute: compute, metadataSigner: metadataSigner,
+            clock: clock, identity: identity, image: image, network: network, compute: compute, volume: volume, metadataSigner: metadataSigner,
             imageDirectory: imageDirectory, application: application, backend: backend
         )
     }

@@ -25,6 +25,7 @@ public struct Migration: Sendable {
         .computePerformance,
         .computeNodeAccelerator,
         .consoleAuthTokens,
+        .volumes,
     ]
 }
 

@@ -1,0 +1,71 @@
+import Foundation
+import StratusCore
+import Testing
+import VolumeAPI
+
+@Suite("File volume backend", .enabled(if: ToolRun.find("qemu-img") != nil))
+struct FileVolumeBackendTests {
+    func withDirectory(_ body: (String) async throws -> Void) async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("stratus-volumes-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try await body(directory)
+    }
+
+    func virtualSize(_ path: String) async throws -> Int {
+        let info = try await ToolRun.run("qemu-img", ["info", "--output=json", path])
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(info.output.utf8)) as? [String: Any])
+        #expect(object["format"] as? String == "qcow2")
+        return try #require((object["virtual-size"] as? NSNumber)?.intValue)
+    }
+
+    @Test func createsExtendsSnapshotsClonesAndDeletes() async throws {
+        try await withDirectory { directory in
+            let backend = FileVolumeBackend(directory: directory)
+            let volume = VolumeID.generateUUID()
+            try await backend.create(volume, size: 1, from: .blank)
+            let path = backend.connectionInfo(volume).path
+            #expect(path == directory + "/volume-\(volume).qcow2")
+            #expect(try await virtualSize(path) == 1 << 30)
+            try await backend.extend(volume, to: 2)
+            #expect(try await virtualSize(path) == 2 << 30)
+
+            let snapshot = SnapshotID.generateUUID()
+            try await backend.snapshot(snapshot, of: volume)
+            let restored = VolumeID.generateUUID()
+            try await backend.create(restored, size: 3, from: .snapshot(snapshot))
+            #expect(try await virtualSize(backend.connectionInfo(restored).path) == 3 << 30)
+            let clone = VolumeID.generateUUID()
+            try await backend.create(clone, size: 2, from: .volume(volume))
+            #expect(try await virtualSize(backend.connectionInfo(clone).path) == 2 << 30)
+
+            let image = VolumeID.generateUUID()
+            try await backend.create(image, size: 1, from: .image("img", diskFormat: "raw") { path in
+                #expect(FileManager.default.createFile(atPath: path, contents: Data(repeating: 7, count: 4096)))
+            })
+            #expect(try await virtualSize(backend.connectionInfo(image).path) == 1 << 30)
+
+            for id in [volume, restored, clone, image] { try await backend.delete(id) }
+            try await backend.deleteSnapshot(snapshot)
+            try await backend.delete(volume)
+            #expect(try FileManager.default.contentsOfDirectory(atPath: directory).isEmpty)
+        }
+    }
+
+    @Test func aFailedCreateLeavesNoFile() async throws {
+        try await withDirectory { directory in
+            let backend = FileVolumeBackend(directory: directory)
+            await #expect(throws: VolumeBackendError.self) {
+                try await backend.create(.generateUUID(), size: 1, from: .volume(.generateUUID()))
+            }
+            // An image larger than the volume.
+            await #expect(throws: VolumeBackendError.self) {
+                try await backend.create(.generateUUID(), size: 1, from: .image("img", diskFormat: "raw") { path in
+                    let run = try await ToolRun.run("qemu-img", ["create", "-q", "-f", "raw", path, "2G"])
+                    #expect(run.status == 0)
+                })
+            }
+            let left = try FileManager.default.contentsOfDirectory(atPath: directory)
+            #expect(left.isEmpty)
+        }
+    }
+}
