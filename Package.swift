@@ -242,6 +242,8 @@ let package = Package(
                 "VolumeAPI",
                 "ComputeAPI",
                 "ConsoleProxy",
+                "ComputeAgent",
+                "Messaging",
                 "GuestMetadata",
                 "MetadataAPI",
                 hummingbird,
@@ -343,7 +345,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ComputeAgentTests",
-            dependencies: ["ComputeAgent", "Messaging", "StratusCore", "StratusTesting"],
+            dependencies: ["ComputeAgent", "ComputeAPI", "Messaging", "StratusCore", "StratusTesting", hummingbird, hummingbirdTesting],
             swiftSettings: strict
         ),
         .testTarget(

@@ -16,12 +16,21 @@
 #   instance-uuid: <uuid>                    from the config drive (label config-2), else from
 #   hostname: <hostname>                     http://169.254.169.254/openstack/latest/meta_data.json
 #   STRATUS TEST GUEST READY hostname=<hostname>
-# then a shell on the console. The screen (VGA, the VNC console) shows the kernel's messages, then
+# and, from a watcher in the background that looks at /sys/block every second (volumes, issue 8):
+#   STRATUS TEST GUEST: disks vda vdb ...    the vd* disks, whenever that list changes (first when it starts)
+#   STRATUS TEST GUEST: vdX holds STRATUS-DATA <rest of the line>
+#                                            a disk with a serial (a volume) appeared whose first sector
+#                                            starts with "STRATUS-DATA ", else the guest writes one there:
+#   STRATUS TEST GUEST: vdX wrote STRATUS-DATA <smbios uuid>
+#                                            (disks without a serial: the root, ephemeral and swap disks,
+#                                            are left alone)
+# then a shell on the console. The ACPI power button (QMP system_powerdown) powers it off.
+# The screen (VGA, the VNC console) shows the kernel's messages, then
 #   STRATUS TEST GUEST SCREEN hostname=<hostname>
-# and a shell on tty1, which the keyboard types into. The ACPI power button (QMP system_powerdown) powers it off.
+# and a shell on tty1, which the keyboard types into.
 set -euo pipefail
 
-GUEST_VERSION=3
+GUEST_VERSION=4
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 OUT="$(mkdir -p "${1:-$REPO/.cache/test-image}" && cd "${1:-$REPO/.cache/test-image}" && pwd)"
 IMAGE="$OUT/stratus-test.qcow2"
@@ -163,6 +172,36 @@ if [ -n "$MD" ]; then
   echo "hostname: $HN"
   [ -n "$HN" ] && hostname "$HN"
 fi
+# --- volume watcher (issue 8): disks coming and going, and a marker on each volume ----------------------
+# Only disks with a serial are volumes (QEMU gives the root, ephemeral and swap disks none).
+disk_watch() {
+  last=""
+  while true; do
+    now=$(ls /sys/block 2>/dev/null | grep '^vd' | tr '\n' ' ')
+    if [ "$now" != "$last" ]; then
+      echo "STRATUS TEST GUEST: disks ${now% }"
+      for d in $now; do
+        case " $last " in *" $d "*) continue ;; esac
+        [ -n "$(cat /sys/block/$d/serial 2>/dev/null)" ] || continue
+        first=$(dd if=/dev/$d bs=512 count=1 iflag=direct 2>/dev/null | head -n 1)
+        case "$first" in
+          "STRATUS-DATA "*) echo "STRATUS TEST GUEST: $d holds $first" ;;
+          *)
+            uuid=$(cat /sys/class/dmi/id/product_uuid 2>/dev/null)
+            if printf 'STRATUS-DATA %s\n' "$uuid" | dd of=/dev/$d bs=512 count=1 conv=sync,fsync 2>/dev/null; then
+              echo "STRATUS TEST GUEST: $d wrote STRATUS-DATA $uuid"
+            else
+              echo "STRATUS TEST GUEST: $d write failed"
+            fi ;;
+        esac
+      done
+      last=$now
+    fi
+    sleep 1
+  done
+}
+disk_watch &
+# --- end of the volume watcher ----------------------------------------------------------------------------------
 echo "STRATUS TEST GUEST READY hostname=$(hostname) (uptime $(cut -d' ' -f1 /proc/uptime)s)"
 # The screen: a line of our own and a shell on tty1 (the VNC console types into it).
 echo "STRATUS TEST GUEST SCREEN hostname=$(hostname)" > /dev/tty1

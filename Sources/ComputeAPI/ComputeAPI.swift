@@ -23,6 +23,8 @@ public struct ComputeAPI: Sendable {
     let rpc: RPCClient
     let network: any NetworkClient
     let images: any ImageCatalog
+    /// The volume service servers attach volumes from; nil: the API attaches none.
+    let volumes: (any VolumeCatalog)?
     let clock: any WallClock
     /// `http://HOST:PORT/compute`
     let baseURL: String
@@ -34,9 +36,10 @@ public struct ComputeAPI: Sendable {
 
     public init(
         backend: any SQLBackend, rpc: RPCClient, network: any NetworkClient, images: any ImageCatalog, clock: any WallClock,
-        baseURL: String, tokens: any TokenValidator, settings: ComputeSettings = ComputeSettings()
+        baseURL: String, tokens: any TokenValidator, settings: ComputeSettings = ComputeSettings(), volumes: (any VolumeCatalog)? = nil
     ) {
         self.settings = settings
+        self.volumes = volumes
         self.backend = backend
         self.rpc = rpc
         self.network = network
@@ -65,6 +68,7 @@ public struct ComputeAPI: Sendable {
         ServerController(api: self).addRoutes(to: v21)
         ServerActionController(api: self).addRoutes(to: v21)
         ServerMetadataController(api: self).addRoutes(to: v21)
+        VolumeAttachmentController(api: self).addRoutes(to: v21)
         InstanceActionController(api: self).addRoutes(to: v21)
         HostController(api: self).addRoutes(to: v21)
         QuotaController(api: self).addRoutes(to: v21)

@@ -70,7 +70,12 @@ struct ServerView {
             "OS-EXT-STS:power_state": .number(Double(instance.powerState.rawValue)),
             "OS-SRV-USG:launched_at": Self.usageTime(instance.launchedAt),
             "OS-SRV-USG:terminated_at": Self.usageTime(instance.terminatedAt),
-            "os-extended-volumes:volumes_attached": .array([]),
+            "os-extended-volumes:volumes_attached": .array(instance.volumeAttachments.map { attachment in
+                // 2.3 added delete_on_termination to each entry.
+                var entry: [String: JSONValue] = ["id": .string(attachment.volumeId.rawValue)]
+                if version >= APIVersion(2, 3) { entry["delete_on_termination"] = .bool(attachment.deleteOnTermination) }
+                return .object(entry)
+            }),
             "security_groups": .array(instance.securityGroups.map { .object(["name": .string($0)]) }),
         ]
         if [.building, .active].contains(instance.vmState) { view["progress"] = .number(0) }

@@ -15,6 +15,8 @@ public struct ComputeManager: Sendable {
     let rpc: RPCClient
     let network: any NetworkClient
     let images: any ImageServiceClient
+    /// The volume service, for attaching volumes (nil: the host attaches none).
+    let volumes: (any VolumeServiceClient)?
     /// The host's image cache, for drivers that boot from image files (nil for the fake driver).
     let imageCache: ImageCache?
     /// Nova's `force_config_drive`: every guest gets a config drive.
@@ -29,14 +31,15 @@ public struct ComputeManager: Sendable {
 
     public init(
         host: String, driver: any HypervisorDriver, rpc: RPCClient, network: any NetworkClient, images: any ImageServiceClient,
-        imageCache: ImageCache? = nil, forceConfigDrive: Bool = false, serviceCaller: ServiceCaller, clock: any WallClock, logger: Logger,
-        orphanedGuestAction: ComputeSettings.OrphanedGuestAction = .shutdown
+        volumes: (any VolumeServiceClient)? = nil, imageCache: ImageCache? = nil, forceConfigDrive: Bool = false, serviceCaller: ServiceCaller,
+        clock: any WallClock, logger: Logger, orphanedGuestAction: ComputeSettings.OrphanedGuestAction = .shutdown
     ) {
         self.host = host
         self.driver = driver
         self.rpc = rpc
         self.network = network
         self.images = images
+        self.volumes = volumes
         self.imageCache = imageCache
         self.forceConfigDrive = forceConfigDrive
         self.serviceCaller = serviceCaller
@@ -69,6 +72,12 @@ public struct ComputeManager: Sendable {
         }
         server.on(ShelveInstance.self) { message, _ in
             await queue.run(message.instanceId) { await shelve(message) }
+        }
+        server.answer(AttachVolume.self) { message, _ in
+            try await queue.call(message.instanceId) { try await attachVolume(message) }
+        }
+        server.answer(DetachVolume.self) { message, _ in
+            try await queue.call(message.instanceId) { try await detachVolume(message) }
         }
         server.answer(GetHostUptime.self) { _, _ in try HostUptime.read() }
         server.answer(GetConsoleOutput.self) { message, _ in
@@ -322,6 +331,7 @@ public struct ComputeManager: Sendable {
                 try await driver.destroy(id)
                 let ports = try await network.ports(deviceId: id.rawValue, caller: caller(message.credentials))
                 try await deletePorts(ports, credentials: message.credentials)
+                await releaseVolumes(message.volumes, of: id, credentials: message.credentials)
                 await recordEvent(id, message.credentials.requestId, event, start: nil, result: "Success")
                 try await rpc.cast(InstanceRemoved(instanceId: id), to: Topic.conductor, requestId: message.credentials.requestId)
                 return

@@ -16,4 +16,18 @@ actor InstanceQueue {
         await task.value
         if tails[instance] == task { tails[instance] = nil }
     }
+
+    /// Runs `body` as `run(_:_:)` does and returns its result (or rethrows its error), for calls that answer.
+    func call<Result: Sendable>(_ instance: InstanceID, _ body: @escaping @Sendable () async throws -> Result) async throws -> Result {
+        let previous = tails[instance]
+        let work = Task {
+            await previous?.value
+            return try await body()
+        }
+        let task = Task { _ = await work.result }
+        tails[instance] = task
+        await task.value
+        if tails[instance] == task { tails[instance] = nil }
+        return try await work.value
+    }
 }

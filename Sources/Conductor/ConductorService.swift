@@ -202,7 +202,8 @@ public struct ConductorService: Sendable {
                 requestId: requestId, token: "", userId: UserID("stratus-conductor"), userDomainId: .defaultDomain, projectId: instance.projectId,
                 roles: ["admin", "member", "reader"]
             )
-            try await rpc.cast(OperateInstance(instanceId: instance.id, operation: .delete, credentials: credentials),
+            let delete = OperateInstance(instanceId: instance.id, operation: .delete, credentials: credentials, volumes: instance.volumeAttachments)
+            try await rpc.cast(delete,
                                to: Topic.compute(host), requestId: requestId)
         }
     }

@@ -28,19 +28,25 @@ public struct ComputeServices: Sendable {
     let startedAt: Timestamp
 
     /// Everything in-process: the in-process bus, the network service called directly, the image service as the hosts'
-    /// image client, and `hosts` (see `ComputeHost.make`). The hosts report themselves once `ready` returns (the database
+    /// image client, the volume service over HTTP at `publicURL` (as Nova reaches Cinder) unless `volumes` says
+    /// otherwise, and `hosts` (see `ComputeHost.make`). The hosts report themselves once `ready` returns (the database
     /// is migrated).
     public init(
         backend: any SQLBackend, image: ImageAPI, network: NetworkService, tokens: any TokenValidator, clock: any WallClock,
         publicURL: String, hosts computeHosts: [ComputeHost], settings: ComputeSettings = ComputeSettings(), heartbeat: Duration = .seconds(10),
-        ready: @escaping @Sendable () async -> Void = {}, logger: Logger
+        volumes: (catalog: any VolumeCatalog, client: any VolumeServiceClient)? = nil, ready: @escaping @Sendable () async -> Void = {},
+        logger: Logger
     ) {
+        let volumes = volumes ?? (
+            catalog: HTTPVolumeCatalog(baseURL: publicURL + "/volume") as any VolumeCatalog,
+            client: HTTPVolumeServiceClient(baseURL: publicURL + "/volume") as any VolumeServiceClient
+        )
         let transport = InProcessTransport()
         let rpc = RPCClient(transport: transport)
         let networkClient = LocalNetworkClient(service: network)
         api = ComputeAPI(
             backend: backend, rpc: rpc, network: networkClient, images: image, clock: clock, baseURL: publicURL + "/compute", tokens: tokens,
-            settings: settings
+            settings: settings, volumes: volumes.catalog
         )
         let conductor = ConductorService(backend: backend, rpc: rpc, clock: clock, logger: logger)
         self.conductor = conductor
@@ -53,7 +59,7 @@ public struct ComputeServices: Sendable {
         let managers = computeHosts.map { host in
             ComputeManager(
                 host: host.name, driver: host.driver, rpc: rpc, network: networkClient, images: image,
-                imageCache: host.imageCache, forceConfigDrive: settings.forceConfigDrive, serviceCaller: Self.serviceCaller(clock: clock), clock: clock,
+                volumes: volumes.client, imageCache: host.imageCache, forceConfigDrive: settings.forceConfigDrive, serviceCaller: Self.serviceCaller(clock: clock), clock: clock,
                 logger: logger, orphanedGuestAction: settings.orphanedGuestAction
             )
         }

@@ -15,6 +15,7 @@ import Logging
 public import StratusApp
 import ComputeAPI
 import ConsoleProxy
+import ComputeAgent
 public import StratusCore
 
 /// Every service in-process on SQLite in memory, built by the production router, with an injected clock.
@@ -60,7 +61,8 @@ public final class TestCloud: Sendable {
     /// unless `driver` says otherwise. The hosts report themselves at start and then every `heartbeat` (real time).
     public static func make(
         tokenLifetime: Int64 = 3600, network settings: NetworkSettings = NetworkSettings(), computeHosts: Int = 1,
-        driver: ComputeDriverChoice? = nil, compute computeSettings: ComputeSettings = ComputeSettings(), heartbeat: Duration = .seconds(10)
+        driver: ComputeDriverChoice? = nil, compute computeSettings: ComputeSettings = ComputeSettings(), heartbeat: Duration = .seconds(10),
+        volumes: FakeVolumeService? = nil
     ) async throws -> TestCloud {
         var logger = Logger(label: "stratus.test")
         logger.logLevel = .warning
@@ -88,7 +90,8 @@ public final class TestCloud: Sendable {
         let hosts = try await ComputeHost.make(driver ?? .fake(hosts: computeHosts))
         let compute = ComputeServices(
             backend: backend, image: image, network: networkService, tokens: identity.tokens, clock: clock, publicURL: publicURL,
-            hosts: hosts, settings: computeSettings, heartbeat: heartbeat, logger: logger
+            hosts: hosts, settings: computeSettings, heartbeat: heartbeat,
+            volumes: volumes.map { (catalog: $0 as any VolumeCatalog, client: $0 as any VolumeServiceClient) }, logger: logger
         )
         try await compute.api.bootstrapFlavors()
         let volume = VolumeServices(
@@ -113,11 +116,12 @@ public final class TestCloud: Sendable {
     /// Runs `body` against a fresh cloud, closed when it returns.
     public static func with<T: Sendable>(
         tokenLifetime: Int64 = 3600, network: NetworkSettings = NetworkSettings(), computeHosts: Int = 1, driver: ComputeDriverChoice? = nil,
-        compute: ComputeSettings = ComputeSettings(), heartbeat: Duration = .seconds(10), live: Bool = false,
+        compute: ComputeSettings = ComputeSettings(), heartbeat: Duration = .seconds(10), volumes: FakeVolumeService? = nil, live: Bool = false,
         _ body: @Sendable (TestCloud, TestClient) async throws -> T
     ) async throws -> T {
         let cloud = try await make(
-            tokenLifetime: tokenLifetime, network: network, computeHosts: computeHosts, driver: driver, compute: compute, heartbeat: heartbeat
+            tokenLifetime: tokenLifetime, network: network, computeHosts: computeHosts, driver: driver, compute: compute, heartbeat: heartbeat,
+            volumes: volumes
         )
         return try await cloud.test(live: live) { client in try await body(cloud, client) }
     }

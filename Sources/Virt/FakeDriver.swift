@@ -15,7 +15,7 @@ public actor FakeDriver: HypervisorDriver {
         var spec: GuestSpec
         var powerState: PowerState
         var console: [String]
-        var volumes: [String]
+        var volumes: [VolumeAttachmentSpec]
     }
 
     public nonisolated let name = "fake"
@@ -140,10 +140,17 @@ public actor FakeDriver: HypervisorDriver {
         guestsById[instance] = guest
     }
 
+    /// The volumes attached to the guest, in the order they were attached; nil for a guest the fake does not have.
+    public func volumes(_ instance: InstanceID) -> [VolumeAttachmentSpec]? { guestsById[instance]?.volumes }
+
+    /// Refuses a volume attached already, as a real hypervisor refuses a second device of the same id.
     public func attachVolume(_ instance: InstanceID, volume: VolumeAttachmentSpec) async throws {
         try await perform(.attachVolume)
         var guest = try guest(instance)
-        guest.volumes.append(volume.volumeId)
+        guard !guest.volumes.contains(where: { $0.volumeId == volume.volumeId }) else {
+            throw DriverError.failed("Volume \(volume.volumeId) is already attached to instance \(instance).")
+        }
+        guest.volumes.append(volume)
         guest.console.append("[fake] new disk: \(volume.volumeId)")
         guestsById[instance] = guest
     }
@@ -151,7 +158,7 @@ public actor FakeDriver: HypervisorDriver {
     public func detachVolume(_ instance: InstanceID, volumeId: String) async throws {
         try await perform(.detachVolume)
         var guest = try guest(instance)
-        guest.volumes.removeAll { $0 == volumeId }
+        guest.volumes.removeAll { $0.volumeId == volumeId }
         guestsById[instance] = guest
     }
 

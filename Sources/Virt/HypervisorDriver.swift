@@ -185,16 +185,21 @@ public struct GuestSubnet: Sendable, Codable, Equatable {
     }
 }
 
-/// A volume as the hypervisor attaches it.
+/// A volume as the hypervisor attaches it: what the volume service's `connection_info` names (Cinder's `file`
+/// connection type: a disk image file on the host).
 public struct VolumeAttachmentSpec: Sendable, Codable, Equatable {
     public var volumeId: String
-    /// The file or device that holds the volume.
+    /// The file or device that holds the volume (absolute).
     public var path: String
+    /// The file's disk format: `qcow2` or `raw`.
+    public var format: String
+    /// The device name the user asked for (`/dev/vdb`); drivers may not honour it, as Nova's do not.
     public var device: String?
 
-    public init(volumeId: String, path: String, device: String? = nil) {
+    public init(volumeId: String, path: String, format: String = "qcow2", device: String? = nil) {
         self.volumeId = volumeId
         self.path = path
+        self.format = format
         self.device = device
     }
 }

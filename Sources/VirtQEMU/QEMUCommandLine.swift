@@ -17,10 +17,13 @@ public struct QEMUCommandLine: Sendable, Equatable {
     public var accelerator: Accelerator
     public var memoryMB: Int
     public var vcpus: Int
-    /// The root disk (qcow2), on virtio-blk.
+    /// The root disk (qcow2), on virtio-blk; the one the BIOS boots (`bootindex=1`: without it, SeaBIOS tries only
+    /// the first disk on the PCI bus, which may be a volume).
     public var disk: String
     /// More qcow2 disks on virtio-blk after the root disk (the flavor's ephemeral and swap disks), in this order.
     public var extraDisks: [String] = []
+    /// The attached volumes, after the other disks.
+    public var volumes: [QEMUVolume] = []
     /// The config drive (an ISO9660 image labelled `config-2`), read-only on an IDE cdrom; nil for none.
     public var configDrive: String?
     /// The guest's NICs, in order; none gives the guest no network card at all.
@@ -74,9 +77,11 @@ public struct QEMUCommandLine: Sendable, Equatable {
             "-accel", accelerator.rawValue,
             "-m", "\(memoryMB)M",
             "-smp", "\(vcpus)",
-            "-drive", "file=\(disk),format=qcow2,if=virtio",
+            "-drive", "file=\(disk),format=qcow2,if=none,id=disk0",
+            "-device", "virtio-blk-pci,drive=disk0,bootindex=1",
         ]
         arguments += extraDisks.flatMap { ["-drive", "file=\($0),format=qcow2,if=virtio"] }
+        arguments += volumes.flatMap(\.arguments)
         if let uuid { arguments += ["-uuid", uuid] }
         if let configDrive {
             arguments += ["-drive", "file=\(configDrive),format=raw,media=cdrom,readonly=on"]
@@ -100,5 +105,7 @@ public struct QEMUCommandLine: Sendable, Equatable {
     }
 
     /// The paths QEMU is given, which must all be absolute.
-    var paths: [String] { [disk, qmpSocket, serialLog, pidFile] + extraDisks + [configDrive, serialSocket, vncSocket].compactMap(\.self) }
+    var paths: [String] {
+        [disk, qmpSocket, serialLog, pidFile] + extraDisks + volumes.map(\.spec.path) + [configDrive, serialSocket, vncSocket].compactMap(\.self)
+    }
 }

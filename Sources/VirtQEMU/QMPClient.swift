@@ -59,15 +59,17 @@ public struct QMPClient: Sendable {
         try await session.execute(command, arguments: arguments, timeLimit: timeLimit)
     }
 
-    /// Consumes `events` up to the first event named `name` and returns it; `.timedOut` after `timeLimit`,
-    /// `.connectionClosed` if the connection ends first. Events that came before the call count, so
-    /// `execute("stop")` then `nextEvent(named: "STOP", …)` cannot miss it. A time-out ends `events` (an
-    /// `AsyncStream` finishes when its waiting reader is cancelled): after one, reconnect to see events again.
-    public func nextEvent(named name: String, timeLimit: Duration) async throws -> QMPEvent {
+    /// Consumes `events` up to the first event named `name` that `matches` (`DEVICE_DELETED` of one device) and
+    /// returns it; `.timedOut` after `timeLimit`, `.connectionClosed` if the connection ends first. Events that came
+    /// before the call count, so `execute("stop")` then `nextEvent(named: "STOP", …)` cannot miss it. A time-out ends
+    /// `events` (an `AsyncStream` finishes when its waiting reader is cancelled): after one, reconnect to see events again.
+    public func nextEvent(
+        named name: String, timeLimit: Duration, where matches: @escaping @Sendable (QMPEvent) -> Bool = { _ in true }
+    ) async throws -> QMPEvent {
         let events = self.events
         return try await withThrowingTaskGroup(of: QMPEvent.self) { group in
             group.addTask {
-                for await event in events where event.name == name { return event }
+                for await event in events where event.name == name && matches(event) { return event }
                 throw QMPError.connectionClosed
             }
             group.addTask {

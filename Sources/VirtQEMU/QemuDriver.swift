@@ -6,14 +6,15 @@ public import Virt
 
 /// The QEMU driver: one daemonized `qemu-system-x86_64` per guest, controlled over its QMP socket, with every file of
 /// the guest in `<data-dir>/instances/<uuid>/` (root disk overlay, ephemeral and swap disks, config drive, QMP socket,
-/// console log, pid file, `guest.json`, the saved state of a suspended guest).
+/// console log, pid file, `guest.json`, the saved state of a suspended guest). Volumes are files of the volume
+/// service, attached where they are (QemuDriver+Volumes.swift).
 ///
 /// The driver keeps no guest state in memory: what it knows of a guest is its directory and its QEMU process, so a
 /// guest outlives the Stratus process that started it.
 public struct QemuDriver: HypervisorDriver {
     public let name = "qemu"
-    /// Volumes, extra interfaces and remote consoles are not done yet.
-    public let capabilities = DriverCapabilities(volumeAttach: false, interfaceAttach: false, remoteConsole: false)
+    /// Extra interfaces and remote consoles are not done yet.
+    public let capabilities = DriverCapabilities(interfaceAttach: false, remoteConsole: false)
     public let settings: QemuSettings
     /// The emulator's release, reported as the hypervisor version.
     public let version: QEMUVersion
@@ -186,6 +187,7 @@ public struct QemuDriver: HypervisorDriver {
         commandLine.serialSocket = files.serialSocket
         commandLine.executable = settings.emulator
         commandLine.extraDisks = [files.ephemeralDisk, files.swapDisk].filter { FileManager.default.fileExists(atPath: $0) }
+        commandLine.volumes = try guest.volumes.map(QEMUVolume.init)
         commandLine.incoming = incoming
         _ = try await QEMUProcess.launch(commandLine)
     }
@@ -233,8 +235,6 @@ public struct QemuDriver: HypervisorDriver {
 
     // MARK: Not done yet
 
-    public func attachVolume(_ instance: InstanceID, volume: VolumeAttachmentSpec) async throws { throw DriverError.unsupported("volume attachment") }
-    public func detachVolume(_ instance: InstanceID, volumeId: String) async throws { throw DriverError.unsupported("volume detachment") }
     public func attachInterface(_ instance: InstanceID, interface: GuestInterface) async throws { throw DriverError.unsupported("interface attachment") }
     public func detachInterface(_ instance: InstanceID, portId: PortID) async throws { throw DriverError.unsupported("interface detachment") }
 }

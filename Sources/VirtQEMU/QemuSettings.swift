@@ -8,6 +8,8 @@ public struct QemuSettings: Sendable, Equatable {
     public var accelerator: QEMUCommandLine.Accelerator
     /// How long a power-off waits for the guest to act on the ACPI power button before QEMU is quit.
     public var powerOffTimeout: Duration
+    /// How long a volume detach waits for the guest to release the disk (answer the PCI hot-unplug request).
+    public var volumeDetachTimeout: Duration
     /// How many guests may start at once (default: one per core; concurrent TCG boots slow each other down steeply).
     public var concurrentBoots: Int
     public var emulator: String
@@ -19,12 +21,13 @@ public struct QemuSettings: Sendable, Equatable {
 
     public init(
         dataDirectory: String, accelerator: QEMUCommandLine.Accelerator = .tcg, powerOffTimeout: Duration = .seconds(60),
-        concurrentBoots: Int? = nil, emulator: String = "qemu-system-x86_64",
+        volumeDetachTimeout: Duration = .seconds(30), concurrentBoots: Int? = nil, emulator: String = "qemu-system-x86_64",
         imageTool: String = "qemu-img", metadataRelay: [String]? = nil
     ) {
         self.dataDirectory = dataDirectory
         self.accelerator = accelerator
         self.powerOffTimeout = powerOffTimeout
+        self.volumeDetachTimeout = volumeDetachTimeout
         self.concurrentBoots = concurrentBoots ?? ProcessInfo.processInfo.activeProcessorCount
         self.emulator = emulator
         self.imageTool = imageTool

@@ -127,8 +127,10 @@ struct ServerActionController: Sendable {
             )
             return JSONResponse.empty(status: .accepted)
         case "rebuild":
+            try Self.refuseWithVolumes("rebuild", instance)
             return try await rebuild(instance, argument: argument, auth: auth, context: context, token: token)
         case "shelve":
+            try Self.refuseWithVolumes("shelve", instance)
             return try await shelve(instance, auth: auth, context: context, token: token)
         case "unshelve":
             return try await unshelve(instance, argument: argument, auth: auth, context: context, token: token)
@@ -221,6 +223,14 @@ struct ServerActionController: Sendable {
     }
 
     /// 409 unless the instance may do `name` now: unlocked (or admin), no task running, in one of the states.
+    /// A rebuild or shelve makes the guest anew on its host (or on none), which would lose its volumes: refused while
+    /// it has any, until the host re-attaches them.
+    static func refuseWithVolumes(_ name: String, _ instance: Instance) throws {
+        guard instance.volumeAttachments.isEmpty else {
+            throw StratusError.conflict("Cannot '\(name)' instance \(instance.id) while it has volumes attached; detach them first.")
+        }
+    }
+
     func check(_ name: String, _ instance: Instance, from states: Set<VMState>, auth: AuthContext) throws {
         if instance.locked, !auth.isAdmin { throw StratusError.conflict("Instance \(instance.id) is locked") }
         if let task = instance.taskState {
@@ -315,7 +325,10 @@ struct ServerActionController: Sendable {
         ))
         if let host = instance.host, previous != .scheduling {
             try await api.rpc.cast(
-                OperateInstance(instanceId: instance.id, operation: softly ? .softDelete : .delete, credentials: credentials(auth, instance, requestId, token)),
+                OperateInstance(
+                    instanceId: instance.id, operation: softly ? .softDelete : .delete, credentials: credentials(auth, instance, requestId, token),
+                    volumes: instance.volumeAttachments
+                ),
                 to: Topic.compute(host), requestId: requestId
             )
             return

@@ -25,11 +25,15 @@ public struct OperateInstance: RPCMessage {
     public var instanceId: InstanceID
     public var operation: Operation
     public var credentials: Credentials
+    /// For a delete: the instance's volumes, whose attachments the host deletes once the guest is gone (and the
+    /// volumes too when they are to be deleted on termination).
+    @EmptyWhenMissing public var volumes: [InstanceVolumeAttachment]
 
-    public init(instanceId: InstanceID, operation: Operation, credentials: Credentials) {
+    public init(instanceId: InstanceID, operation: Operation, credentials: Credentials, volumes: [InstanceVolumeAttachment] = []) {
         self.instanceId = instanceId
         self.operation = operation
         self.credentials = credentials
+        self.volumes = volumes
     }
 }
 

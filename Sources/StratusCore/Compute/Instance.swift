@@ -126,6 +126,8 @@ public struct Instance: Sendable, Codable, Equatable {
     /// Scheduler hints `same_host` and `different_host`: instances to land beside or away from.
     public var sameHost: [InstanceID] = []
     public var differentHost: [InstanceID] = []
+    /// The volumes attached to the instance (Nova's volume block device mappings), in the order they were attached.
+    @EmptyWhenMissing public var volumeAttachments: [InstanceVolumeAttachment] = []
     public var fault: InstanceFault?
     public var createdAt: Timestamp
     public var updatedAt: Timestamp

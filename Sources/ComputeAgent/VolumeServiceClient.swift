@@ -1,0 +1,31 @@
+public import Messaging
+public import StratusCore
+
+/// The compute host's door to the volume service, as the user whose request it serves: Cinder's attachments API
+/// (microversion 3.44 and later), which the compute API reserved the attachment through.
+public protocol VolumeServiceClient: Sendable {
+    /// Gives the reserved attachment this host's connector (`{"host": …, "mountpoint": …}`, the mount point being the
+    /// guest's device name, as Nova sends it); returns how the host reaches the volume (Cinder's `connection_info`).
+    func updateAttachment(_ attachment: AttachmentID, host: String, mountpoint: String, credentials: Credentials) async throws -> VolumeConnection
+    /// Marks the attachment done: the volume becomes `in-use` (`os-complete`).
+    func completeAttachment(_ attachment: AttachmentID, credentials: Credentials) async throws
+    /// Deletes the attachment: the volume goes back to `available` (or stays `in-use` by its other attachments).
+    func deleteAttachment(_ attachment: AttachmentID, credentials: Credentials) async throws
+    /// Deletes the volume (one a deleted server had with `delete_on_termination`).
+    func deleteVolume(_ volume: VolumeID, credentials: Credentials) async throws
+}
+
+/// Cinder's `connection_info` for the `file` connection type: a disk image file on the host.
+public struct VolumeConnection: Sendable, Equatable {
+    public var volumeId: VolumeID
+    /// The volume's file (absolute).
+    public var path: String
+    /// `qcow2` or `raw`.
+    public var format: String
+
+    public init(volumeId: VolumeID, path: String, format: String) {
+        self.volumeId = volumeId
+        self.path = path
+        self.format = format
+    }
+}

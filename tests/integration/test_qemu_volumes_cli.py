@@ -1,0 +1,71 @@
+"""Volumes on real guests (`stratus all-in-one --driver qemu`, TCG) with the real `openstack` CLI: a volume is
+attached to one server, whose guest (test guest version 4) writes its uuid on it, detached, attached to a second
+server, whose guest reads that uuid back; then detached and deleted."""
+
+from __future__ import annotations
+
+import secrets
+import time
+
+import pytest
+
+from qemu_guests import build_guest_image, kill_guests, wait_console
+
+RUN = secrets.token_hex(3)
+READY = "STRATUS TEST GUEST READY"
+DISKS = "STRATUS TEST GUEST: disks "
+STRATUS_SERVER_ARGS = ("--driver", "qemu", "--compute-host", "qemu-volumes-host", "--shutdown-timeout", "30")
+
+
+@pytest.fixture(scope="module")
+def cloud(module_cloud):
+    yield module_cloud
+    kill_guests(module_cloud.data_dir)
+
+
+def wait_volume(cloud, ref: str, want: str, deadline: float = 60.0) -> None:
+    end = time.monotonic() + deadline
+    while (current := cloud.ok("volume", "show", "-f", "value", "-c", "status", ref).stdout.strip()) != want:
+        if time.monotonic() >= end:
+            pytest.fail(f"volume {ref} is {current}, not {want}, after {deadline:.0f}s")
+        time.sleep(0.5)
+
+
+def last_disks(log: str) -> str:
+    return log.rsplit(DISKS, 1)[-1].splitlines()[0].strip()
+
+
+def test_a_volume_carries_data_from_one_server_to_another(cloud):
+    image, flavor, volume = f"volumes-guest-{RUN}", f"volumes-flavor-{RUN}", f"volumes-volume-{RUN}"
+    first, second = f"volumes-first-{RUN}", f"volumes-second-{RUN}"
+    cloud.ok("flavor", "create", "--ram", "128", "--vcpus", "1", "--disk", "1", flavor)
+    cloud.ok("image", "create", "--file", build_guest_image(), "--disk-format", "qcow2", "--container-format", "bare", image)
+    ids = {}
+    for name in (first, second):
+        ids[name] = cloud.json("server", "create", "--flavor", flavor, "--image", image, "--nic", "none", "--wait", name)["id"]
+    for name in (first, second):
+        wait_console(cloud, name, READY, DISKS)
+    cloud.ok("volume", "create", "--size", "1", volume)
+    wait_volume(cloud, volume, "available")
+
+    cloud.ok("server", "add", "volume", first, volume)
+    wait_volume(cloud, volume, "in-use")
+    log = wait_console(cloud, first, f"vdb wrote STRATUS-DATA {ids[first]}")
+    assert f"{DISKS}vda vdb" in log, log[-3000:]
+    attached = cloud.json("server", "show", first)["volumes_attached"]
+    assert [entry["id"] for entry in attached] == [cloud.json("volume", "show", volume)["id"]], attached
+
+    cloud.ok("server", "remove", "volume", first, volume)
+    wait_volume(cloud, volume, "available")
+    log = wait_console(cloud, first, DISKS, count=3)
+    assert last_disks(log) == "vda", log[-3000:]
+
+    cloud.ok("server", "add", "volume", second, volume)
+    wait_volume(cloud, volume, "in-use")
+    wait_console(cloud, second, f"vdb holds STRATUS-DATA {ids[first]}")
+    cloud.ok("server", "remove", "volume", second, volume)
+    wait_volume(cloud, volume, "available")
+
+    cloud.ok("volume", "delete", volume)
+    for name in (first, second):
+        cloud.ok("server", "delete", "--wait", name)
