@@ -126,11 +126,11 @@ struct VolumeAttachmentController: Sendable {
             projectId: auth.projectId ?? instance.projectId, roles: auth.roles
         )
         do {
-            _ = try await api.rpc.call(
+            _ = try await api.callHost(
                 AttachVolume(
                     instanceId: instance.id, volumeId: volumeId, attachmentId: attachmentId, device: attachment.device, credentials: credentials
                 ),
-                to: Topic.compute(instance.host ?? "")
+                host: instance.host ?? ""
             )
             try await record(instance.id) { $0.volumeAttachments.append(attachment) }
         } catch {
@@ -155,9 +155,9 @@ struct VolumeAttachmentController: Sendable {
         )
         try await recordAction("detach_volume", instance, auth: auth, context: context)
         do {
-            _ = try await api.rpc.call(
+            _ = try await api.callHost(
                 DetachVolume(instanceId: instance.id, volumeId: attachment.volumeId, attachmentId: attachment.attachmentId, credentials: credentials),
-                to: Topic.compute(instance.host ?? "")
+                host: instance.host ?? ""
             )
         } catch {
             throw Self.fault(error, action: "detach volume \(attachment.volumeId) from")
