@@ -8,13 +8,11 @@ public import StratusCore
 /// `{"os-complete": null}`, `DELETE /v3/attachments/{id}`, and `DELETE /v3/volumes/{id}` for a server's
 /// delete-on-termination volumes.
 public struct HTTPVolumeServiceClient: VolumeServiceClient {
-    /// `http://HOST:PORT/volume`, from the catalog.
-    let baseURL: String
-    let http: ServiceHTTPClient
+    let service: VolumeServiceHTTP
 
+    /// `baseURL`: `http://HOST:PORT/volume`, from the catalog.
     public init(baseURL: String, http: ServiceHTTPClient = ServiceHTTPClient()) {
-        self.baseURL = baseURL
-        self.http = http
+        service = VolumeServiceHTTP(baseURL: baseURL, http: http)
     }
 
     public func updateAttachment(
@@ -47,43 +45,16 @@ public struct HTTPVolumeServiceClient: VolumeServiceClient {
         _ = try await send("DELETE", "/volumes/\(escaped(volume.rawValue))", body: nil, credentials: credentials)
     }
 
-    /// The reply's JSON object (empty for 204); a fault reply becomes the error of its status, with the volume
-    /// service's message.
+    /// The reply's JSON object. Deleting what is gone already (a retried detach) is done; anything else missing is a 404.
     private func send(_ method: String, _ path: String, body: JSONValue?, credentials: Credentials) async throws -> [String: JSONValue] {
-        var headers = [
-            ("X-Auth-Token", credentials.token), ("Accept", "application/json"), ("OpenStack-API-Version", "volume 3.44"),
-            ("X-OpenStack-Request-ID", credentials.requestId),
-        ]
-        var bytes: [UInt8]?
-        if let body {
-            bytes = Array(try JSONEncoder().encode(body))
-            headers.append(("Content-Type", "application/json"))
+        let (status, object) = try await service.send(method, path, body: body, token: credentials.token, requestId: credentials.requestId)
+        if status == 404, method != "DELETE" {
+            throw StratusError.notFound(kind: "volume attachment", id: String(path.split(separator: "/").dropFirst().first ?? ""))
         }
-        let response = try await http.send(method, baseURL + "/v3" + path, headers: headers, body: bytes)
-        // Deleting what is gone already (a retried detach) is done.
-        if response.status == 404, method == "DELETE" { return [:] }
-        let decoded = response.body.isEmpty ? nil : try? JSONDecoder().decode([String: JSONValue].self, from: Data(response.body))
-        guard (200..<300).contains(response.status) else {
-            // Cinder's faults are Nova's: {"itemNotFound": {"code": 404, "message": "…"}}.
-            var message = "The volume service answered \(response.status) to \(method) \(path)."
-            if let fault = decoded?.values.first, case .object(let fields) = fault, case .string(let text)? = fields["message"] { message = text }
-            switch response.status {
-            case 400: throw StratusError.badRequest(message)
-            case 403: throw StratusError.forbidden(message)
-            case 404: throw StratusError.notFound(kind: "volume attachment", id: String(path.split(separator: "/").dropFirst().first ?? ""))
-            case 409: throw StratusError.conflict(message)
-            default: throw StratusError.unavailable(message)
-            }
-        }
-        guard response.body.isEmpty || decoded != nil else { throw Self.malformed("body") }
-        return decoded ?? [:]
+        return object
     }
 
-    private func escaped(_ text: String) -> String {
-        text.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(CharacterSet(charactersIn: "/?&="))) ?? text
-    }
+    private func escaped(_ text: String) -> String { VolumeServiceHTTP.escaped(text) }
 
-    private static func malformed(_ what: String) -> StratusError {
-        StratusError.unavailable("The volume service sent a malformed \(what).")
-    }
+    private static func malformed(_ what: String) -> StratusError { VolumeServiceHTTP.malformed(what) }
 }

@@ -105,16 +105,7 @@ public struct SQLImageRepository: ImageRepository {
     public func update(_ image: Image) async throws -> Bool { try await rows.update(try ImageRow(image)) }
 
     public func transition(_ id: ImageID, from: [Image.Status], to: Image.Status, at time: Timestamp) async throws -> Bool {
-        try await executor.run { db in
-            let changed = try await db.update("images")
-                .set("status", to: to.rawValue)
-                .set("updated_at", to: time.rawValue)
-                .where("id", .equal, id.rawValue)
-                .where("status", .in, from.map(\.rawValue))
-                .returning("id")
-                .all()
-            return !changed.isEmpty
-        }
+        try await rows.transition(id, from: from.map(\.rawValue), to: to.rawValue, at: time)
     }
 
     public func delete(_ id: ImageID) async throws -> Bool { try await rows.delete(id) }

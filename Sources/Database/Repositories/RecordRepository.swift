@@ -93,6 +93,21 @@ public struct SQLRecordRepository<Record: StoredRecord>: RecordRepository {
         }
     }
 
+    /// Sets the record's `status` column to `to` if it is one of `from` (one statement, so of two racing changes
+    /// only one applies); true when it did.
+    func transition(_ id: Record.ID, from: [String], to: String, at time: Timestamp) async throws -> Bool {
+        try await executor.run { db in
+            let changed = try await db.update(Record.table)
+                .set("status", to: to)
+                .set("updated_at", to: time.rawValue)
+                .where("id", .equal, id.rawValue)
+                .where("status", .in, from)
+                .returning("id")
+                .all()
+            return !changed.isEmpty
+        }
+    }
+
     public func delete(_ id: Record.ID) async throws -> Bool {
         try await executor.run { db in
             let rows = try await db.delete(from: Record.table)

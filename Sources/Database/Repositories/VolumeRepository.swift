@@ -218,16 +218,7 @@ public struct SQLVolumeRepository: VolumeRepository {
     public func updateVolume(_ volume: Volume) async throws -> Bool { try await volumeRows.update(try VolumeRow(volume)) }
 
     public func transitionVolume(_ id: VolumeID, from: [Volume.Status], to: Volume.Status, at time: Timestamp) async throws -> Bool {
-        try await executor.run { db in
-            let changed = try await db.update(VolumeRow.table)
-                .set("status", to: to.rawValue)
-                .set("updated_at", to: time.rawValue)
-                .where("id", .equal, id.rawValue)
-                .where("status", .in, from.map(\.rawValue))
-                .returning("id")
-                .all()
-            return !changed.isEmpty
-        }
+        try await volumeRows.transition(id, from: from.map(\.rawValue), to: to.rawValue, at: time)
     }
 
     public func deleteVolume(_ id: VolumeID) async throws -> Bool { try await volumeRows.delete(id) }
