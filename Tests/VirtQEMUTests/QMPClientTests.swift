@@ -3,6 +3,10 @@ import Testing
 
 @Suite("QMP client against a fake QEMU")
 struct QMPClientTests {
+    /// The fake QEMU answers at once; the limit only has to outlast a machine so busy (the whole suite starts at once on
+    /// two cores) that the fake's task waits seconds for a thread. CI once took more than QMP's default 10 s.
+    static let patience = Duration.seconds(120)
+
     @Test func handshakeThenRepliesMatchedByIdWithEventsInBetween() async throws {
         try await withFakeQEMU { peer throws in
             try await peer.handshake()
@@ -21,7 +25,7 @@ struct QMPClientTests {
             try await peer.sendEvent("DEVICE_DELETED", data: #"{"device": "virtio-disk1", "path": "/machine/peripheral/virtio-disk1"}"#)
             #expect(try await peer.nextRequest() == nil)
         } client: { path throws in
-            try await QMPClient.withConnection(socketPath: path) { qmp throws in
+            try await QMPClient.withConnection(socketPath: path, timeLimit: Self.patience) { qmp throws in
                 #expect(qmp.greeting.version == "7.2.22")
                 async let status = qmp.execute("query-status")
                 async let name = qmp.execute("query-name")
@@ -45,7 +49,7 @@ struct QMPClientTests {
             try await peer.send(#"{"return": {"status": "running", "running": true}, "id": \#(good.id)}"#)
             #expect(try await peer.nextRequest() == nil)
         } client: { path throws in
-            try await QMPClient.withConnection(socketPath: path) { qmp throws in
+            try await QMPClient.withConnection(socketPath: path, timeLimit: Self.patience) { qmp throws in
                 await #expect(
                     throws: QMPError.commandFailed(
                         command: "nosuch", errorClass: "CommandNotFound", description: "The command nosuch has not been found"
@@ -67,7 +71,7 @@ struct QMPClientTests {
             try await peer.send(#"{"return": {"name": "inst1"}, "id": \#(next.id)}"#)
             #expect(try await peer.nextRequest() == nil)
         } client: { path throws in
-            try await QMPClient.withConnection(socketPath: path) { qmp throws in
+            try await QMPClient.withConnection(socketPath: path, timeLimit: Self.patience) { qmp throws in
                 await #expect(throws: QMPError.timedOut(command: "query-status", limit: .milliseconds(200))) {
                     try await qmp.execute("query-status", timeLimit: .milliseconds(200))
                 }
@@ -96,7 +100,7 @@ struct QMPClientTests {
             try await peer.sendEvent("SHUTDOWN", data: #"{"guest": false, "reason": "host-qmp-quit"}"#)
             // QEMU quits before answering.
         } client: { path throws in
-            try await QMPClient.withConnection(socketPath: path) { qmp throws in
+            try await QMPClient.withConnection(socketPath: path, timeLimit: Self.patience) { qmp throws in
                 await #expect(throws: QMPError.connectionClosed) { try await qmp.execute("quit") }
                 var names: [String] = []
                 for await event in qmp.events { names.append(event.name) }
@@ -114,7 +118,7 @@ struct QMPClientTests {
             try await peer.send("this is not JSON")
             #expect(try await peer.nextRequest() == nil)
         } client: { path throws in
-            try await QMPClient.withConnection(socketPath: path) { qmp throws -> Void in
+            try await QMPClient.withConnection(socketPath: path, timeLimit: Self.patience) { qmp throws -> Void in
                 await #expect(throws: QMPError.protocolViolation("not JSON: this is not JSON")) {
                     try await qmp.execute("query-status")
                 }
@@ -130,7 +134,7 @@ struct QMPClientTests {
             try await peer.send(#"{"return": {"status": "running", "running": true}, "id": \#(status.id)}"#)
         } client: { path throws in
             #expect(path.utf8.count == 107)
-            try await QMPClient.withConnection(socketPath: path) { qmp throws in
+            try await QMPClient.withConnection(socketPath: path, timeLimit: Self.patience) { qmp throws in
                 #expect(try await qmp.execute("query-status")["status"] == "running")
             }
         }
