@@ -309,6 +309,17 @@ class Cloud:
         assert r.returncode != 0, f"expected a non-zero exit status\n{r.describe()}"
         return r
 
+    def wait_shown(self, kind: list[str], name: str, status: str, deadline: float) -> dict:
+        """`openstack KIND show NAME` once its status is `status`; fails on an error status or at the deadline."""
+        end = time.monotonic() + deadline
+        while True:
+            shown = self.json(*kind, "show", name)
+            if shown["status"] == status:
+                return shown
+            assert not shown["status"].startswith("error"), f"{name} went to {shown['status']}: {shown}"
+            assert time.monotonic() < end, f"{name} is still {shown['status']}, not {status}"
+            time.sleep(0.2)
+
     def json(self, *args: str, **kw):
         import json
 

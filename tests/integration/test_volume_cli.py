@@ -48,18 +48,6 @@ def _need(cloud, *keys):
         pytest.skip(f"prerequisite test did not pass (missing {', '.join(missing)})")
 
 
-def _wait(cloud, kind: list[str], name: str, status: str) -> dict:
-    """`openstack KIND show NAME` until its status is `status`; fails on error or at the deadline."""
-    deadline = time.monotonic() + DEADLINE
-    while True:
-        shown = cloud.json(*kind, "show", name)
-        if shown["status"] == status:
-            return shown
-        assert not shown["status"].startswith("error"), f"{name} went to {shown['status']}: {shown}"
-        assert time.monotonic() < deadline, f"{name} is still {shown['status']}, not {status}"
-        time.sleep(0.2)
-
-
 def _wait_gone(cloud, kind: list[str], name: str) -> None:
     deadline = time.monotonic() + DEADLINE
     while cloud.run(*kind, "show", name).returncode == 0:
@@ -75,7 +63,7 @@ def test_volume_type_list(cloud):
 def test_volume_create(cloud):
     created = cloud.json("volume", "create", "--size", "1", "--description", "first", VOL)
     assert created["name"] == VOL and created["size"] == 1, created
-    shown = _wait(cloud, ["volume"], VOL, "available")
+    shown = cloud.wait_shown(["volume"], VOL, "available", DEADLINE)
     assert shown["availability_zone"] == "nova" and shown["type"] == "__DEFAULT__", shown
     assert str(shown["bootable"]).lower() == "false", shown
     cloud.state["volume"] = shown["id"]
@@ -103,7 +91,7 @@ def test_volume_set_name_and_property(cloud):
 def test_volume_extend(cloud):
     _need(cloud, "renamed")
     cloud.ok("volume", "set", "--size", "2", RENAMED)
-    assert _wait(cloud, ["volume"], RENAMED, "available")["size"] == 2
+    assert cloud.wait_shown(["volume"], RENAMED, "available", DEADLINE)["size"] == 2
     # Not larger than now: refused (the CLI checks this before asking; the server's 400 is in the API tests).
     r = cloud.fails("volume", "set", "--size", "1", RENAMED)
     assert "size" in (r.stderr + r.stdout).lower(), r.describe()
@@ -113,7 +101,7 @@ def test_volume_snapshot_create(cloud):
     _need(cloud, "renamed")
     created = cloud.json("volume", "snapshot", "create", "--volume", RENAMED, SNAP)
     assert created["name"] == SNAP, created
-    shown = _wait(cloud, ["volume", "snapshot"], SNAP, "available")
+    shown = cloud.wait_shown(["volume", "snapshot"], SNAP, "available", DEADLINE)
     assert shown["size"] == 2 and shown["volume_id"] == cloud.state["volume"], shown
     cloud.state["snapshot"] = shown["id"]
 
@@ -121,14 +109,14 @@ def test_volume_snapshot_create(cloud):
 def test_volume_create_from_snapshot(cloud):
     _need(cloud, "snapshot")
     cloud.ok("volume", "create", "--snapshot", SNAP, FROM_SNAP)
-    shown = _wait(cloud, ["volume"], FROM_SNAP, "available")
+    shown = cloud.wait_shown(["volume"], FROM_SNAP, "available", DEADLINE)
     assert shown["snapshot_id"] == cloud.state["snapshot"] and shown["size"] == 2, shown
 
 
 def test_volume_create_from_volume(cloud):
     _need(cloud, "renamed")
     cloud.ok("volume", "create", "--source", RENAMED, "--size", "3", CLONE)
-    shown = _wait(cloud, ["volume"], CLONE, "available")
+    shown = cloud.wait_shown(["volume"], CLONE, "available", DEADLINE)
     assert shown["source_volid"] == cloud.state["volume"] and shown["size"] == 3, shown
 
 
@@ -137,7 +125,7 @@ def test_volume_create_from_image(cloud, tmp_path):
     data.write_bytes(b"\0" * 65536)
     cloud.ok("image", "create", "--file", str(data), "--disk-format", "raw", "--container-format", "bare", IMAGE)
     cloud.ok("volume", "create", "--image", IMAGE, "--size", "1", FROM_IMAGE)
-    shown = _wait(cloud, ["volume"], FROM_IMAGE, "available")
+    shown = cloud.wait_shown(["volume"], FROM_IMAGE, "available", DEADLINE)
     assert str(shown["bootable"]).lower() == "true", shown
     assert shown["volume_image_metadata"]["image_name"] == IMAGE, shown
 

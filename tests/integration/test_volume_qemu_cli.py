@@ -27,17 +27,6 @@ def cloud(module_cloud):
     return module_cloud
 
 
-def _wait(cloud, kind: list[str], name: str, status: str) -> dict:
-    deadline = time.monotonic() + DEADLINE
-    while True:
-        shown = cloud.json(*kind, "show", name)
-        if shown["status"] == status:
-            return shown
-        assert not shown["status"].startswith("error"), f"{name} went to {shown['status']}: {shown}"
-        assert time.monotonic() < deadline, f"{name} is still {shown['status']}, not {status}"
-        time.sleep(0.2)
-
-
 def _virtual_size(path) -> int:
     info = subprocess.run(["qemu-img", "info", "-U", "--output=json", str(path)], capture_output=True, text=True, check=True)
     data = json.loads(info.stdout)
@@ -48,19 +37,19 @@ def _virtual_size(path) -> int:
 def test_volume_files_follow_the_volume(cloud, tmp_path):
     volumes = cloud.data_dir / "volumes"
     blank = cloud.json("volume", "create", "--size", "1", f"blank-{RUN}")
-    _wait(cloud, ["volume"], f"blank-{RUN}", "available")
+    cloud.wait_shown(["volume"], f"blank-{RUN}", "available", DEADLINE)
     path = volumes / f"volume-{blank['id']}.qcow2"
     assert _virtual_size(path) == 1 << 30
 
     cloud.ok("volume", "set", "--size", "2", f"blank-{RUN}")
-    _wait(cloud, ["volume"], f"blank-{RUN}", "available")
+    cloud.wait_shown(["volume"], f"blank-{RUN}", "available", DEADLINE)
     assert _virtual_size(path) == 2 << 30
 
     data = tmp_path / "disk.raw"
     data.write_bytes(b"stratus" * 10000)
     cloud.ok("image", "create", "--file", str(data), "--disk-format", "raw", "--container-format", "bare", f"img-{RUN}")
     from_image = cloud.json("volume", "create", "--image", f"img-{RUN}", "--size", "1", f"from-image-{RUN}")
-    _wait(cloud, ["volume"], f"from-image-{RUN}", "available")
+    cloud.wait_shown(["volume"], f"from-image-{RUN}", "available", DEADLINE)
     image_path = volumes / f"volume-{from_image['id']}.qcow2"
     assert _virtual_size(image_path) == 1 << 30
     raw = subprocess.run(
@@ -70,10 +59,10 @@ def test_volume_files_follow_the_volume(cloud, tmp_path):
     assert (tmp_path / "out.raw").read_bytes()[: len(b"stratus" * 10000)] == b"stratus" * 10000
 
     snapshot = cloud.json("volume", "snapshot", "create", "--volume", f"blank-{RUN}", f"snap-{RUN}")
-    _wait(cloud, ["volume", "snapshot"], f"snap-{RUN}", "available")
+    cloud.wait_shown(["volume", "snapshot"], f"snap-{RUN}", "available", DEADLINE)
     assert (volumes / f"snapshot-{snapshot['id']}.qcow2").exists()
     restored = cloud.json("volume", "create", "--snapshot", f"snap-{RUN}", f"restored-{RUN}")
-    _wait(cloud, ["volume"], f"restored-{RUN}", "available")
+    cloud.wait_shown(["volume"], f"restored-{RUN}", "available", DEADLINE)
     assert _virtual_size(volumes / f"volume-{restored['id']}.qcow2") == 2 << 30
 
     cloud.ok("volume", "delete", f"restored-{RUN}", f"from-image-{RUN}")
