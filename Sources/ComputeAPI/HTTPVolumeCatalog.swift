@@ -13,19 +13,11 @@ public struct HTTPVolumeCatalog: VolumeCatalog {
     }
 
     public func volumeStatus(_ id: VolumeID, token: String) async throws -> String? {
-        let (status, reply) = try await send("GET", "/volumes/\(escaped(id.rawValue))", body: nil, token: token)
-        if status == 404 { return nil }
-        guard case .object(let volume)? = reply["volume"], case .string(let state)? = volume["status"] else { throw Self.malformed("volume") }
-        return state
+        try await service.volumeStatus(id, token: token)
     }
 
     public func createAttachment(volume: VolumeID, instance: InstanceID, token: String) async throws -> AttachmentID {
-        let body = JSONValue.object([
-            "attachment": .object(["volume_uuid": .string(volume.rawValue), "instance_uuid": .string(instance.rawValue)])
-        ])
-        let (_, reply) = try await send("POST", "/attachments", body: body, token: token)
-        guard case .object(let attachment)? = reply["attachment"], case .string(let id)? = attachment["id"] else { throw Self.malformed("attachment") }
-        return AttachmentID(id)
+        try await service.createAttachment(volume: volume, instance: instance, token: token)
     }
 
     public func deleteAttachment(_ id: AttachmentID, token: String) async throws {

@@ -31,6 +31,11 @@ extension ComputeManager {
                 group.addTask { await queue.run(id) { await finishInterrupted(id, startedAt: startedAt) } }
             }
         }
+        await withTaskGroup(of: Void.self) { group in
+            for instance in instances where instance.updatedAt < startedAt {
+                group.addTask { await queue.run(instance.id) { await reconcileVolumes(instance.id) } }
+            }
+        }
         await syncPowerStates()
     }
 
@@ -109,6 +114,36 @@ extension ComputeManager {
         } catch {
             logger.warning("compute \(host): recovery of instance \(id) from \(task.rawValue) failed: \(error)")
             _ = try? await change(id, InstanceChanges(taskState: .clear, powerState: await driver.powerState(id)), expected: [task])
+        }
+    }
+
+    /// A guest that holds a volume its instance has no attachment of on record: the host stopped between plugging the
+    /// volume in and the compute API recording it (the API then gave the reservation back). The guest lets the volume
+    /// go, and attachments of the instance that the volume service still has, not on record and connected to a host
+    /// already (an attach that is only `reserved` is still on its way to the host), are deleted.
+    private func reconcileVolumes(_ id: InstanceID) async {
+        guard let volumes, let instance = try? await placedInstance(id), instance.taskState == nil else { return }
+        let recorded = Set(instance.volumeAttachments.map(\.volumeId.rawValue))
+        do {
+            for volume in try await driver.attachedVolumes(id) where !recorded.contains(volume.volumeId) {
+                logger.warning("compute \(host): instance \(id) holds volume \(volume.volumeId), which it has no attachment of; detaching it")
+                try await driver.detachVolume(id, volumeId: volume.volumeId)
+            }
+        } catch DriverError.guestNotFound {
+            // No guest: nothing holds a volume.
+        } catch {
+            logger.warning("compute \(host): detaching unrecorded volumes from instance \(id) failed: \(error)")
+        }
+        let credentials = serviceCredentials(instance)
+        let attachmentIds = Set(instance.volumeAttachments.map(\.attachmentId))
+        do {
+            for attachment in try await volumes.attachments(of: id, credentials: credentials)
+            where !attachmentIds.contains(attachment.id) && attachment.status != "reserved" {
+                logger.warning("compute \(host): deleting attachment \(attachment.id) of volume \(attachment.volumeId), which instance \(id) has not on record")
+                try await volumes.deleteAttachment(attachment.id, credentials: credentials)
+            }
+        } catch {
+            logger.warning("compute \(host): cleaning up the volume attachments of instance \(id) failed: \(error)")
         }
     }
 

@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import Messaging
 import StratusCore
@@ -86,6 +87,102 @@ extension ComputeManager {
         case let error as RemoteFault: error
         case DriverError.invalidPowerState(_, _, _): RemoteFault(status: 409, message: reason(error))
         default: RemoteFault(status: 500, message: reason(error))
+        }
+    }
+}
+
+/// The volumes a build attaches before its guest starts (Nova's `_prep_block_device`): what it made, so a failed build
+/// gives all of it back.
+struct BuildVolumes: Sendable {
+    var attachments: [InstanceVolumeAttachment] = []
+    /// What the driver is given, in the order of `attachments`.
+    var specs: [VolumeAttachmentSpec] = []
+    /// The volumes this build created (from an image, or blank), which a failed build deletes.
+    var created: [VolumeID] = []
+}
+
+extension ComputeManager {
+    /// How long a new volume of a boot may stay `creating` (Nova's `block_device_allocate_retries` × interval).
+    static let volumeCreationLimit: Duration = .seconds(300)
+
+    /// Makes the boot's volumes ready for its guest, root volume first (it is `/dev/vda`): creates the new ones and
+    /// waits until they are `available`, reserves each for the instance and gives the reservation this host's connector.
+    /// A failure gives back everything made so far and throws.
+    func prepareVolumes(_ instance: Instance, credentials: Credentials) async throws -> BuildVolumes {
+        guard let volumes else { throw StratusError.unavailable("Compute host \(host) has no volume service to attach volumes from.") }
+        var prepared = BuildVolumes()
+        do {
+            var planned = instance
+            for request in instance.requestedVolumes.sorted(by: { ($0.bootIndex == 0 ? 0 : 1) < ($1.bootIndex == 0 ? 0 : 1) }) {
+                let volumeId: VolumeID
+                switch request.source {
+                case .volume(let id):
+                    volumeId = id
+                case .image(let image):
+                    volumeId = try await volumes.createVolume(name: "", sizeGB: request.sizeGB ?? 1, image: image, credentials: credentials)
+                    prepared.created.append(volumeId)
+                case .blank:
+                    volumeId = try await volumes.createVolume(name: "", sizeGB: request.sizeGB ?? 1, image: nil, credentials: credentials)
+                    prepared.created.append(volumeId)
+                }
+                if prepared.created.last == volumeId { try await waitUntilAvailable(volumeId, credentials: credentials) }
+                let attachmentId = try await volumes.createAttachment(volume: volumeId, instance: instance.id, credentials: credentials)
+                let attachment = InstanceVolumeAttachment(
+                    id: UUID().uuidString.lowercased(), volumeId: volumeId, attachmentId: attachmentId,
+                    device: request.bootIndex == 0 ? "/dev/vda" : planned.nextVolumeDevice, tag: request.tag,
+                    deleteOnTermination: request.deleteOnTermination, bootIndex: request.bootIndex
+                )
+                prepared.attachments.append(attachment)
+                planned.volumeAttachments.append(attachment)
+                let connection = try await volumes.updateAttachment(attachmentId, host: host, mountpoint: attachment.device, credentials: credentials)
+                prepared.specs.append(VolumeAttachmentSpec(
+                    volumeId: volumeId.rawValue, path: connection.path, format: connection.format, bootIndex: request.bootIndex
+                ))
+            }
+        } catch {
+            await release(prepared, of: instance.id, credentials: credentials)
+            throw error
+        }
+        return prepared
+    }
+
+    /// Polls the new volume until the volume service has written it.
+    private func waitUntilAvailable(_ volume: VolumeID, credentials: Credentials) async throws {
+        let deadline = ContinuousClock.now.advanced(by: Self.volumeCreationLimit)
+        while true {
+            switch try await volumes?.volumeStatus(volume, credentials: credentials) {
+            case "available": return
+            case "creating", "downloading":
+                guard ContinuousClock.now < deadline else {
+                    throw StratusError.unavailable("Volume \(volume) was still being created after \(Self.volumeCreationLimit).")
+                }
+                try await Task.sleep(for: .milliseconds(500))
+            case let status:
+                throw StratusError.unavailable("Volume \(volume) for the server's block device went to status \(status ?? "deleted") instead of available.")
+            }
+        }
+    }
+
+    /// Marks the build's attachments done, once the guest has its volumes.
+    func complete(_ prepared: BuildVolumes, credentials: Credentials) async throws {
+        for attachment in prepared.attachments {
+            try await volumes?.completeAttachment(attachment.attachmentId, credentials: credentials)
+        }
+    }
+
+    /// Gives back what a failed build made: its attachments (the volumes it was given are `available` again) and the
+    /// volumes it created. Failures are logged: the build has failed either way.
+    func release(_ prepared: BuildVolumes, of instance: InstanceID, credentials: Credentials) async {
+        guard let volumes else { return }
+        for attachment in prepared.attachments {
+            do { try await volumes.deleteAttachment(attachment.attachmentId, credentials: credentials) } catch {
+                logger.warning("compute \(host): giving back volume \(attachment.volumeId) of failed build \(instance) failed: \(error)")
+            }
+        }
+        for volume in prepared.created {
+            do { try await volumes.deleteVolume(volume, credentials: credentials) } catch {
+                logger.warning("compute \(host): deleting volume \(volume) of failed build \(instance) failed: \(error)")
+            }
         }
     }
 }

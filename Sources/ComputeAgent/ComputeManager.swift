@@ -128,6 +128,8 @@ public struct ComputeManager: Sendable {
         var ports: [NetworkPort] = []
         // Ports this build made, which a failure deletes; an unshelved instance's ports are its own.
         var created: [NetworkPort] = []
+        // The volumes this build attached (and made), which a failure gives back.
+        var volumes = BuildVolumes()
         do {
             if unshelving {
                 ports = try await rebindPorts(instance)
@@ -142,14 +144,28 @@ public struct ComputeManager: Sendable {
                 vifs.append(InstanceVIF(portId: port.id, networkId: port.networkId, networkName: name, macAddress: port.macAddress,
                                         fixedIps: port.fixedIps.map(\.ipAddress)))
             }
-            let spawning = InstanceChanges(taskState: .set(.spawning), networkInfo: vifs)
-            guard try await change(instance.id, spawning, expected: [unshelving ? .unshelving : .networking]) else {
+            var before: TaskState = unshelving ? .unshelving : .networking
+            if !unshelving, !instance.requestedVolumes.isEmpty {
+                guard try await change(instance.id, InstanceChanges(taskState: .set(.blockDeviceMapping), networkInfo: vifs), expected: [before]) else {
+                    try await cleanUp(instance.id, ports: created, credentials: credentials)
+                    return
+                }
+                before = .blockDeviceMapping
+                volumes = try await prepareVolumes(instance, credentials: credentials)
+            }
+            let spawning = InstanceChanges(
+                taskState: .set(.spawning), networkInfo: vifs, volumeAttachments: volumes.attachments.isEmpty ? nil : volumes.attachments
+            )
+            guard try await change(instance.id, spawning, expected: [before]) else {
                 try await cleanUp(instance.id, ports: created, credentials: credentials)
+                await release(volumes, of: instance.id, credentials: credentials)
                 return
             }
             var spec = try await newGuestSpec(instance, interfaces: vifs, credentials: credentials)
             spec.imageId = instance.shelvedImageId ?? instance.imageId
+            spec.volumes = volumes.specs
             try await spawn(spec, credentials: credentials)
+            try await complete(volumes, credentials: credentials)
             let active = InstanceChanges(
                 vmState: .active, taskState: .clear, powerState: .running, launchedAt: now, clearShelvedImage: true,
                 sshForward: await driver.sshForward(instance.id), configDrive: spec.configDriveFiles != nil ? true : nil
@@ -158,12 +174,16 @@ public struct ComputeManager: Sendable {
                 await recordEvent(instance.id, credentials.requestId, event, start: nil, result: "Success")
                 if let shelved = instance.shelvedImageId { try? await images.discard(shelved, credentials: credentials) }
             } else {
-                // Deleted while spawning: the delete will find nothing left to do.
+                // Deleted while spawning: the delete gives back the volumes it finds on record, and finds nothing else left to do.
                 try await cleanUp(instance.id, ports: created, credentials: credentials)
             }
         } catch {
             logger.warning("compute \(host): build of \(instance.id) failed: \(error)")
             try? await cleanUp(instance.id, ports: created, credentials: credentials)
+            if !volumes.attachments.isEmpty {
+                await release(volumes, of: instance.id, credentials: credentials)
+                _ = try? await change(instance.id, InstanceChanges(volumeAttachments: []), expected: nil)
+            }
             await recordEvent(instance.id, credentials.requestId, event, start: nil, result: "Error", details: "\(error)")
             try? await rpc.cast(
                 BuildFailed(instanceId: instance.id, host: host, reason: Self.reason(error), alternates: message.alternates, credentials: credentials),

@@ -4,8 +4,9 @@ public import Messaging
 public import StratusCore
 
 /// The volume service's REST API (Cinder v3 attachments, microversion 3.44) called with the user's token, as Nova
-/// calls Cinder: `PUT /v3/attachments/{id}` with the host's connector, `POST /v3/attachments/{id}/action`
-/// `{"os-complete": null}`, `DELETE /v3/attachments/{id}`, and `DELETE /v3/volumes/{id}` for a server's
+/// calls Cinder: `POST /v3/volumes` and `GET /v3/volumes/{id}` for a boot's new volumes, `POST /v3/attachments`,
+/// `PUT /v3/attachments/{id}` with the host's connector, `POST /v3/attachments/{id}/action`
+/// `{"os-complete": null}`, `GET /v3/attachments?instance_id=…`, `DELETE /v3/attachments/{id}`, and `DELETE /v3/volumes/{id}` for a server's
 /// delete-on-termination volumes.
 public struct HTTPVolumeServiceClient: VolumeServiceClient {
     let service: VolumeServiceHTTP
@@ -13,6 +14,22 @@ public struct HTTPVolumeServiceClient: VolumeServiceClient {
     /// `baseURL`: `http://HOST:PORT/volume`, from the catalog.
     public init(baseURL: String, http: ServiceHTTPClient = ServiceHTTPClient()) {
         service = VolumeServiceHTTP(baseURL: baseURL, http: http)
+    }
+
+    public func createVolume(name: String, sizeGB: Int, image: ImageID?, credentials: Credentials) async throws -> VolumeID {
+        var volume: [String: JSONValue] = ["name": .string(name), "size": .number(Double(sizeGB))]
+        if let image { volume["imageRef"] = .string(image.rawValue) }
+        let reply = try await send("POST", "/volumes", body: .object(["volume": .object(volume)]), credentials: credentials)
+        guard case .object(let created)? = reply["volume"], case .string(let id)? = created["id"] else { throw Self.malformed("volume") }
+        return VolumeID(id)
+    }
+
+    public func volumeStatus(_ volume: VolumeID, credentials: Credentials) async throws -> String? {
+        try await service.volumeStatus(volume, token: credentials.token, requestId: credentials.requestId)
+    }
+
+    public func createAttachment(volume: VolumeID, instance: InstanceID, credentials: Credentials) async throws -> AttachmentID {
+        try await service.createAttachment(volume: volume, instance: instance, token: credentials.token, requestId: credentials.requestId)
     }
 
     public func updateAttachment(
@@ -39,6 +56,17 @@ public struct HTTPVolumeServiceClient: VolumeServiceClient {
 
     public func deleteAttachment(_ attachment: AttachmentID, credentials: Credentials) async throws {
         _ = try await send("DELETE", "/attachments/\(escaped(attachment.rawValue))", body: nil, credentials: credentials)
+    }
+
+    public func attachments(of instance: InstanceID, credentials: Credentials) async throws -> [VolumeServiceAttachment] {
+        let reply = try await send("GET", "/attachments?all_tenants=1&instance_id=\(escaped(instance.rawValue))", body: nil, credentials: credentials)
+        guard case .array(let items)? = reply["attachments"] else { throw Self.malformed("attachment list") }
+        return try items.map { item in
+            guard case .object(let fields) = item, case .string(let id)? = fields["id"], case .string(let volume)? = fields["volume_id"],
+                case .string(let status)? = fields["status"]
+            else { throw Self.malformed("attachment") }
+            return VolumeServiceAttachment(id: AttachmentID(id), volumeId: VolumeID(volume), status: status)
+        }
     }
 
     public func deleteVolume(_ volume: VolumeID, credentials: Credentials) async throws {

@@ -43,6 +43,25 @@ public struct VolumeServiceHTTP: Sendable {
         return (response.status, decoded ?? [:])
     }
 
+    /// The volume's `status` (`GET /volumes/{id}`); nil when it does not exist for the token's user.
+    public func volumeStatus(_ id: VolumeID, token: String, requestId: String? = nil) async throws -> String? {
+        let (status, reply) = try await send("GET", "/volumes/\(Self.escaped(id.rawValue))", token: token, requestId: requestId)
+        if status == 404 { return nil }
+        guard case .object(let volume)? = reply["volume"], case .string(let state)? = volume["status"] else { throw Self.malformed("volume") }
+        return state
+    }
+
+    /// Reserves the volume for the instance (`POST /attachments` without a connector): the volume becomes `reserved`.
+    public func createAttachment(volume: VolumeID, instance: InstanceID, token: String, requestId: String? = nil) async throws -> AttachmentID {
+        let body = JSONValue.object([
+            "attachment": .object(["volume_uuid": .string(volume.rawValue), "instance_uuid": .string(instance.rawValue)])
+        ])
+        let (status, reply) = try await send("POST", "/attachments", body: body, token: token, requestId: requestId)
+        if status == 404 { throw StratusError.notFound(kind: "volume", id: volume.rawValue) }
+        guard case .object(let attachment)? = reply["attachment"], case .string(let id)? = attachment["id"] else { throw Self.malformed("attachment") }
+        return AttachmentID(id)
+    }
+
     /// A path segment for an id.
     public static func escaped(_ text: String) -> String {
         text.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(CharacterSet(charactersIn: "/?&="))) ?? text

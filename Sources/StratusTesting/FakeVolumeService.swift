@@ -16,6 +16,7 @@ public actor FakeVolumeService: VolumeCatalog, VolumeServiceClient {
     public private(set) var volumes: [VolumeID: Volume] = [:]
     /// Every attachment that exists, with its volume.
     public private(set) var attachments: [AttachmentID: VolumeID] = [:]
+    private var attachmentInstances: [AttachmentID: InstanceID] = [:]
     private var failNextUpdate: String?
 
     public init() {}
@@ -39,6 +40,7 @@ public actor FakeVolumeService: VolumeCatalog, VolumeServiceClient {
         guard volumes[volume]?.status == "available" else { throw StratusError.badRequest("Volume \(volume) is not available.") }
         let id = AttachmentID.generateUUID()
         attachments[id] = volume
+        attachmentInstances[id] = instance
         volumes[volume]?.status = "reserved"
         return id
     }
@@ -49,6 +51,20 @@ public actor FakeVolumeService: VolumeCatalog, VolumeServiceClient {
 
     public func deleteVolume(_ id: VolumeID, token: String) async throws {
         volumes[id] = nil
+    }
+
+    public func createVolume(name: String, sizeGB: Int, image: ImageID?, credentials: Credentials) async throws -> VolumeID {
+        let id = VolumeID.generateUUID()
+        addVolume(id, token: credentials.token, path: "/volumes/\(id).qcow2")
+        return id
+    }
+
+    public func volumeStatus(_ volume: VolumeID, credentials: Credentials) async throws -> String? {
+        try await volumeStatus(volume, token: credentials.token)
+    }
+
+    public func createAttachment(volume: VolumeID, instance: InstanceID, credentials: Credentials) async throws -> AttachmentID {
+        try await createAttachment(volume: volume, instance: instance, token: credentials.token)
     }
 
     public func updateAttachment(
@@ -74,12 +90,22 @@ public actor FakeVolumeService: VolumeCatalog, VolumeServiceClient {
         release(attachment)
     }
 
+    public func attachments(of instance: InstanceID, credentials: Credentials) async throws -> [VolumeServiceAttachment] {
+        attachmentInstances.filter { $0.value == instance }.compactMap { id, _ in
+            attachments[id].map { volume in
+                let status = volumes[volume]?.status
+                return VolumeServiceAttachment(id: id, volumeId: volume, status: status == "in-use" ? "attached" : status ?? "reserved")
+            }
+        }
+    }
+
     public func deleteVolume(_ volume: VolumeID, credentials: Credentials) async throws {
         volumes[volume] = nil
     }
 
     /// Deletes the attachment; its volume is `available` again once it has no other.
     private func release(_ attachment: AttachmentID) {
+        attachmentInstances[attachment] = nil
         guard let volumeId = attachments.removeValue(forKey: attachment) else { return }
         if !attachments.values.contains(volumeId) { volumes[volumeId]?.status = "available" }
     }

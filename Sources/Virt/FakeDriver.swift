@@ -84,7 +84,7 @@ public actor FakeDriver: HypervisorDriver {
             "[fake] booting \(spec.name) (\(spec.vcpus) vCPU, \(spec.memoryMB) MiB)",
             "[fake] \(spec.hostname) login:",
         ] + spec.interfaces.map { "[fake] eth: \($0.macAddress) \($0.addresses.map(\.description).joined(separator: " "))" }
-        guestsById[spec.instanceId] = Guest(spec: spec, powerState: .running, console: boot, volumes: [])
+        guestsById[spec.instanceId] = Guest(spec: spec, powerState: .running, console: boot, volumes: spec.volumes)
     }
 
     public func destroy(_ instance: InstanceID) async throws {
@@ -140,8 +140,7 @@ public actor FakeDriver: HypervisorDriver {
         guestsById[instance] = guest
     }
 
-    /// The volumes attached to the guest, in the order they were attached; nil for a guest the fake does not have.
-    public func volumes(_ instance: InstanceID) -> [VolumeAttachmentSpec]? { guestsById[instance]?.volumes }
+    public func attachedVolumes(_ instance: InstanceID) async throws -> [VolumeAttachmentSpec] { try guest(instance).volumes }
 
     /// Refuses a volume attached already, as a real hypervisor refuses a second device of the same id.
     public func attachVolume(_ instance: InstanceID, volume: VolumeAttachmentSpec) async throws {

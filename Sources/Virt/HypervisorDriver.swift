@@ -37,6 +37,8 @@ public protocol HypervisorDriver: Sendable {
     func snapshot(_ instance: InstanceID, to path: String) async throws -> String
     /// Gives the guest the new flavor's size (a resize on the same host).
     func resize(_ instance: InstanceID, to guest: GuestSpec) async throws
+    /// The guest's volumes: those it was spawned with, then those attached later, in that order.
+    func attachedVolumes(_ instance: InstanceID) async throws -> [VolumeAttachmentSpec]
     func attachVolume(_ instance: InstanceID, volume: VolumeAttachmentSpec) async throws
     func detachVolume(_ instance: InstanceID, volumeId: String) async throws
     func attachInterface(_ instance: InstanceID, interface: GuestInterface) async throws
@@ -126,6 +128,12 @@ public struct GuestSpec: Sendable, Codable, Equatable {
     /// The config drive's files (path in the drive, no leading `/`, to bytes), nil for no config drive. Never
     /// persisted: a driver keeps the drive it wrote, not its contents.
     public var configDriveFiles: [String: [UInt8]]?
+    /// The volumes the guest starts with (its block device mappings); one with boot index 0 is its root disk, and
+    /// then it has no image. Kept by the driver with the volumes attached later, not in the spec.
+    public var volumes: [VolumeAttachmentSpec] = []
+
+    /// The root disk is a volume.
+    public var rootVolume: VolumeAttachmentSpec? { volumes.first(where: \.isRoot) }
 
     enum CodingKeys: String, CodingKey {
         case instanceId, name, hostname, vcpus, memoryMB, rootGB, ephemeralGB, swapMB, imageId, imagePath, imageDiskFormat, interfaces
@@ -195,13 +203,18 @@ public struct VolumeAttachmentSpec: Sendable, Codable, Equatable {
     public var format: String
     /// The device name the user asked for (`/dev/vdb`); drivers may not honour it, as Nova's do not.
     public var device: String?
+    /// 0 for the guest's root disk (a server booted from a volume), which the firmware boots; nil for a data volume.
+    public var bootIndex: Int?
 
-    public init(volumeId: String, path: String, format: String = "qcow2", device: String? = nil) {
+    public init(volumeId: String, path: String, format: String = "qcow2", device: String? = nil, bootIndex: Int? = nil) {
         self.volumeId = volumeId
         self.path = path
         self.format = format
         self.device = device
+        self.bootIndex = bootIndex
     }
+
+    public var isRoot: Bool { bootIndex == 0 }
 }
 
 /// A driver's failures, each with a message fit for an instance fault.

@@ -1,3 +1,5 @@
+internal import Virt
+
 /// How one guest's `qemu-system-x86_64` is started: daemonized, controlled over a QMP unix socket, its serial
 /// console written to a log file. Paths must be absolute (`-daemonize` changes QEMU's directory to `/`).
 public struct QEMUCommandLine: Sendable, Equatable {
@@ -18,11 +20,11 @@ public struct QEMUCommandLine: Sendable, Equatable {
     public var memoryMB: Int
     public var vcpus: Int
     /// The root disk (qcow2), on virtio-blk; the one the BIOS boots (`bootindex=1`: without it, SeaBIOS tries only
-    /// the first disk on the PCI bus, which may be a volume).
-    public var disk: String
+    /// the first disk on the PCI bus, which may be a volume). Nil when the root disk is a volume.
+    public var disk: String?
     /// More qcow2 disks on virtio-blk after the root disk (the flavor's ephemeral and swap disks), in this order.
     public var extraDisks: [String] = []
-    /// The attached volumes, after the other disks.
+    /// The attached volumes, after the other disks; a root volume comes first of all disks.
     public var volumes: [QEMUVolume] = []
     /// The config drive (an ISO9660 image labelled `config-2`), read-only on an IDE cdrom; nil for none.
     public var configDrive: String?
@@ -46,7 +48,7 @@ public struct QEMUCommandLine: Sendable, Equatable {
         accelerator: Accelerator,
         memoryMB: Int,
         vcpus: Int,
-        disk: String,
+        disk: String?,
         configDrive: String? = nil,
         networks: [QEMUUserNetwork] = [],
         metadataNetwork: QEMUMetadataNetwork? = nil,
@@ -77,11 +79,11 @@ public struct QEMUCommandLine: Sendable, Equatable {
             "-accel", accelerator.rawValue,
             "-m", "\(memoryMB)M",
             "-smp", "\(vcpus)",
-            "-drive", "file=\(disk),format=qcow2,if=none,id=disk0",
-            "-device", "virtio-blk-pci,drive=disk0,bootindex=1",
         ]
+        if let disk { arguments += ["-drive", "file=\(disk),format=qcow2,if=none,id=disk0", "-device", "virtio-blk-pci,drive=disk0,bootindex=1"] }
+        arguments += volumes.filter(\.spec.isRoot).flatMap(\.arguments)
         arguments += extraDisks.flatMap { ["-drive", "file=\($0),format=qcow2,if=virtio"] }
-        arguments += volumes.flatMap(\.arguments)
+        arguments += volumes.filter { !$0.spec.isRoot }.flatMap(\.arguments)
         if let uuid { arguments += ["-uuid", uuid] }
         if let configDrive {
             arguments += ["-drive", "file=\(configDrive),format=raw,media=cdrom,readonly=on"]
@@ -106,6 +108,6 @@ public struct QEMUCommandLine: Sendable, Equatable {
 
     /// The paths QEMU is given, which must all be absolute.
     var paths: [String] {
-        [disk, qmpSocket, serialLog, pidFile] + extraDisks + volumes.map(\.spec.path) + [configDrive, serialSocket, vncSocket].compactMap(\.self)
+        [qmpSocket, serialLog, pidFile] + extraDisks + volumes.map(\.spec.path) + [disk, configDrive, serialSocket, vncSocket].compactMap(\.self)
     }
 }

@@ -53,6 +53,7 @@ public struct QEMUVolume: Sendable, Equatable {
         let nodes = blockNodes.flatMap { node in
             ["-blockdev", (try? encoder.encode(QMPValue.object(node))).map { String(decoding: $0, as: UTF8.self) } ?? ""]
         }
-        return nodes + ["-device", "virtio-blk-pci,drive=\(nodeName),id=\(deviceId),serial=\(serial)"]
+        // A root volume is what the firmware boots.
+        return nodes + ["-device", "virtio-blk-pci,drive=\(nodeName),id=\(deviceId),serial=\(serial)" + (spec.isRoot ? ",bootindex=1" : "")]
     }
 }

@@ -52,7 +52,11 @@ extension QemuDriver {
     /// disk is consistent, and resumed after.
     public func snapshot(_ instance: InstanceID, to path: String) async throws -> String {
         let files = try existing(instance)
-        let format = try readGuest(files).spec.imageDiskFormat == "raw" ? "raw" : "qcow2"
+        let stored = try readGuest(files)
+        guard !stored.volumes.contains(where: \.isRoot) else {
+            throw DriverError.unsupported("Instance \(instance) boots from a volume: its root disk is the volume's, not a file to copy.")
+        }
+        let format = stored.spec.imageDiskFormat == "raw" ? "raw" : "qcow2"
         var paused = false
         if process(files) != nil {
             paused = try await qmp(files) { qmp in
@@ -81,9 +85,12 @@ extension QemuDriver {
         var guest = try readGuest(files)
         let running = process(files)
         if let running { try await shutDown(running, files: files) }
-        let disk = try await DiskImageInfo.read(files.disk, format: "qcow2", imageTool: settings.imageTool)
-        if Int64(spec.rootGB) << 30 > disk.virtualSize {
-            try await ExternalTool.run([settings.imageTool, "resize", "-q", "-f", "qcow2", files.disk, "\(spec.rootGB)G"])
+        // A root volume keeps its own size: only the volume service resizes it.
+        if !guest.volumes.contains(where: \.isRoot) {
+            let disk = try await DiskImageInfo.read(files.disk, format: "qcow2", imageTool: settings.imageTool)
+            if Int64(spec.rootGB) << 30 > disk.virtualSize {
+                try await ExternalTool.run([settings.imageTool, "resize", "-q", "-f", "qcow2", files.disk, "\(spec.rootGB)G"])
+            }
         }
         try await growFlavorDisks(spec, files: files)
         guest.spec.vcpus = spec.vcpus

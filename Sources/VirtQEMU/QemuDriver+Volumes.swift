@@ -37,6 +37,7 @@ extension QemuDriver {
         let files = try existing(instance)
         var guest = try readGuest(files)
         guard let spec = guest.volumes.first(where: { $0.volumeId == volumeId }) else { return }
+        guard !spec.isRoot else { throw DriverError.failed("Volume \(volumeId) is the root disk of instance \(instance); it cannot be detached.") }
         guard !isSuspended(files) else { throw DriverError.invalidPowerState(instance, .suspended, "detach a volume from") }
         if process(files) != nil {
             let volume = try QEMUVolume(spec)
@@ -44,6 +45,10 @@ extension QemuDriver {
         }
         guest.volumes.removeAll { $0.volumeId == volumeId }
         try writeGuest(guest, to: files)
+    }
+
+    public func attachedVolumes(_ instance: InstanceID) async throws -> [VolumeAttachmentSpec] {
+        try readGuest(try existing(instance)).volumes
     }
 
     /// `blockdev-add` of both nodes and `device_add`; a failure removes what was added.

@@ -130,8 +130,15 @@ public struct QemuDriver: HypervisorDriver {
     /// Makes the guest's directory, root disk and config drive (when the spec has its files) and starts QEMU; on any
     /// failure (QEMU refusing to start included) the process and the directory are removed again.
     public func spawn(_ guest: GuestSpec) async throws {
-        guard let image = guest.imagePath, let diskFormat = guest.imageDiskFormat else {
-            throw DriverError.failed("Instance \(guest.instanceId) has no image in the host's cache: the QEMU driver boots from images only.")
+        let image = guest.imagePath.flatMap { path in guest.imageDiskFormat.map { (path: path, format: $0) } }
+        guard guest.rootVolume != nil || image != nil else {
+            throw DriverError.failed("Instance \(guest.instanceId) has no image in the host's cache and no root volume.")
+        }
+        for volume in guest.volumes {
+            _ = try QEMUVolume(volume)
+            guard FileManager.default.fileExists(atPath: volume.path) else {
+                throw DriverError.failed("Volume \(volume.volumeId)'s file \(volume.path) does not exist on this host.")
+            }
         }
         let files = files(guest.instanceId)
         do {
@@ -141,10 +148,10 @@ public struct QemuDriver: HypervisorDriver {
         }
         do {
             try await limiter.run {
-                try await createRootDisk(guest, files: files, image: image, diskFormat: diskFormat)
+                if guest.rootVolume == nil, let image { try await createRootDisk(guest, files: files, image: image.path, diskFormat: image.format) }
                 try await growFlavorDisks(guest, files: files)
                 if let configDriveFiles = guest.configDriveFiles { try await ConfigDrive.write(configDriveFiles, to: files.configDrive) }
-                let stored = StoredGuest(spec: guest)
+                let stored = StoredGuest(spec: guest, volumes: guest.volumes)
                 try writeGuest(stored, to: files)
                 try await start(stored, files: files)
             }
@@ -178,7 +185,7 @@ public struct QemuDriver: HypervisorDriver {
         }
         var commandLine = QEMUCommandLine(
             name: "instance-\(spec.instanceId)", uuid: spec.instanceId.rawValue, accelerator: settings.accelerator,
-            memoryMB: spec.memoryMB, vcpus: spec.vcpus, disk: files.disk,
+            memoryMB: spec.memoryMB, vcpus: spec.vcpus, disk: guest.volumes.contains(where: \.isRoot) ? nil : files.disk,
             configDrive: FileManager.default.fileExists(atPath: files.configDrive) ? files.configDrive : nil, networks: networks,
             metadataNetwork: settings.metadataRelay.map { QEMUMetadataNetwork(command: $0 + ["--instance", spec.instanceId.rawValue]) },
             qmpSocket: files.qmpSocket, serialLog: files.consoleLog, pidFile: files.pidFile

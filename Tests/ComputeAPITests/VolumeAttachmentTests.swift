@@ -30,7 +30,7 @@ struct VolumeAttachmentTests {
             #expect(view["tag"] as? String == "data" && view["delete_on_termination"] as? Bool == true)
             #expect(await volumes.volumes[volume]?.status == "in-use")
             let driver = try #require(cloud.compute.drivers["fake-0"])
-            #expect(await driver.volumes(InstanceID(id))?.map(\.volumeId) == [volume.rawValue])
+            #expect(try await driver.attachedVolumes(InstanceID(id)).map(\.volumeId) == [volume.rawValue])
 
             let listed = try await nova(client, .get, "/servers/\(id)/os-volume_attachments", token, version: "2.89").list("volumeAttachments")
             let attachmentId = await volumes.attachments.keys.first
@@ -54,7 +54,7 @@ struct VolumeAttachmentTests {
             #expect(try await nova(client, .delete, "/servers/\(id)/os-volume_attachments/\(volume)", token).status == 202)
             #expect(await volumes.volumes[volume]?.status == "available")
             #expect(await volumes.attachments.isEmpty)
-            #expect(await driver.volumes(InstanceID(id)) == [])
+            #expect(try await driver.attachedVolumes(InstanceID(id)) == [])
             expectNovaFault(try await nova(client, .get, "/servers/\(id)/os-volume_attachments/\(volume)", token), 404)
             expectNovaFault(try await nova(client, .delete, "/servers/\(id)/os-volume_attachments/\(volume)", token), 404)
             let actions = try await nova(client, .get, "/servers/\(id)/os-instance-actions", token).list("instanceActions").compactMap { $0["action"] as? String }

@@ -83,6 +83,9 @@ struct ServerActionController: Sendable {
             let metadata = try body.stringMap("metadata") ?? [:]
             try body.finish()
             try check("createImage", instance, from: [.active, .stopped, .paused, .suspended], auth: auth)
+            guard !instance.isVolumeBacked else {
+                throw StratusError.conflict("Cannot 'createImage' instance \(instance.id): it boots from a volume, and snapshots of volume-backed servers are not available in this cloud; snapshot the volume instead.")
+            }
             instance.taskState = .imageSnapshot
             try await begin("createImage", &instance)
             let imageId = try await snapshotImage(name, of: instance, metadata: metadata)

@@ -37,7 +37,6 @@ struct ServerController: Sendable {
         try auth.requireWriter("os_compute_api:servers:create")
         var request = request
         let body = try await request.jsonObject(context: context)
-        let token = request.headers[.authToken] ?? ""
         var server = try BodyReader(body, key: "server")
         let version = context.apiVersion
         let hints = try Self.schedulerHints(body)
@@ -84,7 +83,11 @@ struct ServerController: Sendable {
             throw StratusError.badRequest("Invalid flavorRef provided.")
         }
         guard !flavor.disabled else { throw StratusError.badRequest("Flavor \(flavor.id) is disabled.") }
-        let image = try await bootImage(imageRef: imageRef, mappings: mappings, auth: auth, flavor: InstanceFlavor(flavor))
+        let devices = try BlockDeviceMappings(mappings)
+        let token = request.headers[.authToken] ?? ""
+        let volumeImage = devices.volumes.isEmpty ? nil
+            : try await checkVolumes(devices.volumes, count: maxCount, auth: auth, token: token, flavor: InstanceFlavor(flavor))
+        let image = devices.bootsFromVolume ? volumeImage : try await bootImage(devices.localImage ?? imageRef, auth: auth, flavor: InstanceFlavor(flavor))
         var publicKey: String?
         if let keyName {
             guard let keypair = try await api.repository.keypair(user: auth.userId, name: keyName) else {
@@ -133,13 +136,15 @@ struct ServerController: Sendable {
             for index in 0..<count {
                 let displayName = count > 1 ? "\(name)-\(index + 1)" : name
                 var instance = Instance(
-                    id: InstanceID(UUID().uuidString.lowercased()), name: displayName, projectId: project, userId: auth.userId, imageId: image.id,
+                    id: InstanceID(UUID().uuidString.lowercased()), name: displayName, projectId: project, userId: auth.userId,
+                    imageId: devices.bootsFromVolume ? nil : image?.id,
                     flavor: InstanceFlavor(flavor), keyName: keyName, publicKey: publicKey, userData: userData, metadata: metadata, tags: tags,
                     securityGroups: groups, requestedNetworks: networks, requestedZone: zone, hostname: hostname ?? Self.hostname(displayName),
                     description: description, configDrive: configDrive, launchIndex: index, reservationId: String(reservation),
                     serverGroupId: group?.id, createdAt: time, updatedAt: time
                 )
-                instance.imageProperties = image.properties
+                instance.imageProperties = image?.properties
+                instance.requestedVolumes = devices.volumes
                 instance.requestedHost = requested.host
                 instance.sameHost = hints.sameHost
                 instance.differentHost = hints.differentHost
@@ -257,31 +262,63 @@ struct ServerController: Sendable {
         }
     }
 
-    /// The image to boot: `imageRef`, or the image of a local boot mapping; active and visible to the caller.
-    func bootImage(imageRef: String?, mappings: JSONValue?, auth: AuthContext, flavor: InstanceFlavor) async throws -> Image {
-        var reference = imageRef.flatMap { $0.isEmpty ? nil : $0 }
-        if case .array(let items)? = mappings {
-            for item in items {
-                guard case .object(let fields) = item else { continue }
-                if case .string(let destination)? = fields["destination_type"], destination == "volume" {
-                    throw StratusError.badRequest("Booting from a volume is not available in this cloud yet.")
-                }
-                if reference == nil, case .string(let source)? = fields["source_type"], source == "image", case .string(let uuid)? = fields["uuid"] {
-                    reference = uuid
-                }
-            }
+    /// The image to boot from (`imageRef`, or the image of a local root disk mapping): active, visible to the caller
+    /// and fitting the flavor.
+    func bootImage(_ reference: String?, auth: AuthContext, flavor: InstanceFlavor) async throws -> Image {
+        guard let reference, !reference.isEmpty else {
+            throw StratusError.badRequest("Invalid input for field/attribute server. 'imageRef' is a required property")
         }
-        guard let reference else { throw StratusError.badRequest("Invalid input for field/attribute server. 'imageRef' is a required property") }
-        guard UUID(uuidString: reference) != nil, let image = try? await api.images.image(ImageID(reference.lowercased()), auth: auth) else {
-            throw StratusError.badRequest("Image \(reference.prefix(64)) could not be found.")
-        }
-        guard image.status == .active else { throw StratusError.badRequest("Image \(image.id) is not active.") }
+        let image = try await visibleImage(reference, auth: auth)
         if let size = image.size, flavor.rootGB > 0, size > Int64(flavor.rootGB) << 30 {
             throw StratusError.badRequest("Flavor's disk is too small for requested image. Flavor disk is \(Int64(flavor.rootGB) << 30) bytes, image is \(size) bytes.")
         }
         if flavor.memoryMB < image.minRam { throw StratusError.badRequest("Flavor's memory is too small for requested image.") }
         if flavor.rootGB > 0, flavor.rootGB < image.minDisk { throw StratusError.badRequest("Flavor's disk is too small for requested image.") }
         return image
+    }
+
+    func visibleImage(_ reference: String, auth: AuthContext) async throws -> Image {
+        guard UUID(uuidString: reference) != nil, let image = try? await api.images.image(ImageID(reference.lowercased()), auth: auth) else {
+            throw StratusError.badRequest("Image \(reference.prefix(64)) could not be found.")
+        }
+        guard image.status == .active else { throw StratusError.badRequest("Image \(image.id) is not active.") }
+        return image
+    }
+
+    /// Checks the volumes a boot asks for, as Nova's API does before it accepts the boot: an existing volume must be
+    /// visible to the caller and `available` (and, being one volume, boots one server only); an image to make a volume
+    /// from must be one the caller may boot and fit the volume's size. Returns the image of a root volume made from one.
+    func checkVolumes(_ volumes: [RequestedVolume], count: Int, auth: AuthContext, token: String, flavor: InstanceFlavor) async throws -> Image? {
+        guard let catalog = api.volumes else { throw BlockDeviceMappings.invalid("This cloud has no volume service.") }
+        var rootImage: Image?
+        for volume in volumes {
+            switch volume.source {
+            case .volume(let id):
+                guard count == 1 else { throw BlockDeviceMappings.invalid("Volume \(id) cannot be attached to more than one server.") }
+                guard let status = try await catalog.volumeStatus(id, token: token) else {
+                    throw BlockDeviceMappings.invalid("failed to get volume \(id).")
+                }
+                guard status == "available" else {
+                    throw StratusError.badRequest("Invalid volume: volume '\(id)' status must be 'available'. Currently in '\(status)'")
+                }
+            case .image(let id):
+                let image = try await visibleImage(id.rawValue, auth: auth)
+                let size = Int64(volume.sizeGB ?? 0) << 30
+                if let bytes = image.size, bytes > size {
+                    throw StratusError.badRequest("Volume size \(volume.sizeGB ?? 0) GiB is smaller than image \(id) (\(bytes) bytes).")
+                }
+                if volume.sizeGB ?? 0 < image.minDisk {
+                    throw StratusError.badRequest("Volume size \(volume.sizeGB ?? 0) GiB is smaller than image \(id)'s min_disk of \(image.minDisk) GiB.")
+                }
+                if volume.bootIndex == 0 {
+                    if flavor.memoryMB < image.minRam { throw StratusError.badRequest("Flavor's memory is too small for requested image.") }
+                    rootImage = image
+                }
+            case .blank:
+                break
+            }
+        }
+        return rootImage
     }
 
     static func tags(_ value: JSONValue) throws -> [String] {

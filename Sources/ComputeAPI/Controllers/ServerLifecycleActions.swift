@@ -36,7 +36,7 @@ extension ServerActionController {
             try Quotas.check(.metadataItems, requested: metadata.count, used: 0, limit: limit)
         }
         var rebuilt = instance
-        let image = try await ServerController(api: api).bootImage(imageRef: imageRef, mappings: nil, auth: auth, flavor: instance.flavor)
+        let image = try await ServerController(api: api).bootImage(imageRef, auth: auth, flavor: instance.flavor)
         rebuilt.imageId = image.id
         rebuilt.imageProperties = image.properties
         if let name { rebuilt.name = name }

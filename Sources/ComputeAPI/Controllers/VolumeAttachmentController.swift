@@ -118,7 +118,7 @@ struct VolumeAttachmentController: Sendable {
         try await recordAction("attach_volume", instance, auth: auth, context: context)
         let attachmentId = try await volumes.createAttachment(volume: volumeId, instance: instance.id, token: token)
         let attachment = InstanceVolumeAttachment(
-            id: UUID().uuidString.lowercased(), volumeId: volumeId, attachmentId: attachmentId, device: Self.nextDevice(instance), tag: tag,
+            id: UUID().uuidString.lowercased(), volumeId: volumeId, attachmentId: attachmentId, device: instance.nextVolumeDevice, tag: tag,
             deleteOnTermination: deleteOnTermination
         )
         let credentials = Credentials(
@@ -179,33 +179,6 @@ struct VolumeAttachmentController: Sendable {
         change(&instance)
         instance.updatedAt = api.now
         _ = try await api.repository.updateInstance(instance, expectedTaskStates: nil)
-    }
-
-    /// The next free `/dev/vdX` after the root disk, the flavor's ephemeral and swap disks and the attached volumes, as
-    /// Nova's libvirt driver names it.
-    static func nextDevice(_ instance: Instance) -> String {
-        var taken: Set<String> = ["/dev/vda"]
-        var next = 1
-        for _ in 0..<((instance.flavor.ephemeralGB > 0 ? 1 : 0) + (instance.flavor.swapMB > 0 ? 1 : 0)) {
-            taken.insert(deviceName(next))
-            next += 1
-        }
-        taken.formUnion(instance.volumeAttachments.map(\.device))
-        var index = 1
-        while taken.contains(deviceName(index)) { index += 1 }
-        return deviceName(index)
-    }
-
-    /// `/dev/vda`, `/dev/vdb`, … `/dev/vdz`, `/dev/vdaa`, …
-    static func deviceName(_ index: Int) -> String {
-        let letters = Array("abcdefghijklmnopqrstuvwxyz")
-        var suffix = ""
-        var rest = index
-        repeat {
-            suffix = String(letters[rest % 26]) + suffix
-            rest = rest / 26 - 1
-        } while rest >= 0
-        return "/dev/vd" + suffix
     }
 
     /// A failure of the host (or of the bus) as the API reports it: the host's conflicts and faults keep their status

@@ -45,12 +45,14 @@ public struct InstanceChanges: Sendable, Codable, Equatable {
     public var sshForward: String?
     /// Set when the host gave the guest a config drive its boot did not ask for (Nova's `force_config_drive`).
     public var configDrive: Bool?
+    /// The instance's volumes, as its build attached them (an empty list: a failed build gave them back).
+    public var volumeAttachments: [InstanceVolumeAttachment]?
 
     public init(
         vmState: VMState? = nil, taskState: TaskStateChange? = nil, powerState: PowerState? = nil, launchedAt: Timestamp? = nil,
         fault: InstanceFault? = nil, flavor: InstanceFlavor? = nil, oldFlavor: InstanceFlavor? = nil, clearOldFlavor: Bool = false,
         networkInfo: [InstanceVIF]? = nil, clearShelvedImage: Bool = false, migrationStatus: InstanceMigration.Status? = nil,
-        sshForward: String? = nil, configDrive: Bool? = nil
+        sshForward: String? = nil, configDrive: Bool? = nil, volumeAttachments: [InstanceVolumeAttachment]? = nil
     ) {
         self.vmState = vmState
         self.taskState = taskState
@@ -65,6 +67,7 @@ public struct InstanceChanges: Sendable, Codable, Equatable {
         self.migrationStatus = migrationStatus
         self.sshForward = sshForward
         self.configDrive = configDrive
+        self.volumeAttachments = volumeAttachments
     }
 
     /// `instance` with these changes applied.
@@ -82,6 +85,7 @@ public struct InstanceChanges: Sendable, Codable, Equatable {
         if clearShelvedImage { instance.shelvedImageId = nil }
         if let sshForward { instance.sshForward = sshForward }
         if let configDrive { instance.configDrive = configDrive }
+        if let volumeAttachments { instance.volumeAttachments = volumeAttachments }
         return instance
     }
 }

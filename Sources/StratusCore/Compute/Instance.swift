@@ -128,6 +128,8 @@ public struct Instance: Sendable, Codable, Equatable {
     public var differentHost: [InstanceID] = []
     /// The volumes attached to the instance (Nova's volume block device mappings), in the order they were attached.
     @EmptyWhenMissing public var volumeAttachments: [InstanceVolumeAttachment] = []
+    /// The volumes the boot asked for, which the host that builds the instance attaches (and creates, when new).
+    @EmptyWhenMissing public var requestedVolumes: [RequestedVolume] = []
     public var fault: InstanceFault?
     public var createdAt: Timestamp
     public var updatedAt: Timestamp
@@ -183,6 +185,11 @@ public struct Instance: Sendable, Codable, Equatable {
 
     /// The API's `status`.
     public var status: String { ServerStatus.of(vmState, taskState) }
+
+    /// Booted from a volume: its root disk is a volume, not a disk made from an image on its host.
+    public var isVolumeBacked: Bool {
+        volumeAttachments.contains { $0.bootIndex == 0 } || requestedVolumes.contains { $0.bootIndex == 0 }
+    }
 }
 
 /// One user-visible operation on an instance (`os-instance-actions`), with its events.

@@ -28,6 +28,35 @@ public struct InstanceVolumeAttachment: Sendable, Codable, Equatable {
     }
 }
 
+extension Instance {
+    /// The next free `/dev/vdX` after the root disk, the flavor's ephemeral and swap disks and the attached volumes, as
+    /// Nova's libvirt driver names it.
+    public var nextVolumeDevice: String {
+        var taken: Set<String> = ["/dev/vda"]
+        var next = 1
+        for _ in 0..<((flavor.ephemeralGB > 0 ? 1 : 0) + (flavor.swapMB > 0 ? 1 : 0)) {
+            taken.insert(Self.deviceName(next))
+            next += 1
+        }
+        taken.formUnion(volumeAttachments.map(\.device))
+        var index = 1
+        while taken.contains(Self.deviceName(index)) { index += 1 }
+        return Self.deviceName(index)
+    }
+
+    /// `/dev/vda`, `/dev/vdb`, … `/dev/vdz`, `/dev/vdaa`, …
+    public static func deviceName(_ index: Int) -> String {
+        let letters = Array("abcdefghijklmnopqrstuvwxyz")
+        var suffix = ""
+        var rest = index
+        repeat {
+            suffix = String(letters[rest % 26]) + suffix
+            rest = rest / 26 - 1
+        } while rest >= 0
+        return "/dev/vd" + suffix
+    }
+}
+
 /// A list that decodes as empty when its key is missing: for fields added to records stored as JSON, so rows written
 /// before the field existed still read.
 @propertyWrapper
