@@ -20,17 +20,20 @@
 #   STRATUS TEST GUEST: disks vda vdb ...    the vd* disks, whenever that list changes (first when it starts)
 #   STRATUS TEST GUEST: vdX holds STRATUS-DATA <rest of the line>
 #                                            a disk with a serial (a volume) appeared whose first sector
-#                                            starts with "STRATUS-DATA ", else the guest writes one there:
+#                                            starts with "STRATUS-DATA "; when that sector is blank (all
+#                                            zeros) the guest writes a marker there:
 #   STRATUS TEST GUEST: vdX wrote STRATUS-DATA <smbios uuid>
+#   STRATUS TEST GUEST: vdX holds other data  anything else (a volume made from an image, the root volume
+#                                            of a server booted from a volume), which is left alone
 #                                            (disks without a serial: the root, ephemeral and swap disks,
-#                                            are left alone)
+#                                            are left alone too)
 # then a shell on the console. The ACPI power button (QMP system_powerdown) powers it off.
 # The screen (VGA, the VNC console) shows the kernel's messages, then
 #   STRATUS TEST GUEST SCREEN hostname=<hostname>
 # and a shell on tty1, which the keyboard types into.
 set -euo pipefail
 
-GUEST_VERSION=4
+GUEST_VERSION=5
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 OUT="$(mkdir -p "${1:-$REPO/.cache/test-image}" && cd "${1:-$REPO/.cache/test-image}" && pwd)"
 IMAGE="$OUT/stratus-test.qcow2"
@@ -184,9 +187,11 @@ disk_watch() {
         case " $last " in *" $d "*) continue ;; esac
         [ -n "$(cat /sys/block/$d/serial 2>/dev/null)" ] || continue
         first=$(dd if=/dev/$d bs=512 count=1 iflag=direct 2>/dev/null | head -n 1)
+        used=$(dd if=/dev/$d bs=512 count=1 iflag=direct 2>/dev/null | tr -d '\000' | wc -c)
         case "$first" in
           "STRATUS-DATA "*) echo "STRATUS TEST GUEST: $d holds $first" ;;
           *)
+            if [ "$used" != 0 ]; then echo "STRATUS TEST GUEST: $d holds other data"; continue; fi
             uuid=$(cat /sys/class/dmi/id/product_uuid 2>/dev/null)
             if printf 'STRATUS-DATA %s\n' "$uuid" | dd of=/dev/$d bs=512 count=1 conv=sync,fsync 2>/dev/null; then
               echo "STRATUS TEST GUEST: $d wrote STRATUS-DATA $uuid"

@@ -45,6 +45,27 @@ struct QEMUCommandLineTests {
         #expect(arguments.contains(#"{"driver":"raw","file":"file0f0e0d0c0b0a490887060504030","node-name":"vol0f0e0d0c0b0a4908870605040302"}"#))
     }
 
+    @Test func aRootVolumeIsTheFirstDiskAndTheBootDisk() throws {
+        var commandLine = Self.commandLine()
+        commandLine.disk = nil
+        commandLine.extraDisks = ["/i/disk.swap"]
+        commandLine.volumes = [
+            try QEMUVolume(VolumeAttachmentSpec(volumeId: "0f0e0d0c-0b0a-4908-8706-050403020100", path: "/volumes/data")),
+            try QEMUVolume(VolumeAttachmentSpec(volumeId: "3b1e5f0c-9d2a-4c1b-8e7f-0a1b2c3d4e5f", path: "/volumes/root", bootIndex: 0)),
+        ]
+        let arguments = commandLine.arguments
+        let devices = zip(arguments, arguments.dropFirst()).filter { $0.0 == "-device" && $0.1.hasPrefix("virtio-blk-pci") }.map(\.1)
+        #expect(devices == [
+            "virtio-blk-pci,drive=vol3b1e5f0c9d2a4c1b8e7f0a1b2c3d,id=volume-3b1e5f0c-9d2a-4c1b-8e7f-0a1b2c3d4e5f,serial=3b1e5f0c-9d2a-4c1b-8,bootindex=1",
+            "virtio-blk-pci,drive=vol0f0e0d0c0b0a4908870605040302,id=volume-0f0e0d0c-0b0a-4908-8706-050403020100,serial=0f0e0d0c-0b0a-4908-8",
+        ])
+        #expect(Self.drives(arguments) == ["file=/i/disk.swap,format=qcow2,if=virtio"])
+        let root = try #require(arguments.firstIndex { $0.contains("bootindex=1") })
+        let swap = try #require(arguments.firstIndex(of: "file=/i/disk.swap,format=qcow2,if=virtio"))
+        let data = try #require(arguments.firstIndex { $0.contains("id=volume-0f0e") })
+        #expect(root < swap && swap < data, "root volume, then the flavor's disks, then data volumes")
+    }
+
     @Test func volumesQEMUCannotTakeAreRefused() {
         #expect(throws: DriverError.self) { try QEMUVolume(VolumeAttachmentSpec(volumeId: "a,b", path: "/v")) }
         #expect(throws: DriverError.self) { try QEMUVolume(VolumeAttachmentSpec(volumeId: "ab", path: "relative")) }

@@ -4,7 +4,7 @@ import Testing
 import Virt
 import VirtQEMU
 
-/// Volumes on the QEMU driver with the real test guest (scripts/build-test-image.sh, version 4), whose watcher prints
+/// Volumes on the QEMU driver with the real test guest (scripts/build-test-image.sh, version 5), whose watcher prints
 /// its disks and writes or reads a `STRATUS-DATA <uuid>` marker on each new volume.
 @Suite("QEMU driver volumes")
 struct QemuDriverVolumeTests {
@@ -117,6 +117,45 @@ struct QemuDriverVolumeTests {
             #expect(Self.lastDisks(console) == "vda")
             try await driver.detachVolume(id, volumeId: volume.volumeId)
             #expect(try await Self.blockNodes(instanceDirectory).allSatisfy { !$0.hasPrefix("vol") && !$0.hasPrefix("file") })
+        }
+    }
+
+    /// A guest whose root disk is a volume (a copy of the test image, as the volume service makes one from an image):
+    /// it boots from it, finds its marker-less root volume and leaves it alone, keeps it over a power cycle, and the
+    /// volume file outlives the guest.
+    @Test(.timeLimit(.minutes(10)))
+    func aGuestBootsFromARootVolume() async throws {
+        let image = try await QemuDriverTests.image()
+        try await QemuDriverTests.withDriver { driver, directory in
+            let volumeId = UUID().uuidString.lowercased()
+            let path = "\(directory)/volume-\(volumeId).qcow2"
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            _ = try await QEMUGuestTests.run(["qemu-img", "convert", "-q", "-f", "qcow2", "-O", "qcow2", image, path])
+            _ = try await QEMUGuestTests.run(["qemu-img", "resize", "-q", "-f", "qcow2", path, "1G"])
+            var guest = QemuDriverTests.spec("root-volume", image: image)
+            guest.imageId = nil
+            guest.imagePath = nil
+            guest.imageDiskFormat = nil
+            guest.volumes = [VolumeAttachmentSpec(volumeId: volumeId, path: path, format: "qcow2", bootIndex: 0)]
+            try await driver.spawn(guest)
+            let id = guest.instanceId
+            let instanceDirectory = "\(directory)/instances/\(id)"
+            var console = try await QemuDriverTests.waitForConsole(driver, id, toShow: "STRATUS TEST GUEST READY")
+            console = try await QemuDriverTests.waitForConsole(driver, id, toShow: "vda holds other data")
+            #expect(Self.lastDisks(console) == "vda", "\(console.suffix(2000))")
+            #expect(!FileManager.default.fileExists(atPath: "\(instanceDirectory)/disk"), "no root disk file of its own")
+            let arguments = try Self.arguments(instanceDirectory)
+            #expect(arguments.contains { $0.hasPrefix("virtio-blk-pci,") && $0.contains("id=volume-\(volumeId)") && $0.hasSuffix(",bootindex=1") }, "\(arguments)")
+            #expect(try await driver.attachedVolumes(id).map(\.volumeId) == [volumeId])
+            await #expect(throws: DriverError.self) { try await driver.detachVolume(id, volumeId: volumeId) }
+            await #expect(throws: DriverError.self) { _ = try await driver.snapshot(id, to: "\(directory)/snapshot.qcow2") }
+
+            try await driver.powerOff(id)
+            try await driver.powerOn(id)
+            try await QemuDriverTests.waitForConsole(driver, id, toShow: "STRATUS TEST GUEST READY", count: 2)
+
+            try await driver.destroy(id)
+            #expect(FileManager.default.fileExists(atPath: path), "the volume outlives its guest")
         }
     }
 }
