@@ -1,6 +1,8 @@
 """Volumes on real guests (`stratus all-in-one --driver qemu`, TCG) with the real `openstack` CLI: a volume is
-attached to one server, whose guest (test guest version 4) writes its uuid on it, detached, attached to a second
-server, whose guest reads that uuid back; then detached and deleted."""
+attached to one server, whose guest (test guest version 5) writes its uuid on it, detached, attached to a second
+server, whose guest reads that uuid back; then detached and deleted. And servers whose root disk is a volume:
+`server create --boot-from-volume` makes one from the image, which outlives the server and boots the next one
+(`server create --volume`)."""
 
 from __future__ import annotations
 
@@ -69,3 +71,41 @@ def test_a_volume_carries_data_from_one_server_to_another(cloud):
     cloud.ok("volume", "delete", volume)
     for name in (first, second):
         cloud.ok("server", "delete", "--wait", name)
+
+
+def test_a_server_boots_from_a_volume_that_outlives_it(cloud):
+    image, flavor = f"bfv-guest-{RUN}", f"bfv-flavor-{RUN}"
+    first, second = f"bfv-first-{RUN}", f"bfv-second-{RUN}"
+    cloud.ok("flavor", "create", "--ram", "128", "--vcpus", "1", "--disk", "1", flavor)
+    cloud.ok("image", "create", "--file", build_guest_image(), "--disk-format", "qcow2", "--container-format", "bare", image)
+
+    # The root volume is made from the image on the host; the guest boots from it and leaves it alone.
+    server = cloud.json("server", "create", "--flavor", flavor, "--image", image, "--boot-from-volume", "1", "--nic", "none", "--wait", first)
+    log = wait_console(cloud, first, READY, "vda holds other data")
+    assert last_disks(log) == "vda", log[-3000:]
+    shown = cloud.json("server", "show", first)
+    assert shown["image"] == "N/A (booted from volume)", shown
+    attached = shown["volumes_attached"]
+    assert len(attached) == 1, shown
+    volume_id = attached[0]["id"]
+    volume = cloud.json("volume", "show", volume_id)
+    assert volume["status"] == "in-use" and volume["size"] == 1 and str(volume["bootable"]).lower() == "true", volume
+    assert [a["server_id"] for a in volume["attachments"]] == [server["id"]], volume
+    assert not (cloud.data_dir / "instances" / server["id"] / "disk").exists(), "the root disk is the volume's file"
+    # The root volume stays with its server while it lives.
+    refused = cloud.fails("server", "remove", "volume", first, volume_id)
+    assert "root device" in refused.stderr, refused.describe()
+
+    # delete_on_termination was not asked for: the volume survives its server.
+    cloud.ok("server", "delete", "--wait", first)
+    wait_volume(cloud, volume_id, "available")
+
+    # ... and boots the next one, which finds the same disk.
+    cloud.ok("volume", "set", "--name", f"bfv-root-{RUN}", volume_id)
+    cloud.ok("server", "create", "--flavor", flavor, "--volume", f"bfv-root-{RUN}", "--nic", "none", "--wait", second)
+    wait_console(cloud, second, READY, "vda holds other data")
+    assert [a["id"] for a in cloud.json("server", "show", second)["volumes_attached"]] == [volume_id]
+    wait_volume(cloud, volume_id, "in-use")
+    cloud.ok("server", "delete", "--wait", second)
+    wait_volume(cloud, volume_id, "available")
+    cloud.ok("volume", "delete", volume_id)
