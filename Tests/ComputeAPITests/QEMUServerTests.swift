@@ -37,7 +37,7 @@ struct QEMUServerTests {
             #expect(active.value("server", "OS-EXT-STS:power_state") as? Int == 1, "\(active.summary)")
 
             let console = try await waitForConsole(client, token, id, toShow: "STRATUS TEST GUEST READY")
-            #expect(console.contains("STRATUS TEST GUEST 4"))
+            #expect(console.contains("STRATUS TEST GUEST 5"))
             #expect(console.contains("smbios uuid \(id)"), "the guest's SMBIOS uuid is not its instance id:\n\(console)")
             let lastLine = try await nova(client, .post, "/servers/\(id)/action", token, ["os-getConsoleOutput": ["length": 1]])
             #expect(lastLine.string("output")?.split(separator: "\n").count == 1, "\(lastLine.summary)")

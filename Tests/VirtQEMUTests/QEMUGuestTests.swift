@@ -48,7 +48,7 @@ struct QEMUGuestTests {
 
         try await QMPClient.withConnection(socketPath: commandLine.qmpSocket) { qmp throws in
             #expect(!qmp.greeting.version.contains("?"), "no version in \(qmp.greeting)")
-            try await Self.waitForConsole(commandLine.serialLog, toShow: "STRATUS TEST GUEST 4", within: .seconds(120))
+            try await Self.waitForConsole(commandLine.serialLog, toShow: "STRATUS TEST GUEST 5", within: .seconds(120))
             print("QEMU test guest: banner \(ContinuousClock.now - started) after launch")
             #expect(try await qmp.execute("query-status")["status"] == "running")
 

@@ -136,7 +136,7 @@ struct QemuDriverTests {
 
             // A hard reboot resets the machine in the same QEMU: a third boot on the console.
             try await driver.reboot(id, hard: true)
-            try await Self.waitForConsole(driver, id, toShow: "STRATUS TEST GUEST 4", count: 3)
+            try await Self.waitForConsole(driver, id, toShow: "STRATUS TEST GUEST 5", count: 3)
             #expect(try String(contentsOfFile: "\(instanceDirectory)/pid", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines) == pid)
             #expect(await driver.powerState(id) == .running)
 
@@ -193,7 +193,7 @@ struct QemuDriverTests {
             #expect(ContinuousClock.now - pressed < driver.settings.powerOffTimeout, "the resumed guest did not power off on ACPI")
             #expect(await driver.powerState(id) == .shutdown)
             let console = try await driver.consoleOutput(id, lines: nil)
-            #expect(console.components(separatedBy: "STRATUS TEST GUEST 4").count == 2, "the guest booted again:\n\(console.suffix(3000))")
+            #expect(console.components(separatedBy: "STRATUS TEST GUEST 5").count == 2, "the guest booted again:\n\(console.suffix(3000))")
         }
     }
 

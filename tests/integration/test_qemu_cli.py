@@ -120,7 +120,7 @@ def test_boot_console_stop_start_delete(cloud, test_image):
     # The second boot appends to the same console log, and reads the same config drive.
     log = wait_console(cloud, SERVER, f"instance-uuid: {server_id}", count=2)
     # Two boots in all: the resume continued the first one.
-    assert log.count("STRATUS TEST GUEST 4") == 2, log[-3000:]
+    assert log.count("STRATUS TEST GUEST 5") == 2, log[-3000:]
 
     cloud.ok("server", "delete", "--wait", SERVER)
     assert not instance_dir.exists(), f"{instance_dir} left behind: {list(instance_dir.iterdir())}"
