@@ -4,6 +4,7 @@ public import ComputeAPI
 import Conductor
 public import Database
 public import HTTPSupport
+public import IdentityAPI
 public import ImageAPI
 public import Logging
 public import Messaging
@@ -32,7 +33,7 @@ public struct ComputeServices: Sendable {
     /// otherwise, and `hosts` (see `ComputeHost.make`). The hosts report themselves once `ready` returns (the database
     /// is migrated).
     public init(
-        backend: any SQLBackend, image: ImageAPI, network: NetworkService, tokens: any TokenValidator, clock: any WallClock,
+        backend: any SQLBackend, image: ImageAPI, network: NetworkService, tokens: TokenService, clock: any WallClock,
         publicURL: String, hosts computeHosts: [ComputeHost], settings: ComputeSettings = ComputeSettings(), heartbeat: Duration = .seconds(10),
         volumes: (catalog: any VolumeCatalog, client: any VolumeServiceClient)? = nil, ready: @escaping @Sendable () async -> Void = {},
         logger: Logger
@@ -56,10 +57,11 @@ public struct ComputeServices: Sendable {
         var services: [any Service] = [conductor.server(transport: transport), scheduler.server(transport: transport)]
         hosts = computeHosts.map(\.name)
         drivers = Dictionary(uniqueKeysWithValues: computeHosts.compactMap { host in (host.driver as? FakeDriver).map { (host.name, $0) } })
+        let serviceCaller = Self.serviceCaller(clock: clock, tokens: tokens)
         let managers = computeHosts.map { host in
             ComputeManager(
                 host: host.name, driver: host.driver, rpc: rpc, network: networkClient, images: image,
-                volumes: volumes.client, imageCache: host.imageCache, forceConfigDrive: settings.forceConfigDrive, serviceCaller: Self.serviceCaller(clock: clock), clock: clock,
+                volumes: volumes.client, imageCache: host.imageCache, forceConfigDrive: settings.forceConfigDrive, serviceCaller: serviceCaller, clock: clock,
                 logger: logger, orphanedGuestAction: settings.orphanedGuestAction
             )
         }
@@ -122,15 +124,14 @@ public struct ComputeServices: Sendable {
     }
 
     /// The compute hosts' own identity towards the network service: admin, as Nova's service user.
-    static func serviceCaller(clock: any WallClock) -> ServiceCaller {
+    /// The compute hosts' own identity (Nova's service user): admin, with a token the other services accept over HTTP.
+    static func serviceCaller(clock: any WallClock, tokens: TokenService) -> ServiceCaller {
         let now = Timestamp(clock.now())
-        return ServiceCaller(
-            auth: AuthContext(
-                userId: "stratus-compute", userDomainId: .defaultDomain, projectId: nil, domainId: nil, roles: ["admin", "member", "reader"],
-                methods: ["service"], auditIds: [], issuedAt: now, expiresAt: now.adding(seconds: 365 * 86_400)
-            ),
-            token: ""
+        let auth = AuthContext(
+            userId: "stratus-compute", userDomainId: .defaultDomain, projectId: nil, domainId: nil, roles: ["admin", "member", "reader"],
+            methods: ["service"], auditIds: [], issuedAt: now, expiresAt: now.adding(seconds: 365 * 86_400)
         )
+        return ServiceCaller(auth: auth, token: (try? tokens.serviceToken(for: auth)) ?? "")
     }
 }
 

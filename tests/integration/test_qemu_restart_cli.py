@@ -1,13 +1,17 @@
 """Restart safety with real guests: `stratus all-in-one --driver qemu` killed with SIGKILL and started again on
 the same data directory, driven by the real `openstack` CLI. Guests are not children of Stratus: they run on
 while it is down, and the next start takes them back (a guest that died meanwhile makes its server SHUTOFF;
-an operation cut off by the kill is finished)."""
+an operation cut off by the kill is finished, and an attach cut off by it is undone)."""
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 import signal
+import subprocess
+import time
+import urllib.request
 
 import pytest
 
@@ -63,3 +67,58 @@ def test_guests_run_on_while_stratus_is_down_and_are_taken_back(cloud):
 
     cloud.ok("server", "delete", "--wait", name)
     assert not (cloud.data_dir / "instances" / server_id).exists()
+
+
+def _volume_status(cloud, token: str, volume_id: str) -> str:
+    """The volume's status straight from the API (the CLI takes seconds to start; this window is QMP's 10 s)."""
+    request = urllib.request.Request(f"{cloud.server.base_url}/volume/v3/volumes/{volume_id}", headers={"X-Auth-Token": token})
+    with urllib.request.urlopen(request, timeout=10) as reply:
+        return json.load(reply)["volume"]["status"]
+
+
+def _wait_volume(cloud, token: str, volume_id: str, want: str, deadline: float) -> None:
+    end = time.monotonic() + deadline
+    while (current := _volume_status(cloud, token, volume_id)) != want:
+        if time.monotonic() >= end:
+            pytest.fail(f"volume {volume_id} is {current}, not {want}, after {deadline:.0f}s")
+        time.sleep(0.1)
+
+
+def test_an_attach_cut_off_by_a_crash_is_cleaned_up_at_the_next_start(cloud):
+    """The host connected the volume (Cinder's attachment is `attaching`) and waits for the guest's QEMU, which is
+    stopped (SIGSTOP), when Stratus is killed: the next start deletes the attachment, so the volume is `available`
+    again, and the server can attach it for real."""
+    name, server_id = boot_test_guest(cloud, "midattach", RUN)
+    pid = qemu_pid(cloud.data_dir, server_id)
+    assert pid is not None, "the guest's QEMU does not run"
+    volume = f"midattach-volume-{RUN}"
+    volume_id = cloud.json("volume", "create", "--size", "1", volume)["id"]
+    token = cloud.ok("token", "issue", "-f", "value", "-c", "id").stdout.strip()
+    _wait_volume(cloud, token, volume_id, "available", 60.0)
+
+    os.kill(pid, signal.SIGSTOP)
+    try:
+        attach = subprocess.Popen(
+            [str(cloud.cli), "server", "add", "volume", name, volume], env=cloud.openrc_env(),
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+        _wait_volume(cloud, token, volume_id, "attaching", 30.0)
+        cloud.server.kill()
+    finally:
+        os.kill(pid, signal.SIGCONT)
+    attach.wait(timeout=60)
+    assert attach.returncode != 0, "the attach cut off by the kill cannot have succeeded"
+
+    cloud.server.start()
+    token = cloud.ok("token", "issue", "-f", "value", "-c", "id").stdout.strip()
+    _wait_volume(cloud, token, volume_id, "available", 60.0)
+    shown = cloud.json("volume", "show", volume)
+    assert shown["attachments"] == [], shown
+    assert cloud.json("server", "show", name)["volumes_attached"] == []
+
+    cloud.ok("server", "add", "volume", name, volume)
+    wait_console(cloud, name, f"vdb wrote STRATUS-DATA {server_id}")
+    cloud.ok("server", "remove", "volume", name, volume)
+    _wait_volume(cloud, token, volume_id, "available", 60.0)
+    cloud.ok("volume", "delete", volume)
+    cloud.ok("server", "delete", "--wait", name)

@@ -95,6 +95,18 @@ public struct TokenService: TokenValidator {
 }
 
 extension TokenService {
+    /// A token for an identity of the cloud's own services (the compute hosts' `stratus-compute`, as Nova's service
+    /// user), which they present where they call another service over HTTP as themselves rather than as a user:
+    /// the context's user, roles and expiry, with an audit id of its own, so it can be revoked like any other.
+    public func serviceToken(for auth: AuthContext) throws -> String {
+        let payload = TokenPayload(
+            userId: auth.userId.rawValue, userDomainId: auth.userDomainId.rawValue, methods: auth.methods, projectId: auth.projectId?.rawValue,
+            domainId: auth.domainId?.rawValue, roles: auth.roles.sorted(), auditIds: [Self.newAuditId()], issuedAt: auth.issuedAt.rawValue,
+            expiresAt: auth.expiresAt.rawValue
+        )
+        return try codec.seal(payload)
+    }
+
     /// 16 random bytes in URL-safe base64, as Keystone's audit ids.
     static func newAuditId() -> String {
         var generator = SystemRandomNumberGenerator()
