@@ -11,12 +11,16 @@ public struct ConductorService: Sendable {
     let rpc: RPCClient
     let clock: any WallClock
     let logger: Logger
+    /// The token of the cloud's service identity (`stratus-compute`), for work no user asked for: a reclaim's host
+    /// frees the server's volumes with it.
+    let serviceToken: String
 
-    public init(backend: any SQLBackend, rpc: RPCClient, clock: any WallClock, logger: Logger) {
+    public init(backend: any SQLBackend, rpc: RPCClient, clock: any WallClock, logger: Logger, serviceToken: String = "") {
         self.backend = backend
         self.rpc = rpc
         self.clock = clock
         self.logger = logger
+        self.serviceToken = serviceToken
     }
 
     var repository: any ComputeRepository { backend.compute }
@@ -199,7 +203,7 @@ public struct ConductorService: Sendable {
             guard try await repository.updateInstance(instance, expectedTaskStates: [nil]) else { continue }
             let requestId = "req-" + UUID().uuidString.lowercased()
             let credentials = Credentials(
-                requestId: requestId, token: "", userId: UserID("stratus-conductor"), userDomainId: .defaultDomain, projectId: instance.projectId,
+                requestId: requestId, token: serviceToken, userId: UserID("stratus-compute"), userDomainId: .defaultDomain, projectId: instance.projectId,
                 roles: ["admin", "member", "reader"]
             )
             let delete = OperateInstance(instanceId: instance.id, operation: .delete, credentials: credentials, volumes: instance.volumeAttachments)

@@ -49,7 +49,8 @@ public struct ComputeServices: Sendable {
             backend: backend, rpc: rpc, network: networkClient, images: image, clock: clock, baseURL: publicURL + "/compute", tokens: tokens,
             settings: settings, volumes: volumes.catalog
         )
-        let conductor = ConductorService(backend: backend, rpc: rpc, clock: clock, logger: logger)
+        let serviceCaller = Self.serviceCaller(clock: clock, tokens: tokens)
+        let conductor = ConductorService(backend: backend, rpc: rpc, clock: clock, logger: logger, serviceToken: serviceCaller.token)
         self.conductor = conductor
         self.settings = settings
         startedAt = Timestamp(clock.now())
@@ -57,7 +58,6 @@ public struct ComputeServices: Sendable {
         var services: [any Service] = [conductor.server(transport: transport), scheduler.server(transport: transport)]
         hosts = computeHosts.map(\.name)
         drivers = Dictionary(uniqueKeysWithValues: computeHosts.compactMap { host in (host.driver as? FakeDriver).map { (host.name, $0) } })
-        let serviceCaller = Self.serviceCaller(clock: clock, tokens: tokens)
         let managers = computeHosts.map { host in
             ComputeManager(
                 host: host.name, driver: host.driver, rpc: rpc, network: networkClient, images: image,
