@@ -98,7 +98,7 @@ public struct ConductorService: Sendable {
         instance.taskState = task
         instance.updatedAt = now
         _ = try await repository.updateInstance(instance, expectedTaskStates: nil)
-        let claim = ResourceClaim(vcpus: instance.flavor.vcpus, memoryMB: instance.flavor.memoryMB, diskGB: instance.flavor.diskGB)
+        let claim = ResourceClaim(vcpus: instance.flavor.vcpus, memoryMB: instance.flavor.memoryMB, diskGB: instance.hostDiskGB(instance.flavor))
         var alternates = message.alternates
         while !alternates.isEmpty {
             let host = alternates.removeFirst()
@@ -175,10 +175,10 @@ public struct ConductorService: Sendable {
         let moved = try await backend.transaction { tx in
             let repository = tx.compute
             _ = try await repository.releaseClaim(instance: instance.id)
-            if try await repository.claim(ResourceClaim(vcpus: new.vcpus, memoryMB: new.memoryMB, diskGB: new.diskGB), host: host, instance: instance.id) {
+            if try await repository.claim(ResourceClaim(vcpus: new.vcpus, memoryMB: new.memoryMB, diskGB: instance.hostDiskGB(new)), host: host, instance: instance.id) {
                 return true
             }
-            _ = try await repository.claim(ResourceClaim(vcpus: old.vcpus, memoryMB: old.memoryMB, diskGB: old.diskGB), host: host, instance: instance.id)
+            _ = try await repository.claim(ResourceClaim(vcpus: old.vcpus, memoryMB: old.memoryMB, diskGB: instance.hostDiskGB(old)), host: host, instance: instance.id)
             return false
         }
         guard moved else {

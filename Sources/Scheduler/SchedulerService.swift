@@ -46,7 +46,7 @@ public struct SchedulerService: Sendable {
         }
         guard let first = instances.first else { return [] }
         let spec = RequestSpec(
-            projectId: first.projectId, vcpus: first.flavor.vcpus, memoryMB: first.flavor.memoryMB, rootGB: first.flavor.rootGB,
+            projectId: first.projectId, vcpus: first.flavor.vcpus, memoryMB: first.flavor.memoryMB, rootGB: first.isVolumeBacked ? 0 : first.flavor.rootGB,
             ephemeralGB: first.flavor.ephemeralGB, swapMB: first.flavor.swapMB, extraSpecs: first.flavor.extraSpecs,
             imageProperties: first.imageProperties ?? [:], availabilityZone: first.requestedZone, numInstances: instances.count, sameHost: Set(first.sameHost),
             differentHost: Set(first.differentHost), group: try await groupInfo(first.serverGroupId, excluding: Set(ids)),
@@ -60,7 +60,7 @@ public struct SchedulerService: Sendable {
         } catch {
             throw RemoteFault(status: 500, message: error.reason)
         }
-        let claim = ResourceClaim(vcpus: first.flavor.vcpus, memoryMB: first.flavor.memoryMB, diskGB: first.flavor.diskGB)
+        let claim = ResourceClaim(vcpus: first.flavor.vcpus, memoryMB: first.flavor.memoryMB, diskGB: first.hostDiskGB(first.flavor))
         var result: [HostSelection] = []
         for (instance, selection) in zip(instances, selections) {
             var candidates = [selection.host] + selection.alternates

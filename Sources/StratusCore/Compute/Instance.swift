@@ -190,6 +190,11 @@ public struct Instance: Sendable, Codable, Equatable {
     public var isVolumeBacked: Bool {
         volumeAttachments.contains { $0.bootIndex == 0 } || requestedVolumes.contains { $0.bootIndex == 0 }
     }
+
+    /// The host disk the instance takes at `flavor`'s size: none for its root when that is a volume, as Nova claims it.
+    public func hostDiskGB(_ flavor: InstanceFlavor) -> Int {
+        isVolumeBacked ? flavor.diskGB - flavor.rootGB : flavor.diskGB
+    }
 }
 
 /// One user-visible operation on an instance (`os-instance-actions`), with its events.
