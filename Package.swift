@@ -222,6 +222,7 @@ let package = Package(
                 "Virt",
                 "VirtQEMU",
                 hummingbird,
+                httpTypes,
                 webSocket,
                 nioCore,
                 logging,
@@ -364,6 +365,7 @@ let package = Package(
                 "ComputeAPI", "StratusCore", "Database", "StratusTesting", "StratusApp", "HTTPSupport", "Virt", "VirtQEMU", "Messaging", "ImageAPI",
                 httpTypes,
                 logging,
+                sqlKit,
             ],
             swiftSettings: strict
         ),

@@ -18,7 +18,8 @@ import ConsoleProxy
 import ComputeAgent
 public import StratusCore
 
-/// Every service in-process on SQLite in memory, built by the production router, with an injected clock.
+/// Every service in-process on SQLite in memory, built by the production router, with an injected clock. The compute
+/// API and hosts call the network and volume services directly (`LocalNetworkClient`, `LocalVolumeClient`).
 ///
 /// `test { client in ... }` runs requests through the real middleware and routes without sockets.
 ///
@@ -61,8 +62,7 @@ public final class TestCloud: Sendable {
     /// unless `driver` says otherwise. The hosts report themselves at start and then every `heartbeat` (real time).
     public static func make(
         tokenLifetime: Int64 = 3600, network settings: NetworkSettings = NetworkSettings(), computeHosts: Int = 1,
-        driver: ComputeDriverChoice? = nil, compute computeSettings: ComputeSettings = ComputeSettings(), heartbeat: Duration = .seconds(10),
-        volumes: FakeVolumeService? = nil
+        driver: ComputeDriverChoice? = nil, compute computeSettings: ComputeSettings = ComputeSettings(), heartbeat: Duration = .seconds(10)
     ) async throws -> TestCloud {
         var logger = Logger(label: "stratus.test")
         logger.logLevel = .warning
@@ -87,17 +87,18 @@ public final class TestCloud: Sendable {
         )
         let networkService = NetworkService(backend: backend, clock: clock, settings: settings)
         let network = NetworkAPI(service: networkService, baseURL: publicURL + "/networking", tokens: identity.tokens)
-        let hosts = try await ComputeHost.make(driver ?? .fake(hosts: computeHosts))
-        let compute = ComputeServices(
-            backend: backend, image: image, network: networkService, tokens: identity.tokens, clock: clock, publicURL: publicURL,
-            hosts: hosts, settings: computeSettings, heartbeat: heartbeat,
-            volumes: volumes.map { (catalog: $0 as any VolumeCatalog, client: $0 as any VolumeServiceClient) }, logger: logger
-        )
-        try await compute.api.bootstrapFlavors()
         let volume = VolumeServices(
             database: backend, driver: driver ?? .fake(hosts: computeHosts), dataDirectory: imageDirectory, image: image, tokens: identity.tokens,
             clock: clock, publicURL: publicURL, logger: logger
         )
+        // The compute API and hosts call the volume service in-process, with the user's token as over HTTP.
+        let volumeClient = LocalVolumeClient(service: volume.api.service, tokens: identity.tokens, logger: logger)
+        let hosts = try await ComputeHost.make(driver ?? .fake(hosts: computeHosts))
+        let compute = ComputeServices(
+            backend: backend, image: image, network: networkService, tokens: identity.tokens, clock: clock, publicURL: publicURL,
+            hosts: hosts, settings: computeSettings, heartbeat: heartbeat, volumes: (catalog: volumeClient, client: volumeClient), logger: logger
+        )
+        try await compute.api.bootstrapFlavors()
         let metadataSigner = MetadataSigner.ephemeral()
         let consoles = ConsoleProxy(backend: backend, clock: clock, settings: computeSettings.consoles, logger: logger)
         let router = CloudRouter.build(
@@ -116,12 +117,11 @@ public final class TestCloud: Sendable {
     /// Runs `body` against a fresh cloud, closed when it returns.
     public static func with<T: Sendable>(
         tokenLifetime: Int64 = 3600, network: NetworkSettings = NetworkSettings(), computeHosts: Int = 1, driver: ComputeDriverChoice? = nil,
-        compute: ComputeSettings = ComputeSettings(), heartbeat: Duration = .seconds(10), volumes: FakeVolumeService? = nil, live: Bool = false,
+        compute: ComputeSettings = ComputeSettings(), heartbeat: Duration = .seconds(10), live: Bool = false,
         _ body: @Sendable (TestCloud, TestClient) async throws -> T
     ) async throws -> T {
         let cloud = try await make(
-            tokenLifetime: tokenLifetime, network: network, computeHosts: computeHosts, driver: driver, compute: compute, heartbeat: heartbeat,
-            volumes: volumes
+            tokenLifetime: tokenLifetime, network: network, computeHosts: computeHosts, driver: driver, compute: compute, heartbeat: heartbeat
         )
         return try await cloud.test(live: live) { client in try await body(cloud, client) }
     }

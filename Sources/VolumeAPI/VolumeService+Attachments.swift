@@ -1,11 +1,16 @@
 import Database
-import HTTPSupport
-import StratusCore
+public import HTTPSupport
+public import StratusCore
 
 /// The compute host's side of an attachment: Cinder's connector (`host`, and Nova's `mountpoint`).
-struct AttachmentConnector: Sendable {
-    var host: String?
-    var mountpoint: String?
+public struct AttachmentConnector: Sendable {
+    public var host: String?
+    public var mountpoint: String?
+
+    public init(host: String?, mountpoint: String?) {
+        self.host = host
+        self.mountpoint = mountpoint
+    }
 }
 
 /// Cinder's attachments API (microversion 3.27+), the way Nova attaches a volume: create (reserve), update with the
@@ -16,7 +21,7 @@ extension VolumeService {
         return try await Self.visibleAttachment(id, auth, in: repository)
     }
 
-    func attachments(auth: AuthContext, allProjects: Bool) async throws -> [VolumeAttachment] {
+    public func attachments(auth: AuthContext, allProjects: Bool) async throws -> [VolumeAttachment] {
         try Self.requireReader(auth, rule: "volume:attachment_get_all")
         if allProjects, auth.isAdmin { return try await repository.attachments(project: nil, volume: nil) }
         return try await repository.attachments(project: try Self.project(of: auth), volume: nil)
@@ -31,7 +36,7 @@ extension VolumeService {
 
     /// Reserves an available volume for a server: the attachment is `reserved`, and so is the volume. With a connector
     /// it is also connected at once, as an update would (`attaching`, with connection info).
-    func createAttachment(
+    public func createAttachment(
         volume id: VolumeID, instance: String?, connector: AttachmentConnector?, mode: String, auth: AuthContext
     ) async throws -> VolumeAttachment {
         try Self.requireWriter(auth, rule: "volume:attachment_create")
@@ -62,7 +67,7 @@ extension VolumeService {
 
     /// Gives a reserved (or attaching) attachment the compute host's connector: it gets the volume's connection info and
     /// is `attaching`, as the volume is.
-    func updateAttachment(_ id: AttachmentID, connector: AttachmentConnector, auth: AuthContext) async throws -> VolumeAttachment {
+    public func updateAttachment(_ id: AttachmentID, connector: AttachmentConnector, auth: AuthContext) async throws -> VolumeAttachment {
         try Self.requireWriter(auth, rule: "volume:attachment_update")
         return try await database.transaction { tx in
             var attachment = try await Self.visibleAttachment(id, auth, in: tx.volumes)
@@ -79,7 +84,7 @@ extension VolumeService {
     }
 
     /// Marks a connected attachment attached (`os-complete`): the volume is `in-use` and lists it.
-    func completeAttachment(_ id: AttachmentID, auth: AuthContext) async throws {
+    public func completeAttachment(_ id: AttachmentID, auth: AuthContext) async throws {
         try Self.requireWriter(auth, rule: "volume:attachment_complete")
         try await database.transaction { tx in
             var attachment = try await Self.visibleAttachment(id, auth, in: tx.volumes)
@@ -102,7 +107,7 @@ extension VolumeService {
 
     /// Removes an attachment (detach); the volume is `available` again once it has no other. Returns the volume's
     /// attachments that remain.
-    func deleteAttachment(_ id: AttachmentID, auth: AuthContext) async throws -> [VolumeAttachment] {
+    public func deleteAttachment(_ id: AttachmentID, auth: AuthContext) async throws -> [VolumeAttachment] {
         try Self.requireWriter(auth, rule: "volume:attachment_delete")
         return try await database.transaction { tx in
             let attachment = try await Self.visibleAttachment(id, auth, in: tx.volumes)

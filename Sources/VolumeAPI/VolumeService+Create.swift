@@ -1,26 +1,33 @@
 import Database
 import Foundation
-import HTTPSupport
-import StratusCore
+public import HTTPSupport
+public import StratusCore
 
 /// What a volume create asks for (`POST /volumes`).
-struct VolumeCreate: Sendable {
-    var size: Int?
-    var name: String?
-    var description: String?
-    var metadata: [String: String] = [:]
-    var imageId: ImageID?
-    var snapshotId: SnapshotID?
-    var sourceVolumeId: VolumeID?
-    var availabilityZone: String?
+public struct VolumeCreate: Sendable {
+    public var size: Int?
+    public var name: String?
+    public var description: String?
+    public var metadata: [String: String] = [:]
+    public var imageId: ImageID?
+    public var snapshotId: SnapshotID?
+    public var sourceVolumeId: VolumeID?
+    public var availabilityZone: String?
     /// A type's name or id.
-    var volumeType: String?
+    public var volumeType: String?
+
+    /// A volume of `size` GiB, blank or from `imageId`, of the default type; the other fields are set one by one.
+    public init(size: Int? = nil, name: String? = nil, imageId: ImageID? = nil) {
+        self.size = size
+        self.name = name
+        self.imageId = imageId
+    }
 }
 
 extension VolumeService {
     /// Records a new volume (`creating`) and hands the making of its data to the worker; `available` when it is done,
     /// `error` when the backend fails. The request is checked against its source, its type and the project's quota first.
-    func createVolume(_ request: VolumeCreate, auth: AuthContext) async throws -> Volume {
+    public func createVolume(_ request: VolumeCreate, auth: AuthContext) async throws -> Volume {
         try Self.requireWriter(auth, rule: "volume:create")
         let project = try Self.project(of: auth)
         if let zone = request.availabilityZone, zone != Self.availabilityZone {

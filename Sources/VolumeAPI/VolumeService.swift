@@ -1,6 +1,6 @@
 public import Database
 import Foundation
-import HTTPSupport
+public import HTTPSupport
 public import StratusCore
 
 /// The volume service's operations with Cinder's policy: volumes belong to projects; a user sees only its project's
@@ -65,7 +65,7 @@ public struct VolumeService: Sendable {
 
     // MARK: Reads
 
-    func volume(_ id: VolumeID, auth: AuthContext) async throws -> Volume {
+    public func volume(_ id: VolumeID, auth: AuthContext) async throws -> Volume {
         try Self.requireReader(auth, rule: "volume:get")
         return try await Self.visibleVolume(id, auth, in: repository)
     }
@@ -159,7 +159,7 @@ public struct VolumeService: Sendable {
     }
 
     /// Starts the delete of a volume that is available or failed, unattached and without snapshots.
-    func deleteVolume(_ id: VolumeID, auth: AuthContext) async throws {
+    public func deleteVolume(_ id: VolumeID, auth: AuthContext) async throws {
         try Self.requireWriter(auth, rule: "volume:delete")
         try await database.transaction { tx in
             var volume = try await Self.visibleVolume(id, auth, in: tx.volumes)
