@@ -37,6 +37,9 @@ struct BootFromVolumeTests {
             let spec = try #require(await driver.spec(InstanceID(id)))
             #expect(spec.imageId == nil && spec.rootVolume?.volumeId == volume.rawValue, "the guest boots from the volume: \(spec)")
             #expect(try await driver.attachedVolumes(InstanceID(id)).map(\.volumeId) == [volume.rawValue])
+            // Its root disk is the volume's, so its host gives it no disk of the flavor's.
+            let hypervisors = try await nova(client, .get, "/os-hypervisors/detail", token, version: "2.87").list("hypervisors")
+            #expect(hypervisors.first?["local_gb_used"] as? Int == 0, "\(hypervisors)")
 
             let listed = try await nova(client, .get, "/servers/\(id)/os-volume_attachments", token).list("volumeAttachments")
             #expect(listed.first?["device"] as? String == "/dev/vda", "\(listed)")
@@ -165,12 +168,31 @@ struct BootFromVolumeTests {
             #expect(try await driver.attachedVolumes(instance).isEmpty, "the guest no longer holds the unrecorded volume")
             let pluggedStatus = try await volumeStatus(client, token, plugged)
             let remaining = try await volumeAttachments(client, token).compactMap { $0["id"] as? String }
-            withKnownIssue("recovery asks the volume service with the hosts' service credentials, whose token is empty: refused (401)") {
-                #expect(pluggedStatus == "available")
-                #expect(remaining == [onItsWay])
-            }
+            #expect(pluggedStatus == "available")
+            #expect(remaining == [onItsWay])
             #expect(try await volumeStatus(client, token, reserved) == "reserved")
             #expect(try await nova(client, .get, "/servers/\(id)", token).string("server", "status") == "ACTIVE")
+        }
+    }
+
+    /// The conductor reclaims a soft-deleted server as the cloud's service identity (no user asked): its host frees
+    /// the server's volumes with the service token.
+    @Test func aReclaimedServerGivesItsVolumesBack() async throws {
+        try await TestCloud.with(compute: ComputeSettings(reclaimInstanceInterval: 60)) { cloud, client in
+            let token = try await client.token()
+            let volume = try await createVolume(client, token)
+            let id = try await bootFromVolume(client, token, mappings: [
+                ["uuid": volume.rawValue, "source_type": "volume", "destination_type": "volume", "boot_index": 0],
+            ])
+            try await waitForStatus(client, token, id, "ACTIVE")
+            #expect(try await nova(client, .delete, "/servers/\(id)", token).status == 204)
+            try await waitForStatus(client, token, id, "SOFT_DELETED")
+            #expect(try await volumeStatus(client, token, volume) == "in-use", "a soft-deleted server keeps its volumes")
+            cloud.clock.advance(seconds: 61)
+            try await cloud.compute.reclaimQueuedDeletes()
+            try await waitUntilGone(client, token, id)
+            try await waitForVolume(client, token, volume, "available")
+            #expect(try await volumeAttachments(client, token).isEmpty)
         }
     }
 }
