@@ -64,6 +64,17 @@ struct FileVolumeBackendTests {
                     #expect(run.status == 0)
                 })
             }
+            // An image whose qcow2 header names a backing file: qemu-img would copy that host file's data in.
+            let secret = directory + "-host-file"
+            #expect(FileManager.default.createFile(atPath: secret, contents: Data("host secret\n".utf8)))
+            defer { try? FileManager.default.removeItem(atPath: secret) }
+            let refused = await #expect(throws: VolumeBackendError.self) {
+                try await backend.create(.generateUUID(), size: 1, from: .image("img", diskFormat: "qcow2") { path in
+                    let run = try await ToolRun.run("qemu-img", ["create", "-q", "-f", "qcow2", "-b", secret, "-F", "raw", path, "1M"])
+                    #expect(run.status == 0)
+                })
+            }
+            #expect(refused?.description.contains("backing file") == true, "\(String(describing: refused))")
             let left = try FileManager.default.contentsOfDirectory(atPath: directory)
             #expect(left.isEmpty)
         }

@@ -35,6 +35,10 @@ public struct FileVolumeBackend: VolumeBackend {
             scratch = data
             try await write(data)
             let format = diskFormat.flatMap(Self.qemuFormat).map { ["-f", $0] } ?? []
+            // qemu-img would copy a backing file's data in too, and the header may name any file of the host.
+            if let backing = try await Self.info(data, format: format)["backing-filename"] as? String {
+                throw VolumeBackendError("image \(image) refers to a backing file (\(backing)); such images are refused")
+            }
             try await Self.qemuImg(["convert", "-q"] + format + ["-O", "qcow2", data, temporary])
             try await Self.grow(temporary, to: size, what: "image \(image)")
         case .snapshot(let snapshot):
@@ -82,14 +86,21 @@ public struct FileVolumeBackend: VolumeBackend {
 
     /// Grows a new qcow2 file to `size` GiB; fails when its contents are larger than that.
     private static func grow(_ path: String, to size: Int, what: String) async throws {
-        let info = try await qemuImg(["info", "--output=json", "-f", "qcow2", path])
         let bytes = size << 30
-        guard let data = info.output.data(using: .utf8),
-            let object = try JSONSerialization.jsonObject(with: data) as? [String: Any],
-            let virtual = (object["virtual-size"] as? NSNumber)?.intValue
-        else { throw VolumeBackendError("qemu-img info gave no virtual-size for \(path)") }
+        guard let virtual = (try await info(path, format: ["-f", "qcow2"])["virtual-size"] as? NSNumber)?.intValue else {
+            throw VolumeBackendError("qemu-img info gave no virtual-size for \(path)")
+        }
         guard virtual <= bytes else { throw VolumeBackendError("\(what) is \(virtual) bytes, larger than the volume's \(size) GiB") }
         if virtual < bytes { try await qemuImg(["resize", "-q", "-f", "qcow2", path, "\(size)G"]) }
+    }
+
+    /// `qemu-img info` of the file (`format`: `["-f", name]`, or empty to probe), as its JSON object.
+    private static func info(_ path: String, format: [String]) async throws -> [String: Any] {
+        let info = try await qemuImg(["info", "--output=json"] + format + [path])
+        guard let data = info.output.data(using: .utf8), let object = try JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+            throw VolumeBackendError("qemu-img info gave no JSON object for \(path)")
+        }
+        return object
     }
 
     /// qemu-img's name for a Glance disk format it reads; nil lets it probe.
