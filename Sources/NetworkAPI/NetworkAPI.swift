@@ -28,6 +28,7 @@ public struct NetworkAPI: Sendable {
         SecurityGroupController(api: self).addRoutes(to: v2)
         SecurityGroupRuleController(api: self).addRoutes(to: v2)
         AutoAllocatedTopologyController(api: self).addRoutes(to: v2)
+        QuotaController(api: self).addRoutes(to: v2)
     }
 
     /// Neutron's version document: the one version, v2.0.

@@ -28,6 +28,33 @@ struct NetworkPolicyTests {
         }
     }
 
+    /// Quotas are read only and unlimited (-1); the details count the project's own resources; a member reads only
+    /// its own project's.
+    @Test func quotasAreUnlimitedAndCountTheProjectsResources() async throws {
+        try await TestCloud.with { _, client in
+            let admin = try await client.token()
+            let demoProject = try await client.createUser("demo", password: "pw-demo", project: "demo", adminToken: admin).projectId
+            let demo = try await client.token(user: "demo", password: "pw-demo", project: "demo")
+            let other = try await memberToken(client, admin: admin, user: "other", project: "other")
+            let network = try await createNetwork(client, demo, name: "demo-net")
+            _ = try await createSubnet(client, demo, network: network, cidr: "10.9.0.0/24")
+            _ = try await createNetwork(client, admin, name: "admin-net")
+
+            let quota = try await neutron(client, .get, "/quotas/\(demoProject)", demo)
+            #expect(quota.status == 200, "\(quota.summary)")
+            #expect(quota.value("quota") as? [String: Int] == [
+                "network": -1, "subnet": -1, "port": -1, "security_group": -1, "security_group_rule": -1,
+            ], "\(quota.summary)")
+            let details = try await neutron(client, .get, "/quotas/\(demoProject)/details", admin)
+            let own = try await neutron(client, .get, "/quotas/\(demoProject)/details.json", demo)
+            #expect(own.value("quota", "network") as? [String: Int] == ["limit": -1, "used": 1, "reserved": 0], "\(own.summary)")
+            #expect(details.value("quota", "network") as? [String: Int] == ["limit": -1, "used": 1, "reserved": 0], "\(details.summary)")
+            #expect(details.value("quota", "subnet") as? [String: Int] == ["limit": -1, "used": 1, "reserved": 0], "\(details.summary)")
+            expectNeutronError(try await neutron(client, .get, "/quotas/\(demoProject)", other), 403, "PolicyNotAuthorized")
+            expectNeutronError(try await neutron(client, .get, "/quotas/\(demoProject)/details.json", other), 403, "PolicyNotAuthorized")
+        }
+    }
+
     @Test func sharedNetworksAreUsableByEveryProjectButOnlyAdminSharesOrBinds() async throws {
         try await TestCloud.with { _, client in
             let admin = try await client.token()

@@ -164,10 +164,15 @@ def test_volume_attachment_to_a_server(cloud, tmp_path):
 
 
 def test_quota_show_has_volume_fields(cloud):
-    # --volume: the network service has no quotas API yet.
     limits = {row["Resource"]: row["Limit"] for row in cloud.json("quota", "show", "--volume")}
     assert limits["volumes"] == 10 and limits["gigabytes"] == 1000 and limits["snapshots"] == 10, limits
     assert limits["per-volume-gigabytes"] == -1, limits
+    # Without a service option: compute, volume and network (whose quotas are unlimited) together.
+    everything = {row["Resource"]: row["Limit"] for row in cloud.json("quota", "show")}
+    assert everything["instances"] == 10 and everything["volumes"] == 10, everything
+    assert everything["networks"] == -1 and everything["ports"] == -1, everything
+    usage = {row["Resource"]: row for row in cloud.json("quota", "show", "--usage", "--network")}
+    assert usage["networks"]["Limit"] == -1 and usage["networks"]["In Use"] >= 0, usage
 
 
 def test_volume_delete(cloud):

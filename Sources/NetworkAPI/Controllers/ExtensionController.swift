@@ -13,6 +13,8 @@ struct ExtensionController: Sendable {
         ("network-mtu", "Network MTU", "Provides MTU attribute for a network resource."),
         ("pagination", "Pagination support", "Extension that indicates that pagination is enabled."),
         ("port-security", "Port Security", "Provides port security"),
+        ("quotas", "Quota management support", "Expose functions for quotas management per project"),
+        ("quota_details", "Quota details management support", "Expose functions for quotas usage statistics per project"),
         ("project-id", "project_id field enabled", "Extension that indicates that project_id field is enabled."),
         ("security-group", "security-group", "The security groups extension."),
         ("sorting", "Sorting support", "Extension that indicates that sorting is enabled."),
