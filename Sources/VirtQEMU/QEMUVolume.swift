@@ -32,12 +32,13 @@ public struct QEMUVolume: Sendable, Equatable {
     /// the volume id cut to virtio-blk's 20 bytes, as Nova's libvirt driver sets it.
     var serial: String { String(spec.volumeId.prefix(20)) }
 
-    /// `blockdev-add`'s arguments for the file node, then the format node. The format node opens no backing file:
-    /// a qcow2 header could name any file of the host.
+    /// `blockdev-add`'s arguments for the file node, then the format node. A qcow2 format node opens the backing file
+    /// its header names, as Nova's libvirt driver does with Cinder's file volumes: the volume service makes every
+    /// volume file itself (a volume from an image is an overlay on the image's base, and images whose header names a
+    /// backing file are refused), so no user wrote that header.
     var blockNodes: [[String: QMPValue]] {
         let file: [String: QMPValue] = ["driver": "file", "node-name": .string(fileNodeName), "filename": .string(spec.path)]
-        var format: [String: QMPValue] = ["driver": .string(spec.format), "node-name": .string(nodeName), "file": .string(fileNodeName)]
-        if spec.format == "qcow2" { format["backing"] = .null }
+        let format: [String: QMPValue] = ["driver": .string(spec.format), "node-name": .string(nodeName), "file": .string(fileNodeName)]
         return [file, format]
     }
 

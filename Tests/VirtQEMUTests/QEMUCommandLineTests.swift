@@ -39,7 +39,7 @@ struct QEMUCommandLineTests {
         #expect(firstVolume > ephemeral)
         #expect(Array(arguments[firstVolume..<firstVolume + 6]) == [
             "-blockdev", #"{"driver":"file","filename":"/volumes/a,b.qcow2","node-name":"file3b1e5f0c9d2a4c1b8e7f0a1b2c3"}"#,
-            "-blockdev", #"{"backing":null,"driver":"qcow2","file":"file3b1e5f0c9d2a4c1b8e7f0a1b2c3","node-name":"vol3b1e5f0c9d2a4c1b8e7f0a1b2c3d"}"#,
+            "-blockdev", #"{"driver":"qcow2","file":"file3b1e5f0c9d2a4c1b8e7f0a1b2c3","node-name":"vol3b1e5f0c9d2a4c1b8e7f0a1b2c3d"}"#,
             "-device", "virtio-blk-pci,drive=vol3b1e5f0c9d2a4c1b8e7f0a1b2c3d,id=volume-3b1e5f0c-9d2a-4c1b-8e7f-0a1b2c3d4e5f,serial=3b1e5f0c-9d2a-4c1b-8",
         ])
         #expect(arguments.contains(#"{"driver":"raw","file":"file0f0e0d0c0b0a490887060504030","node-name":"vol0f0e0d0c0b0a4908870605040302"}"#))

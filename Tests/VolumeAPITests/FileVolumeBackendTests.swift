@@ -51,6 +51,46 @@ struct FileVolumeBackendTests {
         }
     }
 
+    /// Volumes from one image are overlays on one base, each through a link of its own; the data reads through; the
+    /// base goes with the last of them.
+    @Test func volumesFromAnImageAreCopyOnWrite() async throws {
+        try await withDirectory { directory in
+            let backend = FileVolumeBackend(directory: directory)
+            let image = ImageID("0d8f6f4e-5a3c-4f0e-9b2d-1c2d3e4f5a6b")
+            let content = Data("STRATUS IMAGE DATA\n".utf8) + Data(repeating: 0, count: 4096 - 19)
+            let write: @Sendable (String) async throws -> Void = { path in
+                guard FileManager.default.createFile(atPath: path, contents: content) else { throw VolumeBackendError("no file") }
+            }
+            let (first, second) = (VolumeID.generateUUID(), VolumeID.generateUUID())
+            try await backend.create(first, size: 1, from: .image(image, diskFormat: "raw", write: write))
+            try await backend.create(second, size: 2, from: .image(image, diskFormat: "raw", write: write))
+            let base = directory + "/base-\(image).qcow2"
+            #expect((try FileManager.default.attributesOfItem(atPath: base)[.referenceCount] as? NSNumber)?.intValue == 3, "the base and two links")
+            for (volume, size) in [(first, 1), (second, 2)] {
+                let path = backend.connectionInfo(volume).path
+                let info = try await ToolRun.run("qemu-img", ["info", "--output=json", "-f", "qcow2", path])
+                let object = try #require(try JSONSerialization.jsonObject(with: Data(info.output.utf8)) as? [String: Any])
+                #expect(object["backing-filename"] as? String == "volume-\(volume).base.qcow2", "\(object)")
+                #expect((object["virtual-size"] as? NSNumber)?.intValue == size << 30)
+                let raw = directory + "/read-\(volume).raw"
+                #expect(try await ToolRun.run("qemu-img", ["convert", "-f", "qcow2", "-O", "raw", path, raw]).status == 0)
+                #expect(try Data(contentsOf: URL(fileURLWithPath: raw)).prefix(19) == Data("STRATUS IMAGE DATA\n".utf8))
+                try FileManager.default.removeItem(atPath: raw)
+            }
+            // A clone and a snapshot of an overlay are standalone copies.
+            let clone = VolumeID.generateUUID()
+            try await backend.create(clone, size: 1, from: .volume(first))
+            let cloneInfo = try await ToolRun.run("qemu-img", ["info", "--output=json", backend.connectionInfo(clone).path])
+            #expect(!cloneInfo.output.contains("backing-filename"), "\(cloneInfo.output)")
+
+            try await backend.delete(first)
+            #expect(FileManager.default.fileExists(atPath: base), "the second volume still uses the base")
+            try await backend.delete(second)
+            try await backend.delete(clone)
+            #expect(try FileManager.default.contentsOfDirectory(atPath: directory).isEmpty)
+        }
+    }
+
     @Test func aFailedCreateLeavesNoFile() async throws {
         try await withDirectory { directory in
             let backend = FileVolumeBackend(directory: directory)

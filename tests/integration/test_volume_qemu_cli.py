@@ -52,6 +52,11 @@ def test_volume_files_follow_the_volume(cloud, tmp_path):
     cloud.wait_shown(["volume"], f"from-image-{RUN}", "available", DEADLINE)
     image_path = volumes / f"volume-{from_image['id']}.qcow2"
     assert _virtual_size(image_path) == 1 << 30
+    # Copy-on-write: an overlay on the image's base, through the volume's own link to it.
+    info = json.loads(subprocess.run(["qemu-img", "info", "-U", "--output=json", str(image_path)], capture_output=True, text=True, check=True).stdout)
+    assert info.get("backing-filename") == f"volume-{from_image['id']}.base.qcow2", info
+    image_id = cloud.json("image", "show", f"img-{RUN}")["id"]
+    assert (volumes / f"base-{image_id}.qcow2").exists()
     raw = subprocess.run(
         ["qemu-img", "convert", "-U", "-O", "raw", str(image_path), str(tmp_path / "out.raw")], capture_output=True, text=True
     )
@@ -71,3 +76,4 @@ def test_volume_files_follow_the_volume(cloud, tmp_path):
         assert time.monotonic() < deadline, "volume files were not removed"
         time.sleep(0.2)
     assert not list(volumes.glob(".*")), list(volumes.glob(".*"))
+    assert not list(volumes.glob("base-*")) and not list(volumes.glob("*.base.qcow2")), "the base went with its last volume"

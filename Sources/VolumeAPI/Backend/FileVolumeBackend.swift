@@ -5,8 +5,10 @@ public import StratusCore
 /// the local file system): `volume-<id>.qcow2` and `snapshot-<id>.qcow2`.
 ///
 /// A new file is made under a temporary name and renamed into place when complete, so a failure leaves no file.
-/// Volumes from images, snapshots and other volumes are full copies (`qemu-img convert`): nothing depends on a
-/// base that may go away.
+/// A volume from an image is copy-on-write: a qcow2 overlay on the image's base (`base-<image>.qcow2`, the image
+/// converted to qcow2 once, shared by every volume made from it), through a hard link of its own
+/// (`volume-<id>.base.qcow2`), so the base lives as long as some volume uses it and is removed with the last one.
+/// Volumes from snapshots and other volumes, and snapshots, are full copies (`qemu-img convert`).
 public struct FileVolumeBackend: VolumeBackend {
     public let directory: String
 
@@ -18,29 +20,19 @@ public struct FileVolumeBackend: VolumeBackend {
 
     func volumePath(_ id: VolumeID) -> String { directory + "/volume-\(id).qcow2" }
     func snapshotPath(_ id: SnapshotID) -> String { directory + "/snapshot-\(id).qcow2" }
+    func basePath(_ image: ImageID) -> String { directory + "/base-\(image).qcow2" }
+    /// The volume's own hard link to its image's base, which its overlay names as its backing file.
+    func baseLinkPath(_ id: VolumeID) -> String { directory + "/volume-\(id).base.qcow2" }
 
     public func create(_ volume: VolumeID, size: Int, from source: VolumeSource) async throws {
         try prepareDirectory()
         let temporary = directory + "/.creating-\(volume).qcow2"
-        var scratch: String?
-        defer {
-            try? FileManager.default.removeItem(atPath: temporary)
-            if let scratch { try? FileManager.default.removeItem(atPath: scratch) }
-        }
+        defer { try? FileManager.default.removeItem(atPath: temporary) }
         switch source {
         case .blank:
             try await Self.qemuImg(["create", "-q", "-f", "qcow2", temporary, "\(size)G"])
         case .image(let image, let diskFormat, let write):
-            let data = directory + "/.image-\(volume)"
-            scratch = data
-            try await write(data)
-            let format = diskFormat.flatMap(Self.qemuFormat).map { ["-f", $0] } ?? []
-            // qemu-img would copy a backing file's data in too, and the header may name any file of the host.
-            if let backing = try await Self.info(data, format: format)["backing-filename"] as? String {
-                throw VolumeBackendError("image \(image) refers to a backing file (\(backing)); such images are refused")
-            }
-            try await Self.qemuImg(["convert", "-q"] + format + ["-O", "qcow2", data, temporary])
-            try await Self.grow(temporary, to: size, what: "image \(image)")
+            try await createOverlay(volume, size: size, image: image, diskFormat: diskFormat, write: write, at: temporary)
         case .snapshot(let snapshot):
             try await Self.qemuImg(["convert", "-q", "-f", "qcow2", "-O", "qcow2", snapshotPath(snapshot), temporary])
             try await Self.grow(temporary, to: size, what: "snapshot \(snapshot)")
@@ -65,6 +57,8 @@ public struct FileVolumeBackend: VolumeBackend {
 
     public func delete(_ volume: VolumeID) async throws {
         try Self.remove(volumePath(volume))
+        try Self.remove(baseLinkPath(volume))
+        try removeUnusedBases()
     }
 
     public func deleteSnapshot(_ snapshot: SnapshotID) async throws {
@@ -73,6 +67,70 @@ public struct FileVolumeBackend: VolumeBackend {
 
     public func connectionInfo(_ volume: VolumeID) -> VolumeAttachment.ConnectionInfo {
         VolumeAttachment.ConnectionInfo(driverVolumeType: "file", path: volumePath(volume), format: "qcow2")
+    }
+
+    /// An overlay of `size` GiB at `path` on the image's base, through the volume's link to it. The base is made when
+    /// missing (or when the last volume using it took it away meanwhile: the link then fails, and it is made again).
+    private func createOverlay(
+        _ volume: VolumeID, size: Int, image: ImageID, diskFormat: String?, write: @Sendable (String) async throws -> Void, at path: String
+    ) async throws {
+        let link = baseLinkPath(volume)
+        do {
+            for attempt in 1...3 {
+                if !FileManager.default.fileExists(atPath: basePath(image)) {
+                    try await createBase(image, diskFormat: diskFormat, write: write, scratch: "\(volume)")
+                }
+                try? FileManager.default.removeItem(atPath: link)
+                do {
+                    try FileManager.default.linkItem(atPath: basePath(image), toPath: link)
+                    break
+                } catch where attempt < 3 {
+                    continue
+                }
+            }
+            guard let virtual = (try await Self.info(link, format: ["-f", "qcow2"])["virtual-size"] as? NSNumber)?.intValue else {
+                throw VolumeBackendError("qemu-img info gave no virtual-size for \(link)")
+            }
+            guard virtual <= size << 30 else { throw VolumeBackendError("image \(image) is \(virtual) bytes, larger than the volume's \(size) GiB") }
+            // Named relative to the overlay (both are in this directory), so the data directory may move.
+            try await Self.qemuImg(["create", "-q", "-f", "qcow2", "-b", (link as NSString).lastPathComponent, "-F", "qcow2", path, "\(size)G"])
+        } catch {
+            try? FileManager.default.removeItem(atPath: link)
+            try? removeUnusedBases()
+            throw error
+        }
+    }
+
+    /// The image's data converted to a standalone qcow2 file at its base path. An image whose header names a backing
+    /// file is refused: qemu-img would copy that file's data in, and the header may name any file of the host.
+    private func createBase(_ image: ImageID, diskFormat: String?, write: @Sendable (String) async throws -> Void, scratch name: String) async throws {
+        let data = directory + "/.image-\(name)"
+        let converted = directory + "/.base-\(name).qcow2"
+        defer {
+            try? FileManager.default.removeItem(atPath: data)
+            try? FileManager.default.removeItem(atPath: converted)
+        }
+        try await write(data)
+        let format = diskFormat.flatMap(Self.qemuFormat).map { ["-f", $0] } ?? []
+        if let backing = try await Self.info(data, format: format)["backing-filename"] as? String {
+            throw VolumeBackendError("image \(image) refers to a backing file (\(backing)); such images are refused")
+        }
+        try await Self.qemuImg(["convert", "-q"] + format + ["-O", "qcow2", data, converted])
+        do {
+            try FileManager.default.moveItem(atPath: converted, toPath: basePath(image))
+        } catch where FileManager.default.fileExists(atPath: basePath(image)) {
+            // Another volume of the same image made it meanwhile.
+        }
+    }
+
+    /// Removes the bases no volume links to any more (a base's only link is then its own name).
+    private func removeUnusedBases() throws {
+        for name in try FileManager.default.contentsOfDirectory(atPath: directory) where name.hasPrefix("base-") && name.hasSuffix(".qcow2") {
+            let path = directory + "/" + name
+            if (try FileManager.default.attributesOfItem(atPath: path)[.referenceCount] as? NSNumber)?.intValue == 1 {
+                try Self.remove(path)
+            }
+        }
     }
 
     private func prepareDirectory() throws {
