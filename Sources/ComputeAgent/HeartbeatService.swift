@@ -31,7 +31,9 @@ public struct HeartbeatService: Service {
                     return
                 } catch {
                     if retry >= interval { manager.logger.warning("compute \(manager.host): heartbeat failed: \(error)") }
-                    try await Task.sleep(for: retry)
+                    // A shutdown stops the conductor first: the report fails, then this wait is cancelled. That is the
+                    // end of the service, not a failure of it (which would fail the process's exit).
+                    do { try await Task.sleep(for: retry) } catch { return }
                     retry = min(retry * 2, interval)
                 }
             }

@@ -71,7 +71,13 @@ public enum AllInOne {
             try await compute.api.bootstrapFlavors()
             migrated.open()
         }
-        try await app.runService()
+        do {
+            try await app.runService()
+        } catch {
+            // The database is closed either way: an open one must not be released (SQLiteNIO asserts on it).
+            try? await backend.close()
+            throw error
+        }
         try await backend.close()
     }
 
