@@ -118,14 +118,12 @@ extension ComputeManager {
                 switch request.source {
                 case .volume(let id):
                     volumeId = id
-                case .image(let image):
+                case .image, .blank:
+                    let image: ImageID? = if case .image(let id) = request.source { id } else { nil }
                     volumeId = try await volumes.createVolume(name: "", sizeGB: request.sizeGB ?? 1, image: image, credentials: credentials)
                     prepared.created.append(volumeId)
-                case .blank:
-                    volumeId = try await volumes.createVolume(name: "", sizeGB: request.sizeGB ?? 1, image: nil, credentials: credentials)
-                    prepared.created.append(volumeId)
+                    try await waitUntilAvailable(volumeId, credentials: credentials)
                 }
-                if prepared.created.last == volumeId { try await waitUntilAvailable(volumeId, credentials: credentials) }
                 let attachmentId = try await volumes.createAttachment(volume: volumeId, instance: instance.id, credentials: credentials)
                 let attachment = InstanceVolumeAttachment(
                     id: UUID().uuidString.lowercased(), volumeId: volumeId, attachmentId: attachmentId,
