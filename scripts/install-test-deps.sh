@@ -5,7 +5,7 @@
 #   - noVNC (served by the console proxy), and Chromium, chromedriver and tesseract for the console
 #     tests, which open noVNC in a headless browser and read its screenshot, from Debian apt
 #   - a Python with a working `venv`, and a virtualenv at $REPO/.venv holding the
-#     pinned OpenStack CLI + pytest (for tests/integration)
+#     pinned OpenStack CLI, openstacksdk, pytest and pytest-xdist (for tests/integration)
 # Runs apt-get / pip only when something is missing or at the wrong version.
 # Meant to run as root on Debian 12 (apt-get is skipped entirely when nothing is missing).
 set -euo pipefail
@@ -18,6 +18,7 @@ PINNED=(
   "openstacksdk==4.22.0"
   "keystoneauth1==5.18.1"
   "pytest==9.0.3"
+  "pytest-xdist==3.8.0"
   "selenium==4.27.1"
   "pillow==11.0.0"
   "websockets==14.1"

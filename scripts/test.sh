@@ -1,37 +1,76 @@
 #!/usr/bin/env bash
 # THE test command: `bash scripts/test.sh` from the repository root.
-#   1. install test dependencies (PostgreSQL, .venv with the openstack CLI and pytest)
-#   2. build the Swift package and its tests
-#   3. run the Swift tests against a throw-away PostgreSQL ($STRATUS_TEST_POSTGRES_URL)
-#   4. build the stratus binary (debug)
-#   5. run the integration tests (real openstack CLI against .build/debug/stratus)
-# Stops at the first failing step.
+#   1. install test dependencies (PostgreSQL, QEMU, the browser, .venv with the openstack CLI and pytest)
+#   2. build the Swift package once: its tests and the stratus binary the integration tests run
+#   3. run the Swift tests against SQLite and a throw-away PostgreSQL ($STRATUS_TEST_POSTGRES_URL)
+#   4. run the integration tests (real openstack CLI against .build/debug/stratus), two modules at a time
+# Stops at the first failing step, and prints how long each step took (also when one failed).
+#
+# `bash scripts/test.sh --quick` is the developers' loop: the Swift tests on SQLite only, and the integration
+# tests that need no QEMU guest.
 set -euo pipefail
 
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$REPO"
 
+QUICK=0
+case "${1:-}" in
+  "") ;;
+  --quick) QUICK=1 ;;
+  *) echo "usage: bash scripts/test.sh [--quick]" >&2; exit 2 ;;
+esac
+
 if ! command -v swift >/dev/null 2>&1 && [ -x /opt/swift/usr/bin/swift ]; then
   export PATH="/opt/swift/usr/bin:$PATH"
 fi
 
-header() { printf '\n=== [%s] %s\n' "$(date +%H:%M:%S)" "$*"; }
+STARTED=$SECONDS
+PHASES=()
+PHASE=""
+PHASE_STARTED=$SECONDS
 
-header "1/5 install test dependencies"
+finish_phase() {
+  [ -n "$PHASE" ] && PHASES+=("$(printf '%5ds  %s' $((SECONDS - PHASE_STARTED)) "$PHASE")")
+  PHASE=""
+}
+
+phase() {
+  finish_phase
+  PHASE="$*"
+  PHASE_STARTED=$SECONDS
+  printf '\n=== [%s] %s\n' "$(date +%H:%M:%S)" "$*"
+}
+
+report() {
+  local rc=$?
+  finish_phase
+  printf '\n=== time per step\n'
+  printf '%s\n' "${PHASES[@]}"
+  printf '%5ds  total (%s)\n' $((SECONDS - STARTED)) "$([ "$rc" -eq 0 ] && echo "all tests passed" || echo "FAILED, status $rc")"
+}
+trap report EXIT
+
+phase "1/4 install test dependencies"
 bash scripts/install-test-deps.sh
 
-header "2/5 swift build --build-tests"
+# One build: --build-tests builds every target, the stratus executable among them, so step 4 runs the
+# binary this step made.
+phase "2/4 swift build --build-tests"
 swift build --build-tests
 
-header "3/5 swift test (with a throw-away PostgreSQL)"
-bash scripts/with-postgres.sh swift test --skip-build
+if [ "$QUICK" -eq 1 ]; then
+  phase "3/4 swift test (SQLite only: --quick)"
+  swift test --skip-build
+else
+  phase "3/4 swift test (with a throw-away PostgreSQL)"
+  bash scripts/with-postgres.sh swift test --skip-build
+fi
 
-header "4/5 swift build --product stratus"
-swift build --product stratus
-
-# STRATUS_BIN may be preset to test another binary; the default is the one built in step 4.
+# STRATUS_BIN may be preset to test another binary; the default is the one built in step 2.
 export STRATUS_BIN="${STRATUS_BIN:-$REPO/.build/debug/stratus}"
-header "5/5 integration tests (openstack CLI against $STRATUS_BIN)"
-.venv/bin/pytest -q tests/integration
-
-header "all tests passed"
+phase "4/4 integration tests (openstack CLI against $STRATUS_BIN)"
+# Two workers; each module runs whole on one worker, and the modules with QEMU guests all on the same one,
+# one after another (tests/integration/conftest.py), so that no two TCG guests starve each other.
+PYTEST=(.venv/bin/pytest -q -n 2 --dist loadgroup --no-loadscope-reorder --durations 15 tests/integration)
+[ "$QUICK" -eq 1 ] && PYTEST+=(-m "not qemu")
+"${PYTEST[@]}"

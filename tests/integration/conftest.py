@@ -4,7 +4,8 @@
 Environment variables read here:
   STRATUS_BIN            the stratus binary (default .build/debug/stratus; relative paths are taken
                          relative to the repository root)
-  STRATUS_OPENSTACK_CLI  the openstack CLI (default .venv/bin/openstack under the repository root)
+  STRATUS_OPENSTACK_CLI  the openstack CLI (default .venv/bin/openstack under the repository root); its
+                         virtualenv's python runs cli_zygote.py, which starts each call of it
   STRATUS_TEST_SERVER_ARGS
                          extra arguments appended to `stratus all-in-one ...` (shlex-split), e.g.
                          "--token-lifetime 600"; default none. They come after a module's own
@@ -18,13 +19,17 @@ All OS_* variables and STRATUS_ADMIN_PASSWORD of the calling environment are ign
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import queue
 import secrets
 import shlex
+import shutil
 import signal
 import socket
+import struct
 import subprocess
+import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -68,12 +73,12 @@ def tail(path: Path, lines: int = 60) -> str:
 
 
 class CLIResult:
-    def __init__(self, argv: list[str], env_note: str, proc: subprocess.CompletedProcess):
+    def __init__(self, argv: list[str], env_note: str, returncode: int, stdout: str, stderr: str):
         self.argv = argv
         self.env_note = env_note
-        self.returncode = proc.returncode
-        self.stdout = proc.stdout
-        self.stderr = proc.stderr
+        self.returncode = returncode
+        self.stdout = stdout
+        self.stderr = stderr
 
     def describe(self) -> str:
         return (
@@ -82,6 +87,68 @@ class CLIResult:
             f"exit status: {self.returncode}\n"
             f"--- stdout ---\n{self.stdout}\n--- stderr ---\n{self.stderr}"
         )
+
+
+class OpenStackCLI:
+    """The real `openstack` CLI, each call its own process forked by cli_zygote.py (see there) from a
+    process that has the CLI's modules imported already."""
+
+    ZYGOTE = Path(__file__).with_name("cli_zygote.py")
+
+    def __init__(self, script: Path):
+        self.script = script
+        self._dir = tempfile.mkdtemp(prefix="osc-")
+        self.socket_path = os.path.join(self._dir, "cli.sock")
+        self.proc = subprocess.Popen(
+            [str(script.parent / "python"), str(self.ZYGOTE), str(script), self.socket_path],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=clean_environ(), start_new_session=True,
+        )
+        ready = self.proc.stdout.readline()
+        if ready.strip() != b"ready":
+            self.close()
+            pytest.fail(f"{self.ZYGOTE.name} did not start (it printed {ready!r}) with {script.parent / 'python'}")
+
+    def run(self, args: list[str], env: dict[str, str], timeout: float) -> tuple[int, str, str]:
+        """`openstack ARGS` with exactly `env` as its environment and no stdin: (exit status, stdout, stderr).
+        A call that outlives `timeout` is killed and raises subprocess.TimeoutExpired."""
+        request = json.dumps({"argv": list(args), "env": env, "cwd": os.getcwd()}).encode()
+        with (
+            tempfile.TemporaryFile() as out,
+            tempfile.TemporaryFile() as err,
+            open(os.devnull, "rb") as null,
+            socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET) as conn,
+        ):
+            conn.settimeout(30)
+            conn.connect(self.socket_path)
+            socket.send_fds(conn, [request], [null.fileno(), out.fileno(), err.fileno()])
+            (pid,) = struct.unpack("!i", conn.recv(4))
+            conn.settimeout(timeout)
+            try:
+                status = conn.recv(4)
+            except TimeoutError:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(pid, signal.SIGKILL)
+                raise subprocess.TimeoutExpired(args, timeout, _read(out), _read(err)) from None
+            # No status: the child died without reporting (killed by a signal).
+            returncode = struct.unpack("!i", status)[0] if len(status) == 4 else -1
+            return returncode, _read(out), _read(err)
+
+    def close(self) -> None:
+        with contextlib.suppress(OSError):
+            self.proc.stdin.close()
+        try:
+            self.proc.wait(timeout=STOP_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+        with contextlib.suppress(OSError):
+            os.unlink(self.socket_path)
+            os.rmdir(self._dir)
+
+
+def _read(f) -> str:
+    f.seek(0)
+    return f.read().decode("utf-8", errors="replace")
 
 
 class Server:
@@ -230,10 +297,11 @@ class Server:
 class Cloud:
     """Runs the real openstack CLI against the server."""
 
-    def __init__(self, server: Server, cli: Path):
+    def __init__(self, server: Server, cli: OpenStackCLI):
         self.server = server
         self.cli = cli
         self.state: dict = {}  # shared between the ordered tests
+        self._api = None
 
     @property
     def data_dir(self) -> Path:
@@ -288,16 +356,14 @@ class Cloud:
         env.update(os_env)
         if extra_env:
             env.update(extra_env)
-        argv = [str(self.cli), *args]
+        argv = [str(self.cli.script), *args]
         shown = {k: ("***" if "PASSWORD" in k else v) for k, v in {**os_env, **(extra_env or {})}.items()}
         try:
-            proc = subprocess.run(
-                argv, env=env, capture_output=True, text=True, timeout=timeout, stdin=subprocess.DEVNULL
-            )
+            returncode, stdout, stderr = self.cli.run(list(args), env, timeout)
         except subprocess.TimeoutExpired as e:
             pytest.fail(f"command timed out after {timeout:.0f}s: {shlex.join(argv)}\nenv: {shown}\n"
                         f"stdout: {e.stdout}\nstderr: {e.stderr}")
-        return CLIResult(argv, " ".join(f"{k}={v}" for k, v in sorted(shown.items())), proc)
+        return CLIResult(argv, " ".join(f"{k}={v}" for k, v in sorted(shown.items())), returncode, stdout, stderr)
 
     def ok(self, *args: str, **kw) -> CLIResult:
         r = self.run(*args, **kw)
@@ -309,16 +375,62 @@ class Cloud:
         assert r.returncode != 0, f"expected a non-zero exit status\n{r.describe()}"
         return r
 
-    def wait_shown(self, kind: list[str], name: str, status: str, deadline: float) -> dict:
-        """`openstack KIND show NAME` once its status is `status`; fails on an error status or at the deadline."""
+    # --- waiting: polls go through openstacksdk ----------------------------------------------------------------
+
+    @property
+    def api(self):
+        """openstacksdk in this process, as the admin of the openrc, with one token for all its calls (a new
+        connection after each start of the server). The waits poll through it: a poll proves nothing that the
+        CLI calls around it do not, and costs milliseconds instead of a CLI process."""
+        if self._api is None or self._api[0] != self.server.starts:
+            import openstack
+
+            env = self.openrc_env()
+            conn = openstack.connect(
+                auth_url=env["OS_AUTH_URL"],
+                username=env["OS_USERNAME"],
+                password=env["OS_PASSWORD"],
+                project_name=env["OS_PROJECT_NAME"],
+                user_domain_name=env["OS_USER_DOMAIN_NAME"],
+                project_domain_name=env["OS_PROJECT_DOMAIN_NAME"],
+                region_name=env.get("OS_REGION_NAME"),
+                identity_api_version="3",
+                load_envvars=False,
+                load_yaml_config=False,
+            )
+            self._api = (self.server.starts, conn)
+        return self._api[1]
+
+    def wait_for(self, kind: str, ref: str, status: str, deadline: float):
+        """The `kind` ("server", "volume" or "snapshot") named or numbered `ref`, as openstacksdk reads it, once its
+        status is `status`; fails when it goes to an error status it was not waited for, or at the deadline."""
+        proxy, noun = (self.api.compute, "server") if kind == "server" else (self.api.block_storage, kind)
+        get = getattr(proxy, f"get_{noun}")
+        resource_id = getattr(proxy, f"find_{noun}")(ref, ignore_missing=False).id
         end = time.monotonic() + deadline
+        seen: list[str] = []
         while True:
-            shown = self.json(*kind, "show", name)
-            if shown["status"] == status:
-                return shown
-            assert not shown["status"].startswith("error"), f"{name} went to {shown['status']}: {shown}"
-            assert time.monotonic() < end, f"{name} is still {shown['status']}, not {status}"
+            current = get(resource_id)
+            if not seen or seen[-1] != current.status:
+                seen.append(current.status)
+            if current.status == status:
+                return current
+            if current.status.lower().startswith("error") and not status.lower().startswith("error"):
+                pytest.fail(f"{kind} {ref} went to {current.status} waiting for {status}: {current.to_dict()}")
+            if time.monotonic() >= end:
+                pytest.fail(f"{kind} {ref} is not {status} after {deadline:.0f}s (statuses seen: {seen})")
             time.sleep(0.2)
+
+    def wait_shown(self, kind: list[str], name: str, status: str, deadline: float) -> dict:
+        """`openstack KIND show NAME` once its status is `status` (see `wait_for`); KIND is ["volume"] or
+        ["volume", "snapshot"]."""
+        self.wait_for(kind[-1], name, status, deadline)
+        return self.json(*kind, "show", name)
+
+    def console_output(self, ref: str) -> str:
+        """The server's console log, as `openstack console log show` prints it, read through openstacksdk."""
+        server = self.api.compute.find_server(ref, ignore_missing=False)
+        return self.api.compute.get_server_console_output(server.id)["output"]
 
     def json(self, *args: str, **kw):
         import json
@@ -330,6 +442,32 @@ class Cloud:
             pytest.fail(f"output is not JSON ({e})\n{r.describe()}")
 
 
+def _boots_qemu_guests(module) -> bool:
+    """Whether the module's server runs the QEMU driver (STRATUS_SERVER_ARGS names `--driver qemu`)."""
+    args = list(getattr(module, "STRATUS_SERVER_ARGS", ()))
+    return ("--driver", "qemu") in zip(args, args[1:])
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "qemu: runs real QEMU guests (`-m 'not qemu'` leaves them out)")
+    # openstacksdk warns about its own deprecations on each call (`Cloud.api`); they say nothing about Stratus.
+    config.addinivalue_line("filterwarnings", "ignore::openstack.warnings._RemovedInSDKWarning")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """For pytest-xdist's `--dist loadgroup`: each module is one group, since its tests share one server and run
+    in file order; the modules with QEMU guests are one group together, so that only one TCG guest boots at a
+    time, and they come first, as the longest group. Their tests are also marked `qemu`."""
+    for item in items:
+        if _boots_qemu_guests(item.module):
+            item.add_marker(pytest.mark.qemu)
+            item.add_marker(pytest.mark.xdist_group("qemu"))
+        else:
+            item.add_marker(pytest.mark.xdist_group(item.module.__name__))
+    items.sort(key=lambda item: not _boots_qemu_guests(item.module))
+
+
 @pytest.fixture(scope="session")
 def stratus_bin() -> Path:
     binary = _repo_path(os.environ.get("STRATUS_BIN", ".build/debug/stratus"))
@@ -339,11 +477,13 @@ def stratus_bin() -> Path:
 
 
 @pytest.fixture(scope="session")
-def openstack_cli() -> Path:
+def openstack_cli() -> Iterator[OpenStackCLI]:
     cli = _repo_path(os.environ.get("STRATUS_OPENSTACK_CLI", ".venv/bin/openstack"))
     if not (cli.is_file() and os.access(cli, os.X_OK)):
         pytest.fail(f"openstack CLI {cli} missing; run scripts/install-test-deps.sh")
-    return cli
+    runner = OpenStackCLI(cli)
+    yield runner
+    runner.close()
 
 
 @contextlib.contextmanager
@@ -384,28 +524,36 @@ def _artifacts() -> Path:
 
 @pytest.fixture(scope="session")
 def server(stratus_bin: Path, tmp_path_factory: pytest.TempPathFactory):
-    with running_server(stratus_bin, tmp_path_factory.mktemp("stratus"), _artifacts()) as srv:
+    """The server of the modules that use no server of their own; one per pytest-xdist worker (logs in
+    ARTIFACTS/session-<worker>/)."""
+    logs = _artifacts() / f"session-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
+    with running_server(stratus_bin, tmp_path_factory.mktemp("stratus"), logs) as srv:
         yield srv
 
 
 @pytest.fixture(scope="module")
-def module_server(stratus_bin: Path, tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest):
+def module_server(stratus_bin: Path, request: pytest.FixtureRequest):
     """A server of the requesting test module's own (logs in ARTIFACTS/<module name>/), for tests
     that should not share state with, or be restarted by, the session `server`. A module may set
     STRATUS_SERVER_ARGS (a sequence of strings, e.g. ("--fake-hosts", "3")) for its server's command line."""
     name = request.module.__name__.rsplit(".", 1)[-1]
     extra = tuple(getattr(request.module, "STRATUS_SERVER_ARGS", ()))
-    # A short data directory: a QEMU guest's QMP socket path under it must fit in 107 bytes.
-    with running_server(stratus_bin, tmp_path_factory.mktemp("m"), _artifacts() / name, extra) as srv:
-        yield srv
+    # A short data directory, not under pytest's (longer under xdist): a QEMU guest's socket paths under it must
+    # fit in 107 bytes.
+    base = Path(tempfile.mkdtemp(prefix="stratus-"))
+    try:
+        with running_server(stratus_bin, base, _artifacts() / name, extra) as srv:
+            yield srv
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
-def cloud(server: Server, openstack_cli: Path) -> Cloud:
+def cloud(server: Server, openstack_cli: OpenStackCLI) -> Cloud:
     return Cloud(server, openstack_cli)
 
 
 @pytest.fixture(scope="module")
-def module_cloud(module_server: Server, openstack_cli: Path) -> Cloud:
+def module_cloud(module_server: Server, openstack_cli: OpenStackCLI) -> Cloud:
     """The CLI against `module_server`."""
     return Cloud(module_server, openstack_cli)

@@ -62,25 +62,11 @@ def kill_guests(data_dir: Path) -> None:
             os.kill(pid, signal.SIGKILL)
 
 
-def status(cloud, ref: str) -> str:
-    return cloud.ok("server", "show", "-f", "value", "-c", "status", ref).stdout.strip()
-
-
-def wait_status(cloud, ref: str, want: str, deadline: float = BOOT_DEADLINE) -> None:
-    end = time.monotonic() + deadline
-    while (current := status(cloud, ref)) != want:
-        if current == "ERROR" and want != "ERROR":
-            pytest.fail(f"server {ref} went to ERROR waiting for {want}\n{cloud.json('server', 'show', ref)}")
-        if time.monotonic() >= end:
-            pytest.fail(f"server {ref} is {current}, not {want}, after {deadline:.0f}s")
-        time.sleep(WAIT_INTERVAL)
-
-
 def wait_console(cloud, ref: str, *texts: str, count: int = 1) -> str:
-    """The console log once each of `texts` appears in it at least `count` times."""
+    """The console log once each of `texts` appears in it at least `count` times (polled through openstacksdk)."""
     end = time.monotonic() + BOOT_DEADLINE
     while True:
-        log = cloud.ok("console", "log", "show", ref).stdout
+        log = cloud.console_output(ref)
         if all(log.count(text) >= count for text in texts):
             return log
         if time.monotonic() >= end:

@@ -141,24 +141,6 @@ def _server_status(cloud, ref: str) -> str:
     return cloud.ok("server", "show", "-f", "value", "-c", "status", ref).stdout.strip()
 
 
-def _wait_status(cloud, ref: str, want: str, deadline: float = WAIT_DEADLINE) -> None:
-    """Poll `server show -f value -c status` until it prints `want` (fails at ERROR or the deadline)."""
-    end = time.monotonic() + deadline
-    seen: list[str] = []
-    while True:
-        status = _server_status(cloud, ref)
-        if not seen or seen[-1] != status:
-            seen.append(status)
-        if status == want:
-            return
-        if status == "ERROR":
-            pytest.fail(f"server {ref} went to ERROR waiting for {want} (statuses seen: {seen})\n"
-                        f"{cloud.json('server', 'show', ref)}")
-        if time.monotonic() >= end:
-            pytest.fail(f"server {ref} not {want} within {deadline:.0f}s (statuses seen: {seen})")
-        time.sleep(WAIT_INTERVAL)
-
-
 def _addresses(server: dict) -> dict[str, list[str]]:
     """`addresses` of `server show/create -f json` (or `Networks` of `server list`) as {network: [ip]};
     older CLIs print it as a "net=ip, ip" string."""
@@ -358,13 +340,13 @@ def test_server_port(cloud):
 def test_stop_and_start(cloud):
     _need(cloud, "server")
     cloud.ok("server", "stop", SERVER)
-    _wait_status(cloud, SERVER, "SHUTOFF")
+    cloud.wait_for("server", SERVER, "SHUTOFF", WAIT_DEADLINE)
     shown = cloud.json("server", "show", SERVER)
     assert shown.get("OS-EXT-STS:vm_state") == "stopped", shown
     assert shown.get("OS-EXT-STS:power_state") in (4, "Shutdown"), shown
 
     cloud.ok("server", "start", SERVER)
-    _wait_status(cloud, SERVER, "ACTIVE")
+    cloud.wait_for("server", SERVER, "ACTIVE", WAIT_DEADLINE)
     cloud.state["stopped_and_started"] = True
 
 
@@ -385,18 +367,18 @@ def test_reboot(cloud):
 def test_pause_and_unpause(cloud):
     _need(cloud, "rebooted")
     cloud.ok("server", "pause", SERVER)
-    _wait_status(cloud, SERVER, "PAUSED")
+    cloud.wait_for("server", SERVER, "PAUSED", WAIT_DEADLINE)
     cloud.ok("server", "unpause", SERVER)
-    _wait_status(cloud, SERVER, "ACTIVE")
+    cloud.wait_for("server", SERVER, "ACTIVE", WAIT_DEADLINE)
     cloud.state["paused"] = True
 
 
 def test_suspend_and_resume(cloud):
     _need(cloud, "paused")
     cloud.ok("server", "suspend", SERVER)
-    _wait_status(cloud, SERVER, "SUSPENDED")
+    cloud.wait_for("server", SERVER, "SUSPENDED", WAIT_DEADLINE)
     cloud.ok("server", "resume", SERVER)
-    _wait_status(cloud, SERVER, "ACTIVE")
+    cloud.wait_for("server", SERVER, "ACTIVE", WAIT_DEADLINE)
     cloud.state["power_actions"] = True
 
 
@@ -478,9 +460,9 @@ def test_multi_create(cloud):
 def test_resize_and_confirm(cloud):
     _need(cloud, "server")
     cloud.ok("server", "resize", "--flavor", "m1.small", "--wait", SERVER)
-    _wait_status(cloud, SERVER, "VERIFY_RESIZE")
+    cloud.wait_for("server", SERVER, "VERIFY_RESIZE", WAIT_DEADLINE)
     cloud.ok("server", "resize", "confirm", SERVER)
-    _wait_status(cloud, SERVER, "ACTIVE")
+    cloud.wait_for("server", SERVER, "ACTIVE", WAIT_DEADLINE)
     shown = cloud.json("server", "show", SERVER)
     assert _flavor_name(shown) == "m1.small", f"flavor after resize confirm: {shown.get('flavor')}"
 
@@ -494,7 +476,7 @@ def test_server_image_create(cloud):
     properties = shown.get("properties") or {}
     assert properties.get("image_type") == "snapshot", shown
     assert properties.get("instance_uuid") == cloud.state["server"]["id"], shown
-    _wait_status(cloud, SERVER, "ACTIVE")
+    cloud.wait_for("server", SERVER, "ACTIVE", WAIT_DEADLINE)
     cloud.state["snapshot"] = shown["id"]
 
 
@@ -731,9 +713,9 @@ def test_server_create_in_zone(cloud):
 def test_server_migration_list_after_resize(cloud):
     _need(cloud, "zoned")
     cloud.ok("server", "resize", "--flavor", "m1.small", "--wait", ZONED)
-    _wait_status(cloud, ZONED, "VERIFY_RESIZE")
+    cloud.wait_for("server", ZONED, "VERIFY_RESIZE", WAIT_DEADLINE)
     cloud.ok("server", "resize", "confirm", ZONED)
-    _wait_status(cloud, ZONED, "ACTIVE")
+    cloud.wait_for("server", ZONED, "ACTIVE", WAIT_DEADLINE)
     rows = [row for row in cloud.json("server", "migration", "list") if row.get("Server UUID") == cloud.state["zoned"]]
     assert len(rows) == 1, f"server migration list: {rows}"
     assert rows[0].get("Status") == "confirmed", rows

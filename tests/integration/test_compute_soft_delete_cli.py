@@ -7,7 +7,6 @@ removes it at once. Status changes are polled against a deadline.
 from __future__ import annotations
 
 import secrets
-import time
 
 import pytest
 
@@ -26,14 +25,9 @@ def cloud(module_cloud):
 
 
 def _wait_status(cloud, ref: str, want: str) -> dict:
-    end = time.monotonic() + DEADLINE
-    while True:
-        shown = cloud.json("server", "show", ref)
-        if shown.get("status") == want:
-            return shown
-        if time.monotonic() >= end:
-            pytest.fail(f"server {ref} not {want} within {DEADLINE:.0f}s: {shown}")
-        time.sleep(0.5)
+    """`server show` once the server is `want`."""
+    cloud.wait_for("server", ref, want, DEADLINE)
+    return cloud.json("server", "show", ref)
 
 
 def test_delete_is_soft_until_forced(cloud, tmp_path):

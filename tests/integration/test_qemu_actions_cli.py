@@ -7,7 +7,7 @@ import secrets
 
 import pytest
 
-from qemu_guests import build_guest_image, kill_guests, qemu_pid, running, wait_console, wait_status
+from qemu_guests import BOOT_DEADLINE, build_guest_image, kill_guests, qemu_pid, running, wait_console
 
 RUN = secrets.token_hex(3)
 STRATUS_SERVER_ARGS = ("--driver", "qemu", "--compute-host", "qemu-actions-host", "--shutdown-timeout", "30")
@@ -32,15 +32,15 @@ def test_reboot_pause_snapshot_and_boot_the_snapshot(cloud):
 
     # A hard reboot resets the machine inside the same QEMU: a second boot on the console.
     cloud.ok("server", "reboot", "--hard", "--wait", name)
-    wait_status(cloud, name, "ACTIVE")
+    cloud.wait_for("server", name, "ACTIVE", BOOT_DEADLINE)
     wait_console(cloud, name, READY, count=2)
     assert qemu_pid(cloud.data_dir, server_id) == pid, "a hard reboot started a new QEMU"
 
     cloud.ok("server", "pause", name)
-    wait_status(cloud, name, "PAUSED", deadline=60.0)
+    cloud.wait_for("server", name, "PAUSED", 60.0)
     assert cloud.json("server", "show", name)["OS-EXT-STS:power_state"] in (3, "Paused")
     cloud.ok("server", "unpause", name)
-    wait_status(cloud, name, "ACTIVE", deadline=60.0)
+    cloud.wait_for("server", name, "ACTIVE", 60.0)
 
     # The snapshot is a bootable image: a server booted from it comes up as the test guest.
     cloud.ok("server", "image", "create", "--name", snapshot, "--wait", name)

@@ -17,7 +17,7 @@ import urllib.request
 
 import pytest
 
-from qemu_guests import build_guest_image, kill_guests, wait_console, wait_status
+from qemu_guests import BOOT_DEADLINE, build_guest_image, kill_guests, wait_console
 
 RUN = secrets.token_hex(3)
 STRATUS_SERVER_ARGS = ("--driver", "qemu", "--compute-host", "qemu-cli-host", "--shutdown-timeout", "30")
@@ -102,20 +102,20 @@ def test_boot_console_stop_start_delete(cloud, test_image):
 
     # Suspend saves the guest's RAM and devices to a file and ends its QEMU; resume restores the same guest.
     cloud.ok("server", "suspend", SERVER)
-    wait_status(cloud, SERVER, "SUSPENDED", deadline=60.0)
+    cloud.wait_for("server", SERVER, "SUSPENDED", 60.0)
     assert _power_state(cloud, SERVER) in ("7", "Suspended")
     assert (instance_dir / "state.save").is_file() and not (instance_dir / "pid").exists()
     cloud.ok("server", "resume", SERVER)
-    wait_status(cloud, SERVER, "ACTIVE", deadline=60.0)
+    cloud.wait_for("server", SERVER, "ACTIVE", 60.0)
     assert _power_state(cloud, SERVER) in ("1", "Running")
     assert not (instance_dir / "state.save").exists()
 
     # The guest (the resumed one, still running) powers off on the ACPI button, within --shutdown-timeout (30 s; after
     # it QEMU would be quit).
     cloud.ok("server", "stop", SERVER)
-    wait_status(cloud, SERVER, "SHUTOFF", deadline=25.0)
+    cloud.wait_for("server", SERVER, "SHUTOFF", 25.0)
     cloud.ok("server", "start", SERVER)
-    wait_status(cloud, SERVER, "ACTIVE")
+    cloud.wait_for("server", SERVER, "ACTIVE", BOOT_DEADLINE)
     assert _power_state(cloud, SERVER) in ("1", "Running")
     # The second boot appends to the same console log, and reads the same config drive.
     log = wait_console(cloud, SERVER, f"instance-uuid: {server_id}", count=2)
@@ -142,7 +142,7 @@ def test_not_a_disk_image_fails_with_a_clear_fault(cloud, tmp_path):
     cloud.ok("image", "create", "--file", str(text), "--disk-format", "qcow2", "--container-format", "bare", NOT_A_DISK)
     image_id = cloud.ok("image", "show", "-f", "value", "-c", "id", NOT_A_DISK).stdout.strip()
     cloud.ok("server", "create", "--flavor", "m1.tiny", "--image", NOT_A_DISK, "--nic", "none", BAD)
-    wait_status(cloud, BAD, "ERROR", deadline=60.0)
+    cloud.wait_for("server", BAD, "ERROR", 60.0)
     fault = cloud.json("server", "show", BAD)["fault"]
     message = fault["message"] if isinstance(fault, dict) else str(fault)
     assert f"Image {image_id} is not a valid qcow2 disk image" in message, fault

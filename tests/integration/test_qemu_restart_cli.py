@@ -5,17 +5,14 @@ an operation cut off by the kill is finished, and an attach cut off by it is und
 
 from __future__ import annotations
 
-import json
 import os
 import secrets
 import signal
 import subprocess
-import time
-import urllib.request
 
 import pytest
 
-from qemu_guests import boot_test_guest, kill_guests, qemu_pid, wait_console, wait_exit, wait_status
+from qemu_guests import BOOT_DEADLINE, boot_test_guest, kill_guests, qemu_pid, wait_console, wait_exit
 
 RUN = secrets.token_hex(3)
 STRATUS_SERVER_ARGS = ("--driver", "qemu", "--compute-host", "qemu-restart-host", "--shutdown-timeout", "30")
@@ -52,36 +49,21 @@ def test_guests_run_on_while_stratus_is_down_and_are_taken_back(cloud):
     os.kill(pid, signal.SIGKILL)
     wait_exit(pid)
     cloud.server.start()
-    wait_status(cloud, name, "SHUTOFF", deadline=60.0)
+    cloud.wait_for("server", name, "SHUTOFF", 60.0)
     cloud.ok("server", "start", name)
-    wait_status(cloud, name, "ACTIVE")
+    cloud.wait_for("server", name, "ACTIVE", BOOT_DEADLINE)
     wait_console(cloud, name, READY, count=2)
 
     # A stop cut off by the kill (the API answered, the guest may be powering off) is finished by the next start.
     cloud.ok("server", "stop", name)
     _restart(cloud)
-    wait_status(cloud, name, "SHUTOFF", deadline=60.0)
+    cloud.wait_for("server", name, "SHUTOFF", 60.0)
     shown = cloud.json("server", "show", name)
     assert shown["OS-EXT-STS:task_state"] is None, shown
     assert qemu_pid(cloud.data_dir, server_id) is None, "a SHUTOFF server's QEMU still runs"
 
     cloud.ok("server", "delete", "--wait", name)
     assert not (cloud.data_dir / "instances" / server_id).exists()
-
-
-def _volume_status(cloud, token: str, volume_id: str) -> str:
-    """The volume's status straight from the API (the CLI takes seconds to start; this window is QMP's 10 s)."""
-    request = urllib.request.Request(f"{cloud.server.base_url}/volume/v3/volumes/{volume_id}", headers={"X-Auth-Token": token})
-    with urllib.request.urlopen(request, timeout=10) as reply:
-        return json.load(reply)["volume"]["status"]
-
-
-def _wait_volume(cloud, token: str, volume_id: str, want: str, deadline: float) -> None:
-    end = time.monotonic() + deadline
-    while (current := _volume_status(cloud, token, volume_id)) != want:
-        if time.monotonic() >= end:
-            pytest.fail(f"volume {volume_id} is {current}, not {want}, after {deadline:.0f}s")
-        time.sleep(0.1)
 
 
 def test_an_attach_cut_off_by_a_crash_is_cleaned_up_at_the_next_start(cloud):
@@ -93,16 +75,15 @@ def test_an_attach_cut_off_by_a_crash_is_cleaned_up_at_the_next_start(cloud):
     assert pid is not None, "the guest's QEMU does not run"
     volume = f"midattach-volume-{RUN}"
     volume_id = cloud.json("volume", "create", "--size", "1", volume)["id"]
-    token = cloud.ok("token", "issue", "-f", "value", "-c", "id").stdout.strip()
-    _wait_volume(cloud, token, volume_id, "available", 60.0)
+    cloud.wait_for("volume", volume_id, "available", 60.0)
 
     os.kill(pid, signal.SIGSTOP)
     try:
         attach = subprocess.Popen(
-            [str(cloud.cli), "server", "add", "volume", name, volume], env=cloud.openrc_env(),
+            [str(cloud.cli.script), "server", "add", "volume", name, volume], env=cloud.openrc_env(),
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )
-        _wait_volume(cloud, token, volume_id, "attaching", 30.0)
+        cloud.wait_for("volume", volume_id, "attaching", 30.0)
         cloud.server.kill()
     finally:
         os.kill(pid, signal.SIGCONT)
@@ -110,8 +91,7 @@ def test_an_attach_cut_off_by_a_crash_is_cleaned_up_at_the_next_start(cloud):
     assert attach.returncode != 0, "the attach cut off by the kill cannot have succeeded"
 
     cloud.server.start()
-    token = cloud.ok("token", "issue", "-f", "value", "-c", "id").stdout.strip()
-    _wait_volume(cloud, token, volume_id, "available", 60.0)
+    cloud.wait_for("volume", volume_id, "available", 60.0)
     shown = cloud.json("volume", "show", volume)
     assert shown["attachments"] == [], shown
     assert cloud.json("server", "show", name)["volumes_attached"] == []
@@ -119,6 +99,6 @@ def test_an_attach_cut_off_by_a_crash_is_cleaned_up_at_the_next_start(cloud):
     cloud.ok("server", "add", "volume", name, volume)
     wait_console(cloud, name, f"vdb wrote STRATUS-DATA {server_id}")
     cloud.ok("server", "remove", "volume", name, volume)
-    _wait_volume(cloud, token, volume_id, "available", 60.0)
+    cloud.wait_for("volume", volume_id, "available", 60.0)
     cloud.ok("volume", "delete", volume)
     cloud.ok("server", "delete", "--wait", name)

@@ -7,7 +7,6 @@ server, whose guest reads that uuid back; then detached and deleted. And servers
 from __future__ import annotations
 
 import secrets
-import time
 
 import pytest
 
@@ -25,14 +24,6 @@ def cloud(module_cloud):
     kill_guests(module_cloud.data_dir)
 
 
-def wait_volume(cloud, ref: str, want: str, deadline: float = 60.0) -> None:
-    end = time.monotonic() + deadline
-    while (current := cloud.ok("volume", "show", "-f", "value", "-c", "status", ref).stdout.strip()) != want:
-        if time.monotonic() >= end:
-            pytest.fail(f"volume {ref} is {current}, not {want}, after {deadline:.0f}s")
-        time.sleep(0.5)
-
-
 def last_disks(log: str) -> str:
     return log.rsplit(DISKS, 1)[-1].splitlines()[0].strip()
 
@@ -48,25 +39,25 @@ def test_a_volume_carries_data_from_one_server_to_another(cloud):
     for name in (first, second):
         wait_console(cloud, name, READY, DISKS)
     cloud.ok("volume", "create", "--size", "1", volume)
-    wait_volume(cloud, volume, "available")
+    cloud.wait_for("volume", volume, "available", 60.0)
 
     cloud.ok("server", "add", "volume", first, volume)
-    wait_volume(cloud, volume, "in-use")
+    cloud.wait_for("volume", volume, "in-use", 60.0)
     log = wait_console(cloud, first, f"vdb wrote STRATUS-DATA {ids[first]}")
     assert f"{DISKS}vda vdb" in log, log[-3000:]
     attached = cloud.json("server", "show", first)["volumes_attached"]
     assert [entry["id"] for entry in attached] == [cloud.json("volume", "show", volume)["id"]], attached
 
     cloud.ok("server", "remove", "volume", first, volume)
-    wait_volume(cloud, volume, "available")
+    cloud.wait_for("volume", volume, "available", 60.0)
     log = wait_console(cloud, first, DISKS, count=3)
     assert last_disks(log) == "vda", log[-3000:]
 
     cloud.ok("server", "add", "volume", second, volume)
-    wait_volume(cloud, volume, "in-use")
+    cloud.wait_for("volume", volume, "in-use", 60.0)
     wait_console(cloud, second, f"vdb holds STRATUS-DATA {ids[first]}")
     cloud.ok("server", "remove", "volume", second, volume)
-    wait_volume(cloud, volume, "available")
+    cloud.wait_for("volume", volume, "available", 60.0)
 
     cloud.ok("volume", "delete", volume)
     for name in (first, second):
@@ -98,14 +89,14 @@ def test_a_server_boots_from_a_volume_that_outlives_it(cloud):
 
     # delete_on_termination was not asked for: the volume survives its server.
     cloud.ok("server", "delete", "--wait", first)
-    wait_volume(cloud, volume_id, "available")
+    cloud.wait_for("volume", volume_id, "available", 60.0)
 
     # ... and boots the next one, which finds the same disk.
     cloud.ok("volume", "set", "--name", f"bfv-root-{RUN}", volume_id)
     cloud.ok("server", "create", "--flavor", flavor, "--volume", f"bfv-root-{RUN}", "--nic", "none", "--wait", second)
     wait_console(cloud, second, READY, "vda holds other data")
     assert [a["id"] for a in cloud.json("server", "show", second)["volumes_attached"]] == [volume_id]
-    wait_volume(cloud, volume_id, "in-use")
+    cloud.wait_for("volume", volume_id, "in-use", 60.0)
     cloud.ok("server", "delete", "--wait", second)
-    wait_volume(cloud, volume_id, "available")
+    cloud.wait_for("volume", volume_id, "available", 60.0)
     cloud.ok("volume", "delete", volume_id)
