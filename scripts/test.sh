@@ -54,9 +54,13 @@ phase "1/4 install test dependencies"
 bash scripts/install-test-deps.sh
 
 # One build: --build-tests builds every target, the stratus executable among them, so step 4 runs the
-# binary this step made.
-phase "2/4 swift build --build-tests"
-swift build --build-tests
+# binary this step made. CI (CI=true, a fresh clone, no debugger) builds without debug information, which took
+# 400 s instead of 490 s on 2 cores; elsewhere the build keeps SwiftPM's defaults, so that a `swift test` by
+# hand reuses it instead of building everything again.
+BUILD=(swift build --build-tests)
+[ "${CI:-}" = "true" ] && BUILD+=(-debug-info-format none)
+phase "2/4 ${BUILD[*]}"
+"${BUILD[@]}"
 
 if [ "$QUICK" -eq 1 ]; then
   phase "3/4 swift test (SQLite only: --quick)"
