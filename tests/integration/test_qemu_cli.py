@@ -83,7 +83,8 @@ def test_boot_console_stop_start_delete(cloud, test_image):
     ports = cloud.json("port", "list", "--server", server_id)
     assert len(ports) == 1, ports
     fixed_ip = ports[0]["Fixed IP Addresses"][0]["ip_address"]
-    log = wait_console(cloud, SERVER, "STRATUS TEST GUEST READY", server_id)
+    wait_console(cloud, SERVER, "STRATUS TEST GUEST READY", server_id)
+    log = cloud.ok("console", "log", "show", SERVER).stdout  # the README's command
     assert f"smbios uuid {server_id}" in log, log[-3000:]
     # The config drive, and the port's own address from the guest's DHCP.
     assert f"instance-uuid: {server_id}" in log and "hostname: " in log, log[-3000:]
