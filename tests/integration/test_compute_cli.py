@@ -21,6 +21,8 @@ import time
 
 import pytest
 
+from cli_checks import HTTP_400, HTTP_403, HTTP_404, HTTP_409, HTTP_500, fails_not_found, log_mark, logged_statuses, need
+
 RUN = secrets.token_hex(3)
 
 FAKE_HOSTS = ("fake-0", "fake-1", "fake-2")
@@ -59,79 +61,14 @@ WAIT_DEADLINE = 30.0
 WAIT_INTERVAL = 0.5
 
 
-def _status(code: str) -> re.Pattern:
-    # The bare status number, not part of a port, UUID, address or other number (see test_identity_cli.py).
-    return re.compile(rf"(?<![\w.-]){code}(?![\w.-])")
-
-
-HTTP_400 = _status("400")
-HTTP_403 = _status("403")
-HTTP_404 = _status("404")
-HTTP_409 = _status("409")
-HTTP_500 = _status("500")
-
-
 @pytest.fixture(scope="module")
 def cloud(module_cloud):
     """This module's own server (see the module docstring)."""
     return module_cloud
 
 
-def _need(cloud, *keys):
-    missing = [k for k in keys if k not in cloud.state]
-    if missing:
-        pytest.skip(f"prerequisite test did not pass (missing {', '.join(missing)})")
-
-
 def _member_env(cloud) -> dict[str, str]:
     return cloud.user_env(MEMBER_USER, MEMBER_PASSWORD, MEMBER_PROJECT)
-
-
-# --- the server's request log -------------------------------------------------------------------
-
-
-def _server_logs(cloud):
-    return [p for p in cloud.server.log_files if p.name.endswith(".stderr.log")]
-
-
-def _log_mark(cloud) -> dict:
-    """Where each server log ends now; `_logged_statuses` reads what comes after."""
-    return {p: (p.stat().st_size if p.exists() else 0) for p in _server_logs(cloud)}
-
-
-def _logged_statuses(cloud, mark: dict, method: str, path: str, settle: bool = True) -> list[str]:
-    """The statuses the server logged for `METHOD path` since `mark` (one line per request, written
-    before the response is sent; a short wait covers a slow flush unless `settle` is false)."""
-    line = re.compile(rf"(?<![\w/]){method} {re.escape(path)}(?:\?\S*)? (\d{{3}})(?!\d)")
-    found: list[str] = []
-    for _ in range(20 if settle else 1):
-        found = []
-        for p in _server_logs(cloud):
-            if not p.exists():
-                continue
-            with open(p, "rb") as f:
-                f.seek(mark.get(p, 0))
-                found += line.findall(f.read().decode("utf-8", errors="replace"))
-        if found:
-            break
-        time.sleep(0.1)
-    return found
-
-
-def _fails_not_found(cloud, kind: str, path: str, *args: str, **kw):
-    """`openstack ARGS` fails as "not found": the CLI prints the 404 or its own "No KIND found", and the
-    server answered the GET of `path` (the lookup by id) with 404, not 403 or 400."""
-    mark = _log_mark(cloud)
-    r = cloud.fails(*args, **kw)
-    assert HTTP_404.search(r.stderr) or f"No {kind} found" in r.stderr, (
-        f"expected 404 / 'No {kind} found'\n{r.describe()}"
-    )
-    statuses = _logged_statuses(cloud, mark, "GET", path)
-    assert statuses and all(s == "404" for s in statuses), (
-        f"the server answered GET {path} with {statuses or 'nothing logged'}, expected 404\n{r.describe()}\n"
-        f"{cloud.server.log_report()}"
-    )
-    return r
 
 
 # --- helpers over the CLI -----------------------------------------------------------------------
@@ -202,7 +139,7 @@ def test_flavor_create_show_delete(cloud):
     assert FLAVOR in [row["Name"] for row in cloud.json("flavor", "list")], "flavor list lacks the new flavor"
 
     cloud.ok("flavor", "delete", FLAVOR)
-    _fails_not_found(cloud, "Flavor", f"/compute/v2.1/flavors/{flavor_id}", "flavor", "show", flavor_id)
+    fails_not_found(cloud, "Flavor", f"/compute/v2.1/flavors/{flavor_id}", "flavor", "show", flavor_id)
     r = cloud.fails("flavor", "show", FLAVOR)
     assert "No Flavor found" in r.stderr or HTTP_404.search(r.stderr), r.describe()
     assert FLAVOR not in [row["Name"] for row in cloud.json("flavor", "list")], "flavor list still has it"
@@ -276,7 +213,7 @@ def test_keypair_create(cloud, tmp_path_factory):
 
 
 def test_server_create(cloud):
-    _need(cloud, "image", "key")
+    need(cloud, "image", "key")
     server = cloud.json(
         "server", "create", "--flavor", "m1.tiny", "--image", IMAGE, "--key-name", KEY, "--nic", "auto",
         "--wait", SERVER,
@@ -297,7 +234,7 @@ def test_server_create(cloud):
 
 
 def test_server_show_and_list(cloud):
-    _need(cloud, "server")
+    need(cloud, "server")
     srv = cloud.state["server"]
     shown = cloud.json("server", "show", SERVER)
     assert shown.get("id") == srv["id"], shown
@@ -318,7 +255,7 @@ def test_server_show_and_list(cloud):
 
 
 def test_server_port(cloud):
-    _need(cloud, "server")
+    need(cloud, "server")
     srv = cloud.state["server"]
     ports = cloud.json("port", "list", "--server", srv["id"])
     assert len(ports) == 1, f"port list --server {srv['id']}: {ports}"
@@ -338,7 +275,7 @@ def test_server_port(cloud):
 
 
 def test_stop_and_start(cloud):
-    _need(cloud, "server")
+    need(cloud, "server")
     cloud.ok("server", "stop", SERVER)
     cloud.wait_for("server", SERVER, "SHUTOFF", WAIT_DEADLINE)
     shown = cloud.json("server", "show", SERVER)
@@ -351,21 +288,21 @@ def test_stop_and_start(cloud):
 
 
 def test_start_while_active_conflicts(cloud):
-    _need(cloud, "stopped_and_started")
+    need(cloud, "stopped_and_started")
     r = cloud.fails("server", "start", SERVER)
     assert HTTP_409.search(r.stderr), f"expected HTTP 409 in stderr\n{r.describe()}"
     assert _server_status(cloud, SERVER) == "ACTIVE"
 
 
 def test_reboot(cloud):
-    _need(cloud, "stopped_and_started")
+    need(cloud, "stopped_and_started")
     cloud.ok("server", "reboot", "--wait", SERVER)
     assert _server_status(cloud, SERVER) == "ACTIVE"
     cloud.state["rebooted"] = True
 
 
 def test_pause_and_unpause(cloud):
-    _need(cloud, "rebooted")
+    need(cloud, "rebooted")
     cloud.ok("server", "pause", SERVER)
     cloud.wait_for("server", SERVER, "PAUSED", WAIT_DEADLINE)
     cloud.ok("server", "unpause", SERVER)
@@ -374,7 +311,7 @@ def test_pause_and_unpause(cloud):
 
 
 def test_suspend_and_resume(cloud):
-    _need(cloud, "paused")
+    need(cloud, "paused")
     cloud.ok("server", "suspend", SERVER)
     cloud.wait_for("server", SERVER, "SUSPENDED", WAIT_DEADLINE)
     cloud.ok("server", "resume", SERVER)
@@ -386,7 +323,7 @@ def test_suspend_and_resume(cloud):
 
 
 def test_console_log(cloud):
-    _need(cloud, "server")
+    need(cloud, "server")
     srv = cloud.state["server"]
     r = cloud.ok("console", "log", "show", SERVER)
     assert SERVER in r.stdout, f"the console log does not name the server\n{r.describe()}"
@@ -396,7 +333,7 @@ def test_console_log(cloud):
 
 
 def test_server_event_list(cloud):
-    _need(cloud, "power_actions")
+    need(cloud, "power_actions")
     rows = cloud.json("server", "event", "list", SERVER)
     actions = [row.get("Action") for row in rows]
     expected = ["create", "stop", "start", "reboot", "pause", "unpause", "suspend", "resume"]
@@ -409,7 +346,7 @@ def test_server_event_list(cloud):
 
 
 def test_server_event_show_create(cloud):
-    _need(cloud, "create_request")
+    need(cloud, "create_request")
     request_id = cloud.state["create_request"]
     action = cloud.json("server", "event", "show", SERVER, request_id)
     assert action.get("action") == "create", action
@@ -425,7 +362,7 @@ def test_server_event_show_create(cloud):
 
 
 def test_multi_create(cloud):
-    _need(cloud, "image")
+    need(cloud, "image")
     # The CLI accepts --wait with --min/--max but waits only for the server it prints (the first);
     # the list is polled for the others.
     cloud.ok(
@@ -458,7 +395,7 @@ def test_multi_create(cloud):
 
 
 def test_resize_and_confirm(cloud):
-    _need(cloud, "server")
+    need(cloud, "server")
     cloud.ok("server", "resize", "--flavor", "m1.small", "--wait", SERVER)
     cloud.wait_for("server", SERVER, "VERIFY_RESIZE", WAIT_DEADLINE)
     cloud.ok("server", "resize", "confirm", SERVER)
@@ -468,7 +405,7 @@ def test_resize_and_confirm(cloud):
 
 
 def test_server_image_create(cloud):
-    _need(cloud, "server")
+    need(cloud, "server")
     image = cloud.json("server", "image", "create", "--name", SNAPSHOT, "--wait", SERVER)
     assert image.get("name") == SNAPSHOT, image
     shown = cloud.json("image", "show", SNAPSHOT)
@@ -481,7 +418,7 @@ def test_server_image_create(cloud):
 
 
 def test_rebuild_from_the_snapshot(cloud):
-    _need(cloud, "server", "snapshot")
+    need(cloud, "server", "snapshot")
     srv = cloud.state["server"]
     # With --wait the CLI prints "Complete" before the rebuild's reply, so read the result with show.
     cloud.ok("server", "rebuild", "--image", SNAPSHOT, "--wait", SERVER)
@@ -494,7 +431,7 @@ def test_rebuild_from_the_snapshot(cloud):
 
 
 def test_shelve_and_unshelve(cloud):
-    _need(cloud, "server")
+    need(cloud, "server")
     srv = cloud.state["server"]
     cloud.ok("server", "shelve", "--wait", SERVER)
     shelved = cloud.json("server", "show", SERVER)
@@ -514,7 +451,7 @@ def test_shelve_and_unshelve(cloud):
 
 
 def test_server_group_anti_affinity(cloud):
-    _need(cloud, "image")
+    need(cloud, "image")
     group = cloud.json("server", "group", "create", "--policy", "anti-affinity", GROUP)
     assert group.get("policy") == "anti-affinity", group
     hosts = {}
@@ -544,7 +481,7 @@ def test_create_member_project_user_role(cloud):
 
 
 def test_quota_refuses_a_third_server(cloud):
-    _need(cloud, "image", "member")
+    need(cloud, "image", "member")
     cloud.ok("image", "set", "--public", IMAGE)
     cloud.ok("quota", "set", "--instances", "2", MEMBER_PROJECT)
     env = _member_env(cloud)
@@ -561,19 +498,19 @@ def test_quota_refuses_a_third_server(cloud):
 
 
 def test_member_cannot_see_admin_servers(cloud):
-    _need(cloud, "member", "server")
+    need(cloud, "member", "server")
     server_id = cloud.state["server"]["id"]
     env = _member_env(cloud)
 
     rows = cloud.json("server", "list", os_env=env)
     assert rows == [], f"the member's server list shows servers of another project: {rows}"
 
-    _fails_not_found(cloud, "Server", f"/compute/v2.1/servers/{server_id}", "server", "show", server_id, os_env=env)
+    fails_not_found(cloud, "Server", f"/compute/v2.1/servers/{server_id}", "server", "show", server_id, os_env=env)
 
-    mark = _log_mark(cloud)
+    mark = log_mark(cloud)
     r = cloud.fails("server", "delete", server_id, os_env=env)
     assert HTTP_404.search(r.stderr) or "No Server found" in r.stderr, r.describe()
-    deletes = _logged_statuses(cloud, mark, "DELETE", f"/compute/v2.1/servers/{server_id}", settle=False)
+    deletes = logged_statuses(cloud, mark, "DELETE", f"/compute/v2.1/servers/{server_id}", settle=False)
     assert all(s == "404" for s in deletes), f"the member's DELETE was answered {deletes}\n{r.describe()}"
     assert _server_status(cloud, server_id) == "ACTIVE", "the admin's server changed after the member's delete"
 
@@ -581,17 +518,17 @@ def test_member_cannot_see_admin_servers(cloud):
 def test_member_may_not_list_all_projects(cloud):
     """Nova checks os_compute_api:servers:detail:get_all_tenants (admin only) whenever all_tenants is
     asked for and refuses with 403; it does not quietly answer with the caller's own servers."""
-    _need(cloud, "member")
-    mark = _log_mark(cloud)
+    need(cloud, "member")
+    mark = log_mark(cloud)
     r = cloud.run("server", "list", "--all-projects", "-f", "json", os_env=_member_env(cloud))
-    statuses = _logged_statuses(cloud, mark, "GET", "/compute/v2.1/servers/detail")
+    statuses = logged_statuses(cloud, mark, "GET", "/compute/v2.1/servers/detail")
     assert r.returncode != 0 and HTTP_403.search(r.stderr), (
         f"expected a 403 for a member's server list --all-projects (server answered {statuses})\n{r.describe()}"
     )
 
 
 def test_member_may_not_list_hypervisors(cloud):
-    _need(cloud, "member")
+    need(cloud, "member")
     r = cloud.fails("hypervisor", "list", os_env=_member_env(cloud))
     assert HTTP_403.search(r.stderr), f"expected HTTP 403 in stderr\n{r.describe()}"
 
@@ -600,7 +537,7 @@ def test_member_may_not_list_hypervisors(cloud):
 
 
 def test_create_with_unknown_flavor(cloud):
-    _need(cloud, "image")
+    need(cloud, "image")
     r = cloud.fails(
         "server", "create", "--flavor", "no-such-flavor", "--image", IMAGE, "--nic", "none", BAD
     )
@@ -649,7 +586,7 @@ def test_delete_servers(cloud):
 
     cloud.ok("server", "delete", "--wait", *ids.values())
     for name, server_id in ids.items():
-        _fails_not_found(cloud, "Server", f"/compute/v2.1/servers/{server_id}", "server", "show", server_id)
+        fails_not_found(cloud, "Server", f"/compute/v2.1/servers/{server_id}", "server", "show", server_id)
     rows = cloud.json("server", "list")
     assert rows == [], f"server list after deleting every server: {rows}"
 
@@ -659,7 +596,7 @@ def test_delete_servers(cloud):
         assert ports == [], f"{name}'s ports outlive it: {ports}"
     if "port" in cloud.state:
         port_id = cloud.state["port"]
-        _fails_not_found(cloud, "Port", f"/networking/v2.0/ports/{port_id}", "port", "show", port_id)
+        fails_not_found(cloud, "Port", f"/networking/v2.0/ports/{port_id}", "port", "show", port_id)
 
 
 # --- aggregates, zones, usage and migrations (after the servers above are gone) -------------------
@@ -700,7 +637,7 @@ def test_aggregate_with_zone(cloud):
 
 
 def test_server_create_in_zone(cloud):
-    _need(cloud, "image", "aggregate")
+    need(cloud, "image", "aggregate")
     server = cloud.json(
         "server", "create", "--flavor", "m1.tiny", "--image", IMAGE, "--nic", "none", "--availability-zone", ZONE, "--wait", ZONED,
     )
@@ -711,7 +648,7 @@ def test_server_create_in_zone(cloud):
 
 
 def test_server_migration_list_after_resize(cloud):
-    _need(cloud, "zoned")
+    need(cloud, "zoned")
     cloud.ok("server", "resize", "--flavor", "m1.small", "--wait", ZONED)
     cloud.wait_for("server", ZONED, "VERIFY_RESIZE", WAIT_DEADLINE)
     cloud.ok("server", "resize", "confirm", ZONED)
@@ -723,7 +660,7 @@ def test_server_migration_list_after_resize(cloud):
 
 
 def test_usage_list_and_show(cloud):
-    _need(cloud, "zoned")
+    need(cloud, "zoned")
     rows = cloud.json("usage", "list")
     assert rows, "usage list is empty although servers ran"
     admin = cloud.json("project", "show", "admin")
@@ -737,7 +674,7 @@ def test_usage_list_and_show(cloud):
 
 
 def test_aggregate_cleanup(cloud):
-    _need(cloud, "aggregate")
+    need(cloud, "aggregate")
     if "zoned" in cloud.state:
         cloud.ok("server", "delete", "--wait", cloud.state["zoned"])
     refused = cloud.fails("aggregate", "delete", AGGREGATE)

@@ -7,31 +7,14 @@ The tests run in file order and share state through the session fixtures in conf
 from __future__ import annotations
 
 import json
-import re
 import stat
 
-import pytest
 import yaml
 
+from cli_checks import HTTP_401, HTTP_403, http_status, need
+
 DEMO_PASSWORD = "demo-Pw-4711"
-
-# keystoneauth1 formats HTTP errors as "<server message> (HTTP <status>) (Request-ID: ...)";
-# openstacksdk (used by e.g. `user list`) as
-# "ForbiddenException: 403: Client Error for url: <url>, <server message>".
-# Match the bare status number, not as part of a port, UUID or other number.
-def _status(code: str) -> re.Pattern:
-    return re.compile(rf"(?<![\w.-]){code}(?![\w.-])")
-
-
-HTTP_403 = _status("403")
-HTTP_401_OR_404 = _status("40[14]")
-HTTP_401 = _status("401")
-
-
-def _need(cloud, *keys):
-    missing = [k for k in keys if k not in cloud.state]
-    if missing:
-        pytest.skip(f"prerequisite test did not pass (missing {', '.join(missing)})")
+HTTP_401_OR_404 = http_status("40[14]")
 
 
 def _demo_env(cloud, password: str = DEMO_PASSWORD) -> dict[str, str]:
@@ -129,7 +112,7 @@ def test_create_demo_project_user_role(cloud):
 
 
 def test_demo_token_and_forbidden(cloud):
-    _need(cloud, "demo")
+    need(cloud, "demo")
     tok = cloud.json("token", "issue", os_env=_demo_env(cloud))
     assert tok.get("user_id") == cloud.state["demo"]["user_id"], tok
     assert tok.get("project_id") == cloud.state["demo"]["project_id"], tok
@@ -141,7 +124,7 @@ def test_demo_token_and_forbidden(cloud):
 
 
 def test_token_revoke(cloud):
-    _need(cloud, "demo")
+    need(cloud, "demo")
     token = cloud.json("token", "issue", os_env=_demo_env(cloud))["id"]
 
     # The token works before it is revoked.
@@ -157,7 +140,7 @@ def test_token_revoke(cloud):
 
 
 def test_wrong_password(cloud):
-    _need(cloud, "demo")
+    need(cloud, "demo")
     r = cloud.fails("token", "issue", os_env=_demo_env(cloud, password="not-" + DEMO_PASSWORD))
     assert HTTP_401.search(r.stderr), f"expected HTTP 401 in stderr\n{r.describe()}"
     assert "the request you have made requires authentication" in r.stderr.lower(), (
@@ -166,7 +149,7 @@ def test_wrong_password(cloud):
 
 
 def test_restart_keeps_state(cloud, server):
-    _need(cloud, "demo", "openrc")
+    need(cloud, "demo", "openrc")
     # Issued before the restart; must still validate afterwards.
     old_token = cloud.json("token", "issue", os_env=_demo_env(cloud))["id"]
 

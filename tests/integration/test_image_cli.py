@@ -8,10 +8,11 @@ tests' users nor is restarted by them. The tests run in file order and share sta
 from __future__ import annotations
 
 import hashlib
-import re
 import secrets
 
 import pytest
+
+from cli_checks import HTTP_400, HTTP_403, HTTP_404, need
 
 DEMO_PASSWORD = "demo-Img-Pw-0815"
 IMAGE_A = "stratus-test-a"
@@ -21,26 +22,10 @@ IMAGE_DEMO = "stratus-test-demo-own"
 IMAGE_A_SIZE = 3 * 1024 * 1024 + 12345
 
 
-def _status(code: str) -> re.Pattern:
-    # The bare status number, not part of a port, UUID or other number (see test_identity_cli.py).
-    return re.compile(rf"(?<![\w.-]){code}(?![\w.-])")
-
-
-HTTP_400 = _status("400")
-HTTP_403 = _status("403")
-HTTP_404 = _status("404")
-
-
 @pytest.fixture(scope="module")
 def cloud(module_cloud):
     """This module's own server (see the module docstring)."""
     return module_cloud
-
-
-def _need(cloud, *keys):
-    missing = [k for k in keys if k not in cloud.state]
-    if missing:
-        pytest.skip(f"prerequisite test did not pass (missing {', '.join(missing)})")
 
 
 def _demo_env(cloud) -> dict[str, str]:
@@ -92,7 +77,7 @@ def test_create_image_from_file(cloud, tmp_path_factory):
 
 
 def test_image_list_shows_it_active(cloud):
-    _need(cloud, "a")
+    need(cloud, "a")
     a = cloud.state["a"]
     rows = _listed(cloud)
     assert a["id"] in rows, f"image list lacks {IMAGE_A} ({a['id']}): {list(rows.values())}"
@@ -102,7 +87,7 @@ def test_image_list_shows_it_active(cloud):
 
 
 def test_image_show_size_and_digests(cloud):
-    _need(cloud, "a")
+    need(cloud, "a")
     a = cloud.state["a"]
     image = cloud.json("image", "show", IMAGE_A)
     assert image.get("id") == a["id"], image
@@ -118,7 +103,7 @@ def test_image_show_size_and_digests(cloud):
 
 
 def test_image_save_is_byte_identical(cloud, tmp_path_factory):
-    _need(cloud, "a")
+    need(cloud, "a")
     a = cloud.state["a"]
     out = tmp_path_factory.mktemp("image-a-save") / "a.out"
     cloud.ok("image", "save", "--file", str(out), IMAGE_A)
@@ -132,7 +117,7 @@ def test_image_save_is_byte_identical(cloud, tmp_path_factory):
 
 
 def test_set_and_unset_property(cloud):
-    _need(cloud, "a")
+    need(cloud, "a")
     cloud.ok("image", "set", "--property", "stratus_test=value-1", IMAGE_A)
     image = cloud.json("image", "show", IMAGE_A)
     assert _field(image, "stratus_test") == "value-1", f"property not set: {image}"
@@ -143,7 +128,7 @@ def test_set_and_unset_property(cloud):
 
 
 def test_set_tag(cloud):
-    _need(cloud, "a")
+    need(cloud, "a")
     a = cloud.state["a"]
     cloud.ok("image", "set", "--tag", "stratus-tag", IMAGE_A)
     image = cloud.json("image", "show", IMAGE_A)
@@ -155,7 +140,7 @@ def test_set_tag(cloud):
 
 
 def test_set_public_as_admin(cloud):
-    _need(cloud, "a")
+    need(cloud, "a")
     cloud.ok("image", "set", "--public", IMAGE_A)
     image = cloud.json("image", "show", IMAGE_A)
     assert image.get("visibility") == "public", image
@@ -190,7 +175,7 @@ def test_create_demo_project_user_role(cloud):
 
 
 def test_share_image_with_demo(cloud, tmp_path_factory):
-    _need(cloud, "demo")
+    need(cloud, "demo")
     data = _random_file(tmp_path_factory.mktemp("image-shared") / "shared.raw", 256 * 1024 + 7)
     image = cloud.json(
         "image", "create",
@@ -227,7 +212,7 @@ def test_share_image_with_demo(cloud, tmp_path_factory):
 
 
 def test_demo_downloads_shared_image(cloud, tmp_path_factory):
-    _need(cloud, "shared_accepted")
+    need(cloud, "shared_accepted")
     shared = cloud.state["shared"]
     out = tmp_path_factory.mktemp("image-shared-save") / "shared.out"
     cloud.ok("image", "save", "--file", str(out), shared["id"], os_env=_demo_env(cloud))
@@ -235,7 +220,7 @@ def test_demo_downloads_shared_image(cloud, tmp_path_factory):
 
 
 def test_demo_may_not_publicize(cloud, tmp_path_factory):
-    _need(cloud, "shared_accepted")
+    need(cloud, "shared_accepted")
     shared_id = cloud.state["shared"]["id"]
 
     # Not demo's image.
@@ -265,7 +250,7 @@ def test_demo_may_not_publicize(cloud, tmp_path_factory):
 
 
 def test_protected_image_cannot_be_deleted(cloud):
-    _need(cloud, "shared")
+    need(cloud, "shared")
     shared_id = cloud.state["shared"]["id"]
 
     cloud.ok("image", "set", "--protected", IMAGE_SHARED)

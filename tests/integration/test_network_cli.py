@@ -13,9 +13,10 @@ from __future__ import annotations
 import ipaddress
 import re
 import secrets
-import time
 
 import pytest
+
+from cli_checks import HTTP_400, HTTP_403, HTTP_409, HTTP_4XX, HTTP_500, fails_not_found, need
 
 RUN = secrets.token_hex(3)
 
@@ -42,80 +43,14 @@ MAC = re.compile(r"^fa:16:3e(:[0-9a-f]{2}){3}$")
 AUTO_CIDR = re.compile(r"^10\.0\.(\d{1,3})\.0/24$")
 
 
-def _status(code: str) -> re.Pattern:
-    # The bare status number, not part of a port, UUID, address or other number (see test_identity_cli.py).
-    return re.compile(rf"(?<![\w.-]){code}(?![\w.-])")
-
-
-HTTP_400 = _status("400")
-HTTP_403 = _status("403")
-HTTP_404 = _status("404")
-HTTP_409 = _status("409")
-HTTP_500 = _status("500")
-HTTP_4XX = _status("4[0-9][0-9]")
-
-
 @pytest.fixture(scope="module")
 def cloud(module_cloud):
     """This module's own server (see the module docstring)."""
     return module_cloud
 
 
-def _need(cloud, *keys):
-    missing = [k for k in keys if k not in cloud.state]
-    if missing:
-        pytest.skip(f"prerequisite test did not pass (missing {', '.join(missing)})")
-
-
 def _demo_env(cloud) -> dict[str, str]:
     return cloud.user_env(DEMO_USER, DEMO_PASSWORD, DEMO_PROJECT)
-
-
-# --- the server's request log -------------------------------------------------------------------
-
-
-def _server_logs(cloud):
-    return [p for p in cloud.server.log_files if p.name.endswith(".stderr.log")]
-
-
-def _log_mark(cloud) -> dict:
-    """Where each server log ends now; `_logged_statuses` reads what comes after."""
-    return {p: (p.stat().st_size if p.exists() else 0) for p in _server_logs(cloud)}
-
-
-def _logged_statuses(cloud, mark: dict, method: str, path: str) -> list[str]:
-    """The statuses the server logged for `METHOD path` since `mark` (one line per request, written
-    before the response is sent; a short wait covers a slow flush)."""
-    line = re.compile(rf"(?<![\w/]){method} {re.escape(path)}(?:\?\S*)? (\d{{3}})(?!\d)")
-    found: list[str] = []
-    for _ in range(20):
-        found = []
-        for p in _server_logs(cloud):
-            if not p.exists():
-                continue
-            with open(p, "rb") as f:
-                f.seek(mark.get(p, 0))
-                found += line.findall(f.read().decode("utf-8", errors="replace"))
-        if found:
-            break
-        time.sleep(0.1)
-    return found
-
-
-def _fails_not_found(cloud, kind: str, path: str, *args: str, **kw):
-    """`openstack ARGS` fails as "not found": the CLI prints the 404 or its own "No KIND found", and the
-    server answered the GET of `path` (the lookup by id) with 404, not 403 or 400."""
-    mark = _log_mark(cloud)
-    r = cloud.fails(*args, **kw)
-    assert HTTP_404.search(r.stderr) or f"No {kind} found" in r.stderr, (
-        f"expected 404 / 'No {kind} found'\n{r.describe()}"
-    )
-    statuses = _logged_statuses(cloud, mark, "GET", path)
-    assert statuses and all(s == "404" for s in statuses), (
-        f"the server answered GET {path} with {statuses or 'nothing logged'}, expected 404\n{r.describe()}\n"
-        f"{cloud.server.log_report()}"
-    )
-    return r
 
 
 # --- helpers over the CLI -----------------------------------------------------------------------
@@ -152,7 +87,7 @@ def test_network_create(cloud):
 
 
 def test_subnet_create(cloud):
-    _need(cloud, "net")
+    need(cloud, "net")
     subnet = cloud.json("subnet", "create", "--network", NET, "--subnet-range", CIDR, SUBNET)
     assert subnet.get("name") == SUBNET, subnet
     assert subnet.get("network_id") == cloud.state["net"]["id"], subnet
@@ -168,7 +103,7 @@ def test_subnet_create(cloud):
 
 
 def test_port_create_fixed_and_allocated(cloud):
-    _need(cloud, "net", "subnet")
+    need(cloud, "net", "subnet")
     subnet_id = cloud.state["subnet"]["id"]
 
     p1 = cloud.json("port", "create", "--network", NET, "--fixed-ip", f"subnet={SUBNET},ip-address=192.168.50.10", PORT_1)
@@ -187,7 +122,7 @@ def test_port_create_fixed_and_allocated(cloud):
 
 
 def test_port_create_refused_addresses(cloud):
-    _need(cloud, "p1")
+    need(cloud, "p1")
     r = cloud.fails("port", "create", "--network", NET, "--fixed-ip", f"subnet={SUBNET},ip-address=192.168.50.10", PORT_3)
     assert HTTP_409.search(r.stderr), f"expected HTTP 409 in stderr\n{r.describe()}"
     assert "already allocated" in r.stderr, f"expected 'already allocated' in stderr\n{r.describe()}"
@@ -200,7 +135,7 @@ def test_port_create_refused_addresses(cloud):
 
 
 def test_port_list_by_network(cloud):
-    _need(cloud, "p1", "p2")
+    need(cloud, "p1", "p2")
     subnet_id = cloud.state["subnet"]["id"]
     ports = _ports_by_name(cloud, "--network", NET)
     assert sorted(ports) == sorted([PORT_1, PORT_2]), f"port list --network {NET}: {list(ports.values())}"
@@ -242,7 +177,7 @@ def test_security_group_rules(cloud):
 
 
 def test_security_group_rule_bad_port_range(cloud):
-    _need(cloud, "web_rules")
+    need(cloud, "web_rules")
     # The CLI itself refuses a reversed --dst-port range before it sends anything ...
     r = cloud.fails("security", "group", "rule", "create", "--protocol", "tcp", "--dst-port", "30:20", GROUP_WEB)
     assert not HTTP_500.search(r.stderr), f"a reversed port range is not a server error\n{r.describe()}"
@@ -273,7 +208,7 @@ def test_create_demo_project_user_role(cloud):
 
 
 def test_default_security_group(cloud):
-    _need(cloud, "demo")
+    need(cloud, "demo")
     demo_project = cloud.state["demo"]["project_id"]
 
     # Demo's first use of the network service: the project's default group is made for it.
@@ -300,7 +235,7 @@ def test_default_security_group(cloud):
 
 
 def test_network_delete_refused_while_ports_exist(cloud):
-    _need(cloud, "net", "subnet", "p1", "p2")
+    need(cloud, "net", "subnet", "p1", "p2")
     net_id = cloud.state["net"]["id"]
     subnet_id = cloud.state["subnet"]["id"]
 
@@ -313,19 +248,19 @@ def test_network_delete_refused_while_ports_exist(cloud):
     assert cloud.json("port", "list", "--network", NET) == [], "ports left after port delete"
 
     cloud.ok("network", "delete", NET)
-    _fails_not_found(cloud, "Network", f"/networking/v2.0/networks/{NET}", "network", "show", NET)
-    _fails_not_found(cloud, "Network", f"/networking/v2.0/networks/{net_id}", "network", "show", net_id)
+    fails_not_found(cloud, "Network", f"/networking/v2.0/networks/{NET}", "network", "show", NET)
+    fails_not_found(cloud, "Network", f"/networking/v2.0/networks/{net_id}", "network", "show", net_id)
     # Its subnet goes with it.
-    _fails_not_found(cloud, "Subnet", f"/networking/v2.0/subnets/{subnet_id}", "subnet", "show", subnet_id)
+    fails_not_found(cloud, "Subnet", f"/networking/v2.0/subnets/{subnet_id}", "subnet", "show", subnet_id)
 
 
 # --- a second project ---------------------------------------------------------------------------
 
 
 def test_demo_cannot_see_admin_private_network(cloud):
-    _need(cloud, "demo")
+    need(cloud, "demo")
     private = cloud.json("network", "create", PRIVATE_NET)
-    _fails_not_found(
+    fails_not_found(
         cloud, "Network", f"/networking/v2.0/networks/{private['id']}",
         "network", "show", private["id"], os_env=_demo_env(cloud),
     )
@@ -334,7 +269,7 @@ def test_demo_cannot_see_admin_private_network(cloud):
 
 
 def test_demo_may_not_create_shared_network(cloud):
-    _need(cloud, "demo")
+    need(cloud, "demo")
     name = f"X-{RUN}"
     r = cloud.fails("network", "create", "--share", name, os_env=_demo_env(cloud))
     assert HTTP_403.search(r.stderr), f"expected HTTP 403 in stderr\n{r.describe()}"
@@ -342,7 +277,7 @@ def test_demo_may_not_create_shared_network(cloud):
 
 
 def test_demo_port_on_shared_network(cloud):
-    _need(cloud, "demo")
+    need(cloud, "demo")
     shared = cloud.json("network", "create", "--share", SHARED_NET)
     assert shared.get("shared") is True, shared
     subnet = cloud.json("subnet", "create", "--network", SHARED_NET, "--subnet-range", SHARED_CIDR, SHARED_SUBNET)
@@ -360,9 +295,9 @@ def test_demo_port_on_shared_network(cloud):
 
 
 def test_demo_cannot_see_admin_port(cloud):
-    _need(cloud, "shared")
+    need(cloud, "shared")
     admin_port = cloud.json("port", "create", "--network", SHARED_NET, ADMIN_PORT)
-    _fails_not_found(
+    fails_not_found(
         cloud, "Port", f"/networking/v2.0/ports/{admin_port['id']}",
         "port", "show", admin_port["id"], os_env=_demo_env(cloud),
     )
@@ -374,7 +309,7 @@ def test_demo_cannot_see_admin_port(cloud):
 
 
 def test_auto_allocated_topology(cloud):
-    _need(cloud, "demo")
+    need(cloud, "demo")
     demo_project = cloud.state["demo"]["project_id"]
 
     first = cloud.json("network", "auto", "allocated", "topology", "create", os_env=_demo_env(cloud))

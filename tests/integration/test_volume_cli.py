@@ -9,11 +9,12 @@ Cinder: the CLI returns while the volume is `creating`, and the tests poll `volu
 
 from __future__ import annotations
 
-import re
 import secrets
 import time
 
 import pytest
+
+from cli_checks import HTTP_400, need
 
 RUN = secrets.token_hex(3)
 
@@ -29,23 +30,10 @@ SERVER = f"vol-server-{RUN}"
 DEADLINE = 30.0
 
 
-def _status(code: str) -> re.Pattern:
-    return re.compile(rf"(?<![\w.-]){code}(?![\w.-])")
-
-
-HTTP_400 = _status("400")
-
-
 @pytest.fixture(scope="module")
 def cloud(module_cloud):
     """This module's own server (see the module docstring)."""
     return module_cloud
-
-
-def _need(cloud, *keys):
-    missing = [k for k in keys if k not in cloud.state]
-    if missing:
-        pytest.skip(f"prerequisite test did not pass (missing {', '.join(missing)})")
 
 
 def _wait_gone(cloud, kind: list[str], name: str) -> None:
@@ -70,7 +58,7 @@ def test_volume_create(cloud):
 
 
 def test_volume_list(cloud):
-    _need(cloud, "volume")
+    need(cloud, "volume")
     rows = {row["Name"]: row for row in cloud.json("volume", "list")}
     assert rows[VOL]["Status"] == "available" and rows[VOL]["Size"] == 1, rows
     long_rows = {row["Name"]: row for row in cloud.json("volume", "list", "--long")}
@@ -78,7 +66,7 @@ def test_volume_list(cloud):
 
 
 def test_volume_set_name_and_property(cloud):
-    _need(cloud, "volume")
+    need(cloud, "volume")
     cloud.ok("volume", "set", "--name", RENAMED, "--property", "tier=gold", "--description", "renamed", VOL)
     shown = cloud.json("volume", "show", RENAMED)
     assert shown["name"] == RENAMED and shown["description"] == "renamed", shown
@@ -89,7 +77,7 @@ def test_volume_set_name_and_property(cloud):
 
 
 def test_volume_extend(cloud):
-    _need(cloud, "renamed")
+    need(cloud, "renamed")
     cloud.ok("volume", "set", "--size", "2", RENAMED)
     assert cloud.wait_shown(["volume"], RENAMED, "available", DEADLINE)["size"] == 2
     # Not larger than now: refused (the CLI checks this before asking; the server's 400 is in the API tests).
@@ -98,7 +86,7 @@ def test_volume_extend(cloud):
 
 
 def test_volume_snapshot_create(cloud):
-    _need(cloud, "renamed")
+    need(cloud, "renamed")
     created = cloud.json("volume", "snapshot", "create", "--volume", RENAMED, SNAP)
     assert created["name"] == SNAP, created
     shown = cloud.wait_shown(["volume", "snapshot"], SNAP, "available", DEADLINE)
@@ -107,14 +95,14 @@ def test_volume_snapshot_create(cloud):
 
 
 def test_volume_create_from_snapshot(cloud):
-    _need(cloud, "snapshot")
+    need(cloud, "snapshot")
     cloud.ok("volume", "create", "--snapshot", SNAP, FROM_SNAP)
     shown = cloud.wait_shown(["volume"], FROM_SNAP, "available", DEADLINE)
     assert shown["snapshot_id"] == cloud.state["snapshot"] and shown["size"] == 2, shown
 
 
 def test_volume_create_from_volume(cloud):
-    _need(cloud, "renamed")
+    need(cloud, "renamed")
     cloud.ok("volume", "create", "--source", RENAMED, "--size", "3", CLONE)
     shown = cloud.wait_shown(["volume"], CLONE, "available", DEADLINE)
     assert shown["source_volid"] == cloud.state["volume"] and shown["size"] == 3, shown
@@ -131,7 +119,7 @@ def test_volume_create_from_image(cloud, tmp_path):
 
 
 def test_delete_in_use_volume_is_refused(cloud):
-    _need(cloud, "renamed")
+    need(cloud, "renamed")
     cloud.ok("volume", "set", "--state", "in-use", RENAMED)
     r = cloud.fails("volume", "delete", RENAMED)
     assert HTTP_400.search(r.stderr) or "Invalid volume" in r.stderr, r.describe()
@@ -140,7 +128,7 @@ def test_delete_in_use_volume_is_refused(cloud):
 
 
 def test_volume_attachment_to_a_server(cloud, tmp_path):
-    _need(cloud, "volume")
+    need(cloud, "volume")
     data = tmp_path / "boot.raw"
     data.write_bytes(b"\0" * 4096)
     cloud.ok("image", "create", "--file", str(data), "--disk-format", "raw", "--container-format", "bare", f"boot-{RUN}")
@@ -176,7 +164,7 @@ def test_quota_show_has_volume_fields(cloud):
 
 
 def test_volume_delete(cloud):
-    _need(cloud, "snapshot")
+    need(cloud, "snapshot")
     cloud.ok("volume", "snapshot", "delete", SNAP)
     _wait_gone(cloud, ["volume", "snapshot"], SNAP)
     cloud.ok("volume", "delete", RENAMED, FROM_SNAP, CLONE)

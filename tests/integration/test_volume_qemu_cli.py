@@ -19,7 +19,6 @@ STRATUS_SERVER_ARGS = ("--driver", "qemu", "--compute-host", "qemu-volume-host")
 DEADLINE = 60.0
 
 
-
 @pytest.fixture(scope="module")
 def cloud(module_cloud):
     missing = [tool for tool in ("qemu-system-x86_64", "qemu-img") if shutil.which(tool) is None]
