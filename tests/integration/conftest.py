@@ -422,8 +422,8 @@ class Cloud:
             time.sleep(0.2)
 
     def wait_shown(self, kind: list[str], name: str, status: str, deadline: float) -> dict:
-        """`openstack KIND show NAME` once its status is `status` (see `wait_for`); KIND is ["volume"] or
-        ["volume", "snapshot"]."""
+        """`openstack KIND show NAME` once its status is `status` (see `wait_for`); KIND is ["server"], ["volume"]
+        or ["volume", "snapshot"]."""
         self.wait_for(kind[-1], name, status, deadline)
         return self.json(*kind, "show", name)
 

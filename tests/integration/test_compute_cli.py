@@ -277,8 +277,7 @@ def test_server_port(cloud):
 def test_stop_and_start(cloud):
     need(cloud, "server")
     cloud.ok("server", "stop", SERVER)
-    cloud.wait_for("server", SERVER, "SHUTOFF", WAIT_DEADLINE)
-    shown = cloud.json("server", "show", SERVER)
+    shown = cloud.wait_shown(["server"], SERVER, "SHUTOFF", WAIT_DEADLINE)
     assert shown.get("OS-EXT-STS:vm_state") == "stopped", shown
     assert shown.get("OS-EXT-STS:power_state") in (4, "Shutdown"), shown
 
@@ -399,8 +398,7 @@ def test_resize_and_confirm(cloud):
     cloud.ok("server", "resize", "--flavor", "m1.small", "--wait", SERVER)
     cloud.wait_for("server", SERVER, "VERIFY_RESIZE", WAIT_DEADLINE)
     cloud.ok("server", "resize", "confirm", SERVER)
-    cloud.wait_for("server", SERVER, "ACTIVE", WAIT_DEADLINE)
-    shown = cloud.json("server", "show", SERVER)
+    shown = cloud.wait_shown(["server"], SERVER, "ACTIVE", WAIT_DEADLINE)
     assert _flavor_name(shown) == "m1.small", f"flavor after resize confirm: {shown.get('flavor')}"
 
 

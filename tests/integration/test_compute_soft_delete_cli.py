@@ -24,12 +24,6 @@ def cloud(module_cloud):
     return module_cloud
 
 
-def _wait_status(cloud, ref: str, want: str) -> dict:
-    """`server show` once the server is `want`."""
-    cloud.wait_for("server", ref, want, DEADLINE)
-    return cloud.json("server", "show", ref)
-
-
 def test_delete_is_soft_until_forced(cloud, tmp_path):
     path = tmp_path / "disk.raw"
     path.write_bytes(b"\0" * 65536)
@@ -38,15 +32,15 @@ def test_delete_is_soft_until_forced(cloud, tmp_path):
     assert server.get("status") == "ACTIVE", server
 
     cloud.ok("server", "delete", SERVER)
-    soft = _wait_status(cloud, SERVER, "SOFT_DELETED")
+    soft = cloud.wait_shown(["server"], SERVER, "SOFT_DELETED", DEADLINE)
     assert soft.get("OS-EXT-STS:power_state") in (4, "Shutdown"), soft
 
     cloud.ok("server", "restore", SERVER)
-    restored = _wait_status(cloud, SERVER, "ACTIVE")
+    restored = cloud.wait_shown(["server"], SERVER, "ACTIVE", DEADLINE)
     assert restored.get("OS-EXT-STS:power_state") in (1, "Running"), restored
 
     cloud.ok("server", "delete", SERVER)
-    _wait_status(cloud, SERVER, "SOFT_DELETED")
+    cloud.wait_for("server", SERVER, "SOFT_DELETED", DEADLINE)
     cloud.ok("server", "delete", "--force", "--wait", SERVER)
     assert cloud.json("server", "list") == []
     result = cloud.fails("server", "show", server["id"])

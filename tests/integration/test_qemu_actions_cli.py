@@ -37,8 +37,7 @@ def test_reboot_pause_snapshot_and_boot_the_snapshot(cloud):
     assert qemu_pid(cloud.data_dir, server_id) == pid, "a hard reboot started a new QEMU"
 
     cloud.ok("server", "pause", name)
-    cloud.wait_for("server", name, "PAUSED", 60.0)
-    assert cloud.json("server", "show", name)["OS-EXT-STS:power_state"] in (3, "Paused")
+    assert cloud.wait_shown(["server"], name, "PAUSED", 60.0)["OS-EXT-STS:power_state"] in (3, "Paused")
     cloud.ok("server", "unpause", name)
     cloud.wait_for("server", name, "ACTIVE", 60.0)
 

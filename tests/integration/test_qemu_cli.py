@@ -143,8 +143,7 @@ def test_not_a_disk_image_fails_with_a_clear_fault(cloud, tmp_path):
     cloud.ok("image", "create", "--file", str(text), "--disk-format", "qcow2", "--container-format", "bare", NOT_A_DISK)
     image_id = cloud.ok("image", "show", "-f", "value", "-c", "id", NOT_A_DISK).stdout.strip()
     cloud.ok("server", "create", "--flavor", "m1.tiny", "--image", NOT_A_DISK, "--nic", "none", BAD)
-    cloud.wait_for("server", BAD, "ERROR", 60.0)
-    fault = cloud.json("server", "show", BAD)["fault"]
+    fault = cloud.wait_shown(["server"], BAD, "ERROR", 60.0)["fault"]
     message = fault["message"] if isinstance(fault, dict) else str(fault)
     assert f"Image {image_id} is not a valid qcow2 disk image" in message, fault
     cloud.ok("server", "delete", "--wait", BAD)

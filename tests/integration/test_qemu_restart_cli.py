@@ -57,8 +57,7 @@ def test_guests_run_on_while_stratus_is_down_and_are_taken_back(cloud):
     # A stop cut off by the kill (the API answered, the guest may be powering off) is finished by the next start.
     cloud.ok("server", "stop", name)
     _restart(cloud)
-    cloud.wait_for("server", name, "SHUTOFF", 60.0)
-    shown = cloud.json("server", "show", name)
+    shown = cloud.wait_shown(["server"], name, "SHUTOFF", 60.0)
     assert shown["OS-EXT-STS:task_state"] is None, shown
     assert qemu_pid(cloud.data_dir, server_id) is None, "a SHUTOFF server's QEMU still runs"
 
@@ -91,8 +90,7 @@ def test_an_attach_cut_off_by_a_crash_is_cleaned_up_at_the_next_start(cloud):
     assert attach.returncode != 0, "the attach cut off by the kill cannot have succeeded"
 
     cloud.server.start()
-    cloud.wait_for("volume", volume_id, "available", 60.0)
-    shown = cloud.json("volume", "show", volume)
+    shown = cloud.wait_shown(["volume"], volume, "available", 60.0)
     assert shown["attachments"] == [], shown
     assert cloud.json("server", "show", name)["volumes_attached"] == []
 
