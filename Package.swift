@@ -65,6 +65,7 @@ let package = Package(
             name: "Database",
             dependencies: [
                 "StratusCore",
+                "Messaging",
                 sqlKit,
                 .product(name: "SQLiteKit", package: "sqlite-kit"),
                 .product(name: "SQLiteNIO", package: "sqlite-nio"),
@@ -291,9 +292,10 @@ let package = Package(
         .testTarget(
             name: "DatabaseTests",
             dependencies: [
-                "Database", "StratusCore", "StratusTesting",
+                "Database", "StratusCore", "StratusTesting", "Messaging",
                 sqlKit,
                 logging,
+                serviceLifecycle,
             ],
             swiftSettings: strict
         ),
@@ -332,11 +334,6 @@ let package = Package(
                 "VolumeAPI", "StratusCore", "Database", "StratusTesting", "StratusApp", "HTTPSupport",
                 httpTypes,
             ],
-            swiftSettings: strict
-        ),
-        .testTarget(
-            name: "MessagingTests",
-            dependencies: ["Messaging", "StratusCore", serviceLifecycle],
             swiftSettings: strict
         ),
         .testTarget(

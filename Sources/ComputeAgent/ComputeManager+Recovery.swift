@@ -65,13 +65,16 @@ extension ComputeManager {
         }
     }
 
-    /// Nova's `_init_instance`: a build that was cut off is an error, a delete or power action is done again, a
+    /// Nova's `_init_instance`: a build that was cut off is an error (one that had not started waits for its message), a delete or power action is done again, a
     /// resize or rebuild is an error (its guest may be half changed), and anything else is cleared to what the guest is.
     private func finishInterrupted(_ id: InstanceID, startedAt: Timestamp) async {
         guard let instance = try? await placedInstance(id), let task = instance.taskState, instance.updatedAt < startedAt else { return }
         logger.warning("compute \(host): instance \(id) was left \(instance.vmState.rawValue)/\(task.rawValue) by the previous run; recovering it")
         do {
             switch (instance.vmState, task) {
+            case (.building, .scheduling):
+                // The build never started here: its message is still on the bus, and builds it when it is delivered.
+                logger.info("compute \(host): instance \(id) waits for its build message")
             case (.building, _):
                 try await fail(instance, "The compute service of \(host) stopped while the instance was being built.")
             case (.shelvedOffloaded, _):

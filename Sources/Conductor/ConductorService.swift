@@ -48,13 +48,24 @@ public struct ConductorService: Sendable {
         return server
     }
 
-    /// Asks the scheduler for hosts, records each instance's host and sends it there.
+    /// Asks the scheduler for hosts, records each instance's host and sends it there. Delivered again when a conductor
+    /// died handling it: instances placed already went to their host then, and the others' claims, if the scheduler
+    /// made any, are given back before they are scheduled again.
     func buildInstances(_ message: BuildInstances) async throws {
+        var waiting: [InstanceID] = []
+        for id in message.instanceIds {
+            guard let instance = try await repository.instance(id), instance.host == nil, let task = Self.placementTask(instance),
+                instance.taskState == task
+            else { continue }
+            _ = try await repository.releaseClaim(instance: id)
+            waiting.append(id)
+        }
+        guard !waiting.isEmpty else { return }
         let selections: [HostSelection]
         do {
-            selections = try await rpc.call(SelectDestinations(instanceIds: message.instanceIds), to: Topic.scheduler, requestId: message.credentials.requestId)
+            selections = try await rpc.call(SelectDestinations(instanceIds: waiting), to: Topic.scheduler, requestId: message.credentials.requestId)
         } catch let fault as RemoteFault {
-            for id in message.instanceIds { try await fail(id, message: fault.message) }
+            for id in waiting { try await fail(id, message: fault.message) }
             return
         }
         for selection in selections {
@@ -62,8 +73,8 @@ public struct ConductorService: Sendable {
         }
     }
 
-    /// Records the host (claimed already) on the instance and casts the build to it; gives the claim back if the
-    /// instance was deleted meanwhile.
+    /// Records the host (claimed already) on the instance and, in the same transaction, casts the build to it; gives the
+    /// claim back if the instance was deleted meanwhile.
     private func send(_ id: InstanceID, to host: String, alternates: [String], credentials: Credentials) async throws {
         guard var instance = try await repository.instance(id), let task = Self.placementTask(instance) else {
             _ = try await repository.releaseClaim(instance: id)
@@ -72,12 +83,13 @@ public struct ConductorService: Sendable {
         instance.host = host
         instance.availabilityZone = try await repository.computeNode(host: host)?.availabilityZone ?? "nova"
         instance.updatedAt = now
-        guard try await repository.updateInstance(instance, expectedTaskStates: [task]) else {
-            _ = try await repository.releaseClaim(instance: id)
-            return
+        let sent = try await backend.transaction { [instance] tx in
+            guard try await tx.compute.updateInstance(instance, expectedTaskStates: [task]) else { return false }
+            try await tx.cast(BuildAndRunInstance(instance: instance, alternates: alternates, credentials: credentials),
+                              to: Topic.compute(host), requestId: credentials.requestId)
+            return true
         }
-        try await rpc.cast(BuildAndRunInstance(instance: instance, alternates: alternates, credentials: credentials),
-                           to: Topic.compute(host), requestId: credentials.requestId)
+        if !sent { _ = try await repository.releaseClaim(instance: id) }
     }
 
     /// The task state of an instance waiting for a host: a new one (`scheduling`) or an unshelve; nil for any other.
@@ -209,20 +221,6 @@ public struct ConductorService: Sendable {
             let delete = OperateInstance(instanceId: instance.id, operation: .delete, credentials: credentials, volumes: instance.volumeAttachments)
             try await rpc.cast(delete,
                                to: Topic.compute(host), requestId: requestId)
-        }
-    }
-
-    /// After a restart of a process whose message bus lived in memory (all-in-one): a boot or unshelve that was still
-    /// being scheduled when the earlier run stopped (its record last changed before `startedAt`) lost its message, so
-    /// it fails as a build that found no host would; instances placed on a host are the host's to recover.
-    public func recoverUnplaced(startedAt: Timestamp) async throws {
-        for state in [VMState.building, .shelvedOffloaded] {
-            for instance in try await repository.instances(vmState: state)
-            where instance.host == nil && instance.taskState != nil && instance.updatedAt < startedAt {
-                logger.warning("conductor: instance \(instance.id) was left \(state.rawValue) by the previous run; failing it")
-                _ = try await repository.releaseClaim(instance: instance.id)
-                try await fail(instance.id, message: "The cloud stopped while the instance was being scheduled.")
-            }
         }
     }
 

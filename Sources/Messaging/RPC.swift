@@ -29,20 +29,25 @@ public struct RPCClient: Sendable {
 
     /// Fire and forget.
     public func cast<M: RPCMessage>(_ message: M, to topic: String, requestId: String? = nil) async throws {
-        try await transport.cast(Envelope(method: M.method, payload: try Self.encode(message), requestId: requestId), topic: topic)
+        try await transport.cast(try Envelope(message, requestId: requestId), topic: topic)
     }
 
     /// Sends and waits for the reply; the remote handler's failure is rethrown as a `RemoteFault`.
     public func call<M: RPCRequest>(_ message: M, to topic: String, requestId: String? = nil) async throws -> M.Reply {
-        let reply = try await transport.call(
-            Envelope(method: M.method, payload: try Self.encode(message), requestId: requestId), topic: topic, timeout: timeout
-        )
+        let reply = try await transport.call(try Envelope(message, requestId: requestId), topic: topic, timeout: timeout)
         if let fault = reply.fault { throw fault }
         return try JSONDecoder().decode(M.Reply.self, from: Data(reply.payload))
     }
 
     static func encode(_ value: some Encodable) throws -> [UInt8] {
         Array(try JSONEncoder().encode(value))
+    }
+}
+
+extension Envelope {
+    /// A typed message's envelope.
+    public init<M: RPCMessage>(_ message: M, requestId: String?) throws {
+        self.init(method: M.method, payload: try RPCClient.encode(message), requestId: requestId)
     }
 }
 

@@ -28,21 +28,21 @@ public struct ComputeServices: Sendable {
     /// When this process started: instances whose records last changed before were left by an earlier run.
     let startedAt: Timestamp
 
-    /// Everything in-process: the in-process bus, the network service called directly, the image service as the hosts'
+    /// Everything in-process: the durable bus on `backend`, the network service called directly, the image service as the hosts'
     /// image client, the volume service over HTTP at `publicURL` (as Nova reaches Cinder) unless `volumes` says
     /// otherwise, and `hosts` (see `ComputeHost.make`). The hosts report themselves once `ready` returns (the database
     /// is migrated).
     public init(
         backend: any SQLBackend, image: ImageAPI, network: NetworkService, tokens: TokenService, clock: any WallClock,
         publicURL: String, hosts computeHosts: [ComputeHost], settings: ComputeSettings = ComputeSettings(), heartbeat: Duration = .seconds(10),
-        volumes: (catalog: any VolumeCatalog, client: any VolumeServiceClient)? = nil, ready: @escaping @Sendable () async -> Void = {},
-        logger: Logger
+        volumes: (catalog: any VolumeCatalog, client: any VolumeServiceClient)? = nil, bus: DatabaseTransport.Settings = DatabaseTransport.Settings(),
+        ready: @escaping @Sendable () async -> Void = {}, logger: Logger
     ) {
         let volumes = volumes ?? (
             catalog: HTTPVolumeCatalog(baseURL: publicURL + "/volume") as any VolumeCatalog,
             client: HTTPVolumeServiceClient(baseURL: publicURL + "/volume") as any VolumeServiceClient
         )
-        let transport = InProcessTransport()
+        let transport = DatabaseTransport(backend: backend, settings: bus, logger: logger)
         let rpc = RPCClient(transport: transport)
         let networkClient = LocalNetworkClient(service: network)
         api = ComputeAPI(
@@ -55,7 +55,7 @@ public struct ComputeServices: Sendable {
         self.settings = settings
         startedAt = Timestamp(clock.now())
         let scheduler = SchedulerService(backend: backend, clock: clock, logger: logger)
-        var services: [any Service] = [conductor.server(transport: transport), scheduler.server(transport: transport)]
+        var services: [any Service] = [transport, conductor.server(transport: transport), scheduler.server(transport: transport)]
         hosts = computeHosts.map(\.name)
         drivers = Dictionary(uniqueKeysWithValues: computeHosts.compactMap { host in (host.driver as? FakeDriver).map { (host.name, $0) } })
         let managers = computeHosts.map { host in
@@ -87,19 +87,18 @@ public struct ComputeServices: Sendable {
         }
         let startedAt = startedAt
         services.append(StartupTask("recovery of the previous run's work", after: ready, logger: logger) {
-            try await Self.recover(conductor: conductor, managers: managers, startedAt: startedAt)
+            await Self.recover(managers: managers, startedAt: startedAt)
         })
         self.services = services
     }
 
-    /// The start's recovery (see `ComputeManager.recover`), for work left by a run that began before `startedAt`:
-    /// what the conductor was scheduling first, then every host's instances and guests.
+    /// The start's recovery (see `ComputeManager.recover`), for work left by a run that began before `startedAt`: every
+    /// host's instances and guests. What was being scheduled needs none: its messages are still on the bus.
     public func recover(startedAt: Timestamp) async throws {
-        try await Self.recover(conductor: conductor, managers: managers, startedAt: startedAt)
+        await Self.recover(managers: managers, startedAt: startedAt)
     }
 
-    private static func recover(conductor: ConductorService, managers: [ComputeManager], startedAt: Timestamp) async throws {
-        try await conductor.recoverUnplaced(startedAt: startedAt)
+    private static func recover(managers: [ComputeManager], startedAt: Timestamp) async {
         await withTaskGroup(of: Void.self) { group in
             for manager in managers { group.addTask { await manager.recover(startedAt: startedAt) } }
         }

@@ -96,7 +96,9 @@ public final class TestCloud: Sendable {
         let hosts = try await ComputeHost.make(driver ?? .fake(hosts: computeHosts))
         let compute = ComputeServices(
             backend: backend, image: image, network: networkService, tokens: identity.tokens, clock: clock, publicURL: publicURL,
-            hosts: hosts, settings: computeSettings, heartbeat: heartbeat, volumes: (catalog: volumeClient, client: volumeClient), logger: logger
+            hosts: hosts, settings: computeSettings, heartbeat: heartbeat, volumes: (catalog: volumeClient, client: volumeClient),
+            // No test kills a consumer here, and a busy test run stalls tasks for longer than the default lease.
+            bus: DatabaseTransport.Settings(lease: .seconds(600)), logger: logger
         )
         try await compute.api.bootstrapFlavors()
         let metadataSigner = MetadataSigner.ephemeral()

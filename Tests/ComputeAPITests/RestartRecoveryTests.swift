@@ -31,18 +31,17 @@ struct RestartRecoveryTests {
             let token = try await client.token()
             let image = try await uploadImage(client, token)
             var ids: [String] = []
-            for name in ["stopping", "deleting", "building", "pausing", "resizing", "unscheduled", "mine-now"] {
+            for name in ["stopping", "deleting", "building", "pausing", "resizing", "mine-now"] {
                 ids.append(try await boot(client, token, image: image, name: name))
             }
             for id in ids { try await waitForStatus(client, token, id, "ACTIVE") }
             let driver = cloud.compute.drivers["fake-0"]!
-            let (stopping, deleting, building, pausing, resizing, unscheduled, mineNow) = (ids[0], ids[1], ids[2], ids[3], ids[4], ids[5], ids[6])
+            let (stopping, deleting, building, pausing, resizing, mineNow) = (ids[0], ids[1], ids[2], ids[3], ids[4], ids[5])
             try await leave(cloud, stopping) { $0.taskState = .poweringOff }
             try await leave(cloud, deleting) { $0.taskState = .deleting }
             try await leave(cloud, building) { $0.vmState = .building; $0.taskState = .spawning }
             try await leave(cloud, pausing) { $0.taskState = .pausing }
             try await leave(cloud, resizing) { $0.taskState = .resizePrep }
-            try await leave(cloud, unscheduled) { $0.vmState = .building; $0.taskState = .scheduling; $0.host = nil }
             cloud.clock.advance(seconds: 1)
             let startedAt = Timestamp(cloud.clock.now())
             // Changed after the start: an operation of the running process owns it, and recovery must leave it alone.
@@ -58,7 +57,7 @@ struct RestartRecoveryTests {
             let ports = try await client.request(.get, "/networking/v2.0/ports?device_id=\(deleting)", token: token)
             #expect((ports.value("ports") as? [Any])?.isEmpty == true, "\(ports.summary)")
 
-            for (id, fragment) in [(building, "being built"), (resizing, "resize_prep"), (unscheduled, "being scheduled")] {
+            for (id, fragment) in [(building, "being built"), (resizing, "resize_prep")] {
                 let failed = try await nova(client, .get, "/servers/\(id)", token)
                 #expect(failed.string("server", "status") == "ERROR", "\(failed.summary)")
                 #expect(failed.string("server", "fault", "message")?.contains(fragment) == true, "\(failed.summary)")

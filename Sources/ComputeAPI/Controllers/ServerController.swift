@@ -155,12 +155,13 @@ struct ServerController: Sendable {
                 ))
                 instances.append(instance)
             }
+            // The build's cast is written with the instances: a crash after the commit loses neither.
+            let credentials = Credentials(
+                requestId: requestId, token: token, userId: auth.userId, userDomainId: auth.userDomainId, projectId: project, roles: auth.roles
+            )
+            try await tx.cast(BuildInstances(instanceIds: instances.map(\.id), credentials: credentials), to: Topic.conductor, requestId: requestId)
             return instances
         }
-        let credentials = Credentials(
-            requestId: context.requestID, token: token, userId: auth.userId, userDomainId: auth.userDomainId, projectId: project, roles: auth.roles
-        )
-        try await api.rpc.cast(BuildInstances(instanceIds: instances.map(\.id), credentials: credentials), to: Topic.conductor, requestId: context.requestID)
 
         if returnReservation {
             return try JSONResponse.make(JSONValue.object(["reservation_id": .string(String(reservation))]), status: .accepted)

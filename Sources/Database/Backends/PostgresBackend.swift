@@ -12,6 +12,8 @@ public import ServiceLifecycle
 public final class PostgresBackend: SQLBackend {
     private let client: PostgresClient
     private let logger: Logger
+    /// Posted from PostgreSQL's notifications (`forwardMessageNotifications`), this process's own enqueues included.
+    public let messageSignal = MessageSignal(inProcess: false)
 
     /// Connects to `postgres://user:password@host:port/database[?search_path=SCHEMA]` (no TLS: the database is
     /// on loopback or a private network). `search_path` puts Stratus's tables in a schema of their own.
@@ -50,7 +52,7 @@ public final class PostgresBackend: SQLBackend {
     public func transaction<T: Sendable>(_ body: @Sendable (any SQLExecutor) async throws -> T) async throws -> T {
         try await withTranslatedErrors(Self.translate) {
             try await client.withTransaction(logger: logger) { connection in
-                try await body(TransactionExecutor(db: connection.sql(), translate: Self.translate))
+                try await body(TransactionExecutor(db: connection.sql(), translate: Self.translate, messageSignal: messageSignal))
             }
         }
     }
@@ -58,6 +60,24 @@ public final class PostgresBackend: SQLBackend {
     public var services: [any Service] { [client] }
 
     public func close() async throws {}
+
+    public func forwardMessageNotifications() async throws {
+        while !Task.isCancelled {
+            do {
+                try await client.withConnection { connection in
+                    try await connection.listen(on: MessageQueue.channel) { notifications in
+                        // Listening again after a lost connection: what was enqueued meanwhile is claimed now.
+                        messageSignal.postAll()
+                        for try await notification in notifications { messageSignal.post(notification.payload) }
+                    }
+                }
+            } catch {
+                if Task.isCancelled { return }
+                logger.warning("message bus: listening for notifications failed (\(error)); listening again in a second")
+                try await Task.sleep(for: .seconds(1))
+            }
+        }
+    }
 
     @Sendable static func translate(_ error: any Error) -> any Error {
         switch error {

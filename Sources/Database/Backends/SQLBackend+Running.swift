@@ -12,7 +12,14 @@ extension SQLBackend {
                 }
             }
             defer { group.cancelAll() }
-            let result = try await body()
+            let result: T
+            do {
+                result = try await body()
+            } catch {
+                // Closed either way: an open SQLite connection must not be released (SQLiteNIO asserts on it).
+                try? await close()
+                throw error
+            }
             try await close()
             return result
         }

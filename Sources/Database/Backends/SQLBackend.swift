@@ -7,6 +7,8 @@ public import ServiceLifecycle
 public protocol SQLExecutor: Sendable {
     /// Runs `body` with a database handle.
     func run<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T
+    /// Wakes this process's consumers of the message bus (see `MessageQueue.enqueue`).
+    var messageSignal: MessageSignal { get }
 }
 
 /// A handle already inside a transaction: repositories built on it take part in that transaction.
@@ -14,6 +16,7 @@ public protocol SQLExecutor: Sendable {
 struct TransactionExecutor: SQLExecutor {
     let db: any SQLDatabase
     let translate: @Sendable (any Error) -> any Error
+    let messageSignal: MessageSignal
 
     func run<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         try await withTranslatedErrors(translate) { try await body(db) }
@@ -28,6 +31,9 @@ public protocol SQLBackend: SQLExecutor {
     var services: [any Service] { get }
     /// Releases connections; the backend is unusable afterwards.
     func close() async throws
+    /// Runs until cancelled, posting to `messageSignal` the topics other processes enqueue messages for (PostgreSQL's
+    /// LISTEN, reconnecting when the connection is lost); returns at once where every writer is this process (SQLite).
+    func forwardMessageNotifications() async throws
 }
 
 /// Failures of the database that callers handle. An unreachable or busy database is a 503

@@ -12,6 +12,8 @@ public import ServiceLifecycle
 public final class SQLiteBackend: SQLBackend {
     private let connection: SQLiteConnection
     private let mutex = AsyncMutex()
+    /// Every writer of the database is this process: an enqueue wakes the consumers directly.
+    public let messageSignal = MessageSignal(inProcess: true)
 
     private init(connection: SQLiteConnection) {
         self.connection = connection
@@ -44,7 +46,7 @@ public final class SQLiteBackend: SQLBackend {
             try await withTranslatedErrors(Self.translate) {
                 try await db.raw("BEGIN IMMEDIATE").run()
                 do {
-                    let result = try await body(TransactionExecutor(db: db, translate: Self.translate))
+                    let result = try await body(TransactionExecutor(db: db, translate: Self.translate, messageSignal: messageSignal))
                     try await db.raw("COMMIT").run()
                     return result
                 } catch {
@@ -56,6 +58,8 @@ public final class SQLiteBackend: SQLBackend {
     }
 
     public var services: [any Service] { [] }
+
+    public func forwardMessageNotifications() async throws {}
 
     public func close() async throws {
         try await connection.close()

@@ -26,6 +26,7 @@ public struct Migration: Sendable {
         .computeNodeAccelerator,
         .consoleAuthTokens,
         .volumes,
+        .messages,
     ]
 }
 

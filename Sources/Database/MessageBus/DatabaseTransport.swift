@@ -1,0 +1,183 @@
+import Foundation
+public import Logging
+public import Messaging
+public import ServiceLifecycle
+public import StratusCore
+import Synchronization
+
+/// The durable message bus: messages are rows of the database (`MessageQueue`), so a cast survives the crash of any
+/// process and a message whose consumer died is delivered again once its lease runs out (at least once: handlers
+/// change an instance only under its expected task state). A call's reply is a message on a topic of its own.
+///
+/// Consumers wake on the database's notifications (`SQLBackend.messageSignal`); the transport's service (run it in
+/// the process's ServiceGroup) renews the leases of the messages being handled, polls every `tick` as a safety net,
+/// and prunes what can no longer be delivered.
+public final class DatabaseTransport: MessageTransport, Service {
+    public struct Settings: Sendable {
+        /// How long a consumer holds a message before another may take it; renewed every `tick` while it works.
+        public var lease: Duration
+        /// The safety poll and lease renewal.
+        public var tick: Duration
+        /// Messages claimed per query.
+        public var batch: Int
+        /// Deliveries of a message whose consumers keep dying before it is dropped (and logged).
+        public var maxAttempts: Int
+        /// How long a reply waits for its caller.
+        public var replyLifetime: Duration
+
+        public init(lease: Duration = .seconds(30), tick: Duration = .seconds(5), batch: Int = 32, maxAttempts: Int = 5, replyLifetime: Duration = .seconds(300)) {
+            self.lease = lease
+            self.tick = tick
+            self.batch = batch
+            self.maxAttempts = maxAttempts
+            self.replyLifetime = replyLifetime
+        }
+    }
+
+    let backend: any SQLBackend
+    let clock: any WallClock
+    let settings: Settings
+    let logger: Logger
+    /// Names this process's leases and reply topics.
+    public let owner: String
+    /// The messages this process's handlers are working on.
+    private let inFlight = Mutex<Set<Int64>>([])
+
+    public init(backend: any SQLBackend, clock: any WallClock = SystemWallClock(), settings: Settings = Settings(), logger: Logger) {
+        self.backend = backend
+        self.clock = clock
+        self.settings = settings
+        self.logger = logger
+        owner = UUID().uuidString.lowercased()
+    }
+
+    var now: Int64 { Int64((clock.now().timeIntervalSince1970 * 1000).rounded()) }
+
+    static func milliseconds(_ duration: Duration) -> Int64 {
+        duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000
+    }
+
+    public func cast(_ envelope: Envelope, topic: String) async throws {
+        try await backend.messages.enqueue(envelope, topic: topic, now: now)
+    }
+
+    /// Sends the call and waits for its reply for `timeout`, and for as long again each time the timeout passes while a
+    /// consumer still holds the call's lease (it renews it while it works: Nova's `call_monitor_timeout`).
+    public func call(_ envelope: Envelope, topic: String, timeout: Duration) async throws -> Envelope {
+        let replyTopic = "reply.\(owner).\(UUID().uuidString.lowercased())"
+        return try await backend.messageSignal.withDoorbell(replyTopic) { bell in
+            let sent = now
+            let id = try await backend.messages.enqueue(
+                envelope, topic: topic, replyTo: replyTopic, now: sent, expiresAt: sent + Self.milliseconds(timeout)
+            )
+            var deadline = ContinuousClock.now + timeout
+            while true {
+                if let reply = try await backend.messages.takeReply(topic: replyTopic) { return reply }
+                if ContinuousClock.now >= deadline {
+                    if try await backend.messages.isLeased(id, now: now) {
+                        deadline = ContinuousClock.now + timeout
+                    } else if try await backend.messages.withdraw(id) {
+                        throw MessagingError.timedOut(method: envelope.method, topic: topic)
+                    } else if let reply = try await backend.messages.takeReply(topic: replyTopic) {
+                        return reply
+                    } else {
+                        // Its consumer died holding it: the call may run again once the lease runs out, unwaited for.
+                        throw MessagingError.timedOut(method: envelope.method, topic: topic)
+                    }
+                }
+                try Task.checkCancellation()
+                await bell.wait(upTo: min(deadline - ContinuousClock.now, settings.tick))
+            }
+        }
+    }
+
+    /// Claims and handles `topic`'s messages, concurrently, until the task is cancelled; any number of consumers of a
+    /// topic, in this process or others, share its messages.
+    public func listen(topic: String, handler: @escaping @Sendable (Envelope) async -> Envelope) async throws {
+        await backend.messageSignal.withDoorbell(topic) { bell in
+            await withDiscardingTaskGroup { group in
+                while !Task.isCancelled {
+                    do {
+                        var claimed: [QueuedMessage]
+                        repeat {
+                            let time = now
+                            claimed = try await backend.messages.claim(
+                                topic: topic, owner: owner, now: time, leaseUntil: time + Self.milliseconds(settings.lease), limit: settings.batch,
+                                maxAttempts: settings.maxAttempts
+                            )
+                            inFlight.withLock { $0.formUnion(claimed.map(\.id)) }
+                            for message in claimed {
+                                group.addTask { await self.handle(message, handler) }
+                            }
+                        } while claimed.count == settings.batch && !Task.isCancelled
+                    } catch {
+                        if Task.isCancelled { break }
+                        logger.warning("message bus: claiming messages of \(topic) failed: \(error)")
+                    }
+                    // The safety poll (`run`) rings too; this long wait is the poll of last resort.
+                    await bell.wait(upTo: settings.tick * 12)
+                }
+            }
+        }
+    }
+
+    /// Runs the handler, then removes the message and sends a call's reply in one transaction; a handler cut off by the
+    /// consumer's stop gives the message back for another consumer.
+    private func handle(_ message: QueuedMessage, _ handler: @Sendable (Envelope) async -> Envelope) async {
+        defer { _ = inFlight.withLock { $0.remove(message.id) } }
+        if message.attempts > 1 {
+            logger.warning("message bus: delivering \(message.envelope.method) on \(message.topic) again (attempt \(message.attempts))")
+        }
+        let reply = await handler(message.envelope)
+        if Task.isCancelled {
+            try? await backend.messages.release([message.id], owner: owner)
+            return
+        }
+        do {
+            let time = now
+            try await backend.transaction { [owner, replyLifetime = Self.milliseconds(settings.replyLifetime)] tx in
+                if let replyTo = message.replyTo {
+                    try await tx.messages.enqueue(reply, topic: replyTo, correlationId: message.id, now: time, expiresAt: time + replyLifetime)
+                }
+                try await tx.messages.complete(message.id, owner: owner)
+            }
+        } catch {
+            logger.warning("message bus: completing \(message.envelope.method) on \(message.topic) failed: \(error)")
+        }
+    }
+
+    /// Listens for other processes' messages, and every `tick` renews this process's leases, wakes the consumers of
+    /// topics with claimable messages, and prunes.
+    public func run() async throws {
+        try await cancelWhenGracefulShutdown {
+            try await withThrowingDiscardingTaskGroup { group in
+                group.addTask { try await self.backend.forwardMessageNotifications() }
+                group.addTask {
+                    while !Task.isCancelled {
+                        try await Task.sleep(for: self.settings.tick)
+                        await self.maintain()
+                    }
+                }
+            }
+        }
+    }
+
+    /// One tick of `run`: renew, poll, prune (now, for tests).
+    public func maintain() async {
+        let time = now
+        do {
+            if !inFlight.withLock({ $0.isEmpty }) {
+                try await backend.messages.renewLeases(owner: owner, until: time + Self.milliseconds(settings.lease))
+            }
+            let listened = backend.messageSignal.topics
+            for topic in try await backend.messages.waitingTopics(now: time, maxAttempts: settings.maxAttempts) where listened.contains(topic) {
+                backend.messageSignal.post(topic)
+            }
+            for dropped in try await backend.messages.prune(now: time, maxAttempts: settings.maxAttempts) {
+                logger.error("message bus: dropped \(dropped.envelope.method) on \(dropped.topic): its consumers stopped \(dropped.attempts) times while handling it")
+            }
+        } catch {
+            logger.warning("message bus: maintenance failed: \(error)")
+        }
+    }
+}

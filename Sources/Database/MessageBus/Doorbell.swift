@@ -1,0 +1,107 @@
+import Synchronization
+
+/// Wakes one waiting consumer of the message bus. A ring while nobody waits is kept for the next wait, so a message
+/// enqueued between a consumer's last claim and its wait is not missed; rings in between coalesce.
+public final class Doorbell: Sendable {
+    private struct State {
+        var rung = false
+        var waiter: CheckedContinuation<Void, Never>?
+    }
+
+    private let state = Mutex(State())
+
+    public init() {}
+
+    public func ring() {
+        let waiter = state.withLock { state in
+            guard let waiter = state.waiter else {
+                state.rung = true
+                return nil as CheckedContinuation<Void, Never>?
+            }
+            state.waiter = nil
+            return waiter
+        }
+        waiter?.resume()
+    }
+
+    /// Returns when rung (at once when rung since the last wait), after `timeout`, or when the task is cancelled.
+    public func wait(upTo timeout: Duration) async {
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await self.waitForRing() }
+            group.addTask { try? await Task.sleep(for: timeout) }
+            await group.next()
+            group.cancelAll()
+        }
+    }
+
+    private func waitForRing() async {
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                let now = state.withLock { state in
+                    if state.rung {
+                        state.rung = false
+                        return true
+                    }
+                    if Task.isCancelled { return true }
+                    state.waiter = continuation
+                    return false
+                }
+                if now { continuation.resume() }
+            }
+        } onCancel: {
+            let waiter = state.withLock { state in
+                defer { state.waiter = nil }
+                return state.waiter
+            }
+            waiter?.resume()
+        }
+    }
+}
+
+/// This process's consumers of the message bus by topic: a topic is posted when a message for it may be waiting
+/// (enqueued in this process on SQLite, notified by PostgreSQL, or found by the transport's safety poll).
+public final class MessageSignal: Sendable {
+    private struct Bells {
+        var next = 0
+        var byTopic: [String: [Int: Doorbell]] = [:]
+    }
+
+    private let bells = Mutex(Bells())
+    /// Whether enqueues post here directly (SQLite, where every writer is this process) rather than through the
+    /// database's notifications (PostgreSQL).
+    public let isInProcess: Bool
+
+    public init(inProcess: Bool) {
+        isInProcess = inProcess
+    }
+
+    /// Rings every consumer of `topic` in this process.
+    public func post(_ topic: String) {
+        for bell in bells.withLock({ $0.byTopic[topic].map { Array($0.values) } ?? [] }) { bell.ring() }
+    }
+
+    /// Rings every consumer (after a lost connection to PostgreSQL, whose notifications may have been missed).
+    public func postAll() {
+        for bell in bells.withLock({ $0.byTopic.values.flatMap(\.values) }) { bell.ring() }
+    }
+
+    /// The topics with a consumer in this process.
+    public var topics: Set<String> { bells.withLock { Set($0.byTopic.keys) } }
+
+    /// Runs `body` with a doorbell that posts of `topic` ring.
+    public func withDoorbell<T: Sendable>(_ topic: String, _ body: (Doorbell) async throws -> T) async rethrows -> T {
+        let bell = Doorbell()
+        let key = bells.withLock { bells in
+            bells.next += 1
+            bells.byTopic[topic, default: [:]][bells.next] = bell
+            return bells.next
+        }
+        defer {
+            bells.withLock { bells in
+                bells.byTopic[topic]?[key] = nil
+                if bells.byTopic[topic]?.isEmpty == true { bells.byTopic[topic] = nil }
+            }
+        }
+        return try await body(bell)
+    }
+}

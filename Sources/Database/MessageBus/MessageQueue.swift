@@ -1,0 +1,193 @@
+import Foundation
+public import Messaging
+import SQLKit
+
+/// A message taken from the queue by a consumer, which holds its lease until it completes or releases it.
+public struct QueuedMessage: Sendable, Equatable {
+    public var id: Int64
+    public var topic: String
+    public var envelope: Envelope
+    /// Where a call's reply goes; nil for a cast.
+    public var replyTo: String?
+    /// Deliveries so far, this one included.
+    public var attempts: Int
+}
+
+/// The message bus's table: enqueue (on commit of the caller's transaction when it runs in one: an outbox), claim with
+/// a lease (`FOR UPDATE SKIP LOCKED` where the engine has it; SQLite has one writer at a time), complete, release.
+/// Times are milliseconds since 1970.
+public struct MessageQueue: Sendable {
+    let executor: any SQLExecutor
+
+    /// PostgreSQL's notification channel for enqueued messages; the payload is the topic.
+    public static let channel = "stratus_messages"
+
+    public init(_ executor: any SQLExecutor) {
+        self.executor = executor
+    }
+
+    /// Adds a message for `topic` and wakes its consumers: in this process on SQLite (where every writer is), by
+    /// `pg_notify`, sent on commit, on PostgreSQL. Returns the message's id.
+    @discardableResult
+    public func enqueue(
+        _ envelope: Envelope, topic: String, replyTo: String? = nil, correlationId: Int64? = nil, now: Int64, expiresAt: Int64? = nil
+    ) async throws -> Int64 {
+        let fault = try envelope.fault.map { String(decoding: try JSONEncoder().encode($0), as: UTF8.self) }
+        let payload = String(decoding: envelope.payload, as: UTF8.self)
+        let id = try await executor.run { db in
+            let id = try await db.insert(into: "messages")
+                .columns(
+                    "topic", "method", "payload", "request_id", "reply_to", "correlation_id", "fault", "state", "attempts", "created_at",
+                    "available_at", "expires_at"
+                )
+                .values(
+                    SQLBind(topic), SQLBind(envelope.method), SQLBind(payload), SQLBind(envelope.requestId), SQLBind(replyTo), SQLBind(correlationId),
+                    SQLBind(fault), SQLBind("ready"), SQLBind(0), SQLBind(now), SQLBind(now), SQLBind(expiresAt)
+                )
+                .returning("id")
+                .first(decodingColumn: "id", as: Int64.self)
+            if db.dialect.name == "postgresql" {
+                try await db.raw("SELECT pg_notify(\(bind: Self.channel), \(bind: topic))").run()
+            }
+            return id
+        }
+        if executor.messageSignal.isInProcess { executor.messageSignal.post(topic) }
+        guard let id else { throw DatabaseError.invalidLocation("the database returned no id for a new message") }
+        return id
+    }
+
+    /// Leases up to `limit` messages of `topic` to `owner` until `leaseUntil`, oldest first: ready ones, and ones whose
+    /// lease ran out (their consumer died) unless they were delivered `maxAttempts` times already.
+    public func claim(topic: String, owner: String, now: Int64, leaseUntil: Int64, limit: Int, maxAttempts: Int) async throws -> [QueuedMessage] {
+        try await executor.run { db in
+            let lock = db.dialect.exclusiveSelectLockExpression == nil ? "" : " FOR UPDATE SKIP LOCKED"
+            // The rows are picked (and locked) once, in the CTE: PostgreSQL may evaluate a plain `IN (subquery)` again
+            // for a row another consumer changed meanwhile, and hand it out twice.
+            let rows = try await db.raw("""
+                WITH picked AS (
+                    SELECT id FROM messages WHERE topic = \(bind: topic) AND (
+                        (state = 'ready' AND available_at <= \(bind: now) AND (expires_at IS NULL OR expires_at > \(bind: now)))
+                        OR (state = 'claimed' AND lease_expires_at <= \(bind: now) AND attempts < \(bind: maxAttempts))
+                    )
+                    ORDER BY id LIMIT \(bind: limit)\(unsafeRaw: lock)
+                )
+                UPDATE messages SET state = 'claimed', lease_owner = \(bind: owner), lease_expires_at = \(bind: leaseUntil), attempts = attempts + 1
+                WHERE id IN (SELECT id FROM picked)
+                RETURNING id, topic, method, payload, request_id, reply_to, fault, attempts
+                """).all()
+            return try rows.map(Self.message).sorted { $0.id < $1.id }
+        }
+    }
+
+    /// Removes a handled message, if `owner` still holds it.
+    public func complete(_ id: Int64, owner: String) async throws {
+        try await executor.run { db in
+            try await db.delete(from: "messages").where("id", .equal, id).where("lease_owner", .equal, owner).run()
+        }
+    }
+
+    /// Gives claimed messages back unhandled (their consumer is stopping), for another consumer at once.
+    public func release(_ ids: [Int64], owner: String) async throws {
+        guard !ids.isEmpty else { return }
+        try await executor.run { db in
+            try await db.raw("""
+                UPDATE messages SET state = 'ready', lease_owner = NULL, lease_expires_at = NULL, attempts = attempts - 1
+                WHERE lease_owner = \(bind: owner) AND state = 'claimed' AND id IN \(SQLBind.group(ids))
+                """).run()
+        }
+    }
+
+    /// Extends the leases `owner` holds: its handlers are still at work.
+    public func renewLeases(owner: String, until: Int64) async throws {
+        try await executor.run { db in
+            try await db.update("messages").set("lease_expires_at", to: until)
+                .where("lease_owner", .equal, owner).where("state", .equal, "claimed").run()
+        }
+    }
+
+    /// Takes the reply waiting on a call's reply topic, if it came.
+    public func takeReply(topic: String) async throws -> Envelope? {
+        let row = try await executor.run { db in
+            try await db.delete(from: "messages").where("topic", .equal, topic)
+                .returning("id", "topic", "method", "payload", "request_id", "reply_to", "fault", "attempts")
+                .first()
+        }
+        return try row.map(Self.message)?.envelope
+    }
+
+    /// Whether a consumer holds the message with a live lease (a call being worked on).
+    public func isLeased(_ id: Int64, now: Int64) async throws -> Bool {
+        try await executor.run { db in
+            try await db.select().column("id").from("messages").where("id", .equal, id)
+                .where("state", .equal, "claimed").where("lease_expires_at", .greaterThan, now).first() != nil
+        }
+    }
+
+    /// Withdraws a message no consumer claimed yet; false when one did (or it is gone).
+    public func withdraw(_ id: Int64) async throws -> Bool {
+        try await executor.run { db in
+            try await db.delete(from: "messages").where("id", .equal, id).where("state", .equal, "ready")
+                .returning("id").first() != nil
+        }
+    }
+
+    /// The topics with a message a consumer could claim now: for the safety poll, which catches missed wakeups and
+    /// leases that ran out.
+    public func waitingTopics(now: Int64, maxAttempts: Int) async throws -> [String] {
+        try await executor.run { db in
+            try await db.raw("""
+                SELECT DISTINCT topic FROM messages WHERE
+                (state = 'ready' AND available_at <= \(bind: now) AND (expires_at IS NULL OR expires_at > \(bind: now)))
+                OR (state = 'claimed' AND lease_expires_at <= \(bind: now) AND attempts < \(bind: maxAttempts))
+                """).all(decodingColumn: "topic", as: String.self)
+        }
+    }
+
+    /// Deletes what can no longer be delivered: calls and replies nobody took in time, and messages whose consumers
+    /// died `maxAttempts` times (returned, to be logged).
+    public func prune(now: Int64, maxAttempts: Int) async throws -> [QueuedMessage] {
+        try await executor.run { db in
+            try await db.delete(from: "messages").where("state", .equal, "ready").where("expires_at", .lessThanOrEqual, now).run()
+            return try await db.raw("""
+                DELETE FROM messages WHERE state = 'claimed' AND lease_expires_at <= \(bind: now) AND attempts >= \(bind: maxAttempts)
+                RETURNING id, topic, method, payload, request_id, reply_to, fault, attempts
+                """).all().map(Self.message)
+        }
+    }
+
+    /// How many messages are queued or being handled, by topic (for operators and tests).
+    public func depth() async throws -> [String: Int] {
+        try await executor.run { db in
+            let rows = try await db.raw("SELECT topic, COUNT(*) AS n FROM messages GROUP BY topic").all()
+            var depth: [String: Int] = [:]
+            for row in rows { depth[try row.decode(column: "topic", as: String.self)] = try row.decode(column: "n", as: Int.self) }
+            return depth
+        }
+    }
+
+    static func message(_ row: any SQLRow) throws -> QueuedMessage {
+        let fault = try row.decodeNil(column: "fault") ? nil
+            : try JSONDecoder().decode(RemoteFault.self, from: Data(try row.decode(column: "fault", as: String.self).utf8))
+        return QueuedMessage(
+            id: try row.decode(column: "id", as: Int64.self),
+            topic: try row.decode(column: "topic", as: String.self),
+            envelope: Envelope(
+                method: try row.decode(column: "method", as: String.self), payload: Array(try row.decode(column: "payload", as: String.self).utf8),
+                requestId: try row.decode(column: "request_id", as: String?.self), fault: fault
+            ),
+            replyTo: try row.decode(column: "reply_to", as: String?.self),
+            attempts: try row.decode(column: "attempts", as: Int.self)
+        )
+    }
+}
+
+extension SQLExecutor {
+    public var messages: MessageQueue { MessageQueue(self) }
+}
+
+extension SQLExecutor {
+    /// The outbox: a cast written in this transaction, so it is sent if and only if the transaction commits.
+    public func cast<M: RPCMessage>(_ message: M, to topic: String, requestId: String?) async throws {
+        try await messages.enqueue(try Envelope(message, requestId: requestId), topic: topic, now: Int64((Date().timeIntervalSince1970 * 1000).rounded()))
+    }
+}
