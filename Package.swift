@@ -228,6 +228,7 @@ let package = Package(
                 nioCore,
                 logging,
                 serviceLifecycle,
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strict
         ),

@@ -28,21 +28,21 @@ public struct ComputeServices: Sendable {
     /// When this process started: instances whose records last changed before were left by an earlier run.
     let startedAt: Timestamp
 
-    /// Everything in-process: the durable bus on `backend`, the network service called directly, the image service as the hosts'
-    /// image client, the volume service over HTTP at `publicURL` (as Nova reaches Cinder) unless `volumes` says
+    /// The compute services of `roles` (the compute API is made either way; serving it is the router's), in-process: the
+    /// durable bus on `backend`, the network service called directly, the image service as the hosts' image client, the volume service over HTTP at `publicURL` (as Nova reaches Cinder) unless `volumes` says
     /// otherwise, and `hosts` (see `ComputeHost.make`). The hosts report themselves once `ready` returns (the database
     /// is migrated).
     public init(
         backend: any SQLBackend, image: ImageAPI, network: NetworkService, tokens: TokenService, clock: any WallClock,
         publicURL: String, hosts computeHosts: [ComputeHost], settings: ComputeSettings = ComputeSettings(), heartbeat: Duration = .seconds(10),
         volumes: (catalog: any VolumeCatalog, client: any VolumeServiceClient)? = nil, bus: DatabaseTransport.Settings = DatabaseTransport.Settings(),
-        ready: @escaping @Sendable () async -> Void = {}, logger: Logger
+        roles: Set<ServiceRole> = Set(ServiceRole.allCases), ready: @escaping @Sendable () async -> Void = {}, logger: Logger
     ) {
         let volumes = volumes ?? (
             catalog: HTTPVolumeCatalog(baseURL: publicURL + "/volume") as any VolumeCatalog,
             client: HTTPVolumeServiceClient(baseURL: publicURL + "/volume") as any VolumeServiceClient
         )
-        let transport = DatabaseTransport(backend: backend, settings: bus, logger: logger)
+        let transport = DatabaseTransport(backend: backend, settings: bus, ready: ready, logger: logger)
         let rpc = RPCClient(transport: transport)
         let networkClient = LocalNetworkClient(service: network)
         api = ComputeAPI(
@@ -55,7 +55,9 @@ public struct ComputeServices: Sendable {
         self.settings = settings
         startedAt = Timestamp(clock.now())
         let scheduler = SchedulerService(backend: backend, clock: clock, logger: logger)
-        var services: [any Service] = [transport, conductor.server(transport: transport), scheduler.server(transport: transport)]
+        var services: [any Service] = [transport]
+        if roles.contains(.conductor) { services.append(conductor.server(transport: transport)) }
+        if roles.contains(.scheduler) { services.append(scheduler.server(transport: transport)) }
         hosts = computeHosts.map(\.name)
         drivers = Dictionary(uniqueKeysWithValues: computeHosts.compactMap { host in (host.driver as? FakeDriver).map { (host.name, $0) } })
         let managers = computeHosts.map { host in
@@ -80,15 +82,17 @@ public struct ComputeServices: Sendable {
                 })
             }
         }
-        if settings.reclaimInstanceInterval > 0 {
+        if roles.contains(.conductor), settings.reclaimInstanceInterval > 0 {
             services.append(PeriodicTask("reclaim of soft-deleted servers", every: .seconds(settings.reclaimInstanceInterval), after: ready, logger: logger) {
                 try await conductor.reclaimQueuedDeletes(olderThan: settings.reclaimInstanceInterval)
             })
         }
         let startedAt = startedAt
-        services.append(StartupTask("recovery of the previous run's work", after: ready, logger: logger) {
-            await Self.recover(managers: managers, startedAt: startedAt)
-        })
+        if !managers.isEmpty {
+            services.append(StartupTask("recovery of the previous run's work", after: ready, logger: logger) {
+                await Self.recover(managers: managers, startedAt: startedAt)
+            })
+        }
         self.services = services
     }
 

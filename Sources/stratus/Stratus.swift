@@ -13,7 +13,11 @@ struct Stratus: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "stratus",
         abstract: "An OpenStack-compatible compute cloud.",
-        subcommands: [AllInOneCommand.self, NoVNCProxyCommand.self, DatabaseCommand.self, TokenKeysCommand.self, MetadataRelayCommand.self]
+        subcommands: [
+            AllInOneCommand.self, ServiceCommand<APIRole>.self, ServiceCommand<ConductorRole>.self, ServiceCommand<SchedulerRole>.self,
+            NoVNCProxyCommand.self, DatabaseCommand.self, TokenKeysCommand.self,
+            MetadataRelayCommand.self,
+        ]
     )
 }
 
@@ -30,20 +34,12 @@ struct DataOptions: ParsableArguments {
     }
 }
 
-struct AllInOneCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "all-in-one", abstract: "Run every service in one process.")
-
+/// What every process of the cloud is configured with, but the compute driver.
+struct CloudOptions: ParsableArguments {
     @OptionGroup var data: DataOptions
     @OptionGroup var consoles: ConsoleOptions
     @Option(help: "Address to listen on.") var host = "127.0.0.1"
     @Option(help: "Port to listen on (0 picks a free one).") var port = 8780
-    @Option(help: "Hypervisor driver: qemu (real guests) or fake (simulated hosts). Default: qemu when qemu-system-x86_64 is installed, else fake.")
-    var driver: String?
-    @Option(help: "Number of simulated compute hosts (--driver fake; default 1).") var fakeHosts: Int?
-    @Option(help: "Name of the QEMU compute host (--driver qemu; default: this machine's host name).") var computeHost: String?
-    @Option(help: "QEMU accelerator: tcg (default) or kvm; never guessed from /dev/kvm (--driver qemu).") var accel: String?
-    @Option(help: "Seconds a stop waits for the guest to power off on ACPI before QEMU is quit (--driver qemu; default 60).")
-    var shutdownTimeout: Int?
     @Flag(help: "Give every server a config drive, whether its boot asked for one or not (Nova's force_config_drive).")
     var forceConfigDrive = false
     @Option(help: "Token lifetime in seconds.") var tokenLifetime: Int64 = 3600
@@ -56,10 +52,7 @@ struct AllInOneCommand: AsyncParsableCommand {
     @Option(help: "Address block that \"get me a network\" carves project networks from.") var autoAllocatePool = "10.0.0.0/16"
     @Option(help: "Prefix length of each project's auto-allocated subnet.") var autoAllocatePrefix = 24
 
-    func run() async throws {
-        ProcessSetup.configureAllocator()
-        let logger = StratusLogging.logger("stratus.all-in-one")
-        let computeDriver = try computeDriver()
+    func configuration(driver: ComputeDriverChoice) throws -> CloudConfiguration {
         guard reclaimInstanceInterval >= 0 else { throw ValidationError("--reclaim-instance-interval must be 0 or more seconds") }
         guard let orphanedGuestAction = ComputeSettings.OrphanedGuestAction(rawValue: runningDeletedInstanceAction) else {
             throw ValidationError("--running-deleted-instance-action must be log, shutdown or reap")
@@ -71,18 +64,37 @@ struct AllInOneCommand: AsyncParsableCommand {
         guard (pool.prefixLength...(pool.address.bitWidth - 2)).contains(autoAllocatePrefix) else {
             throw ValidationError("--auto-allocate-prefix must be between \(pool.prefixLength) and \(pool.address.bitWidth - 2) for \(pool)")
         }
-        let configuration = CloudConfiguration(
+        return CloudConfiguration(
             dataDirectory: data.dataDir, host: host, port: port, database: try data.location(),
             adminPassword: ProcessInfo.processInfo.environment["STRATUS_ADMIN_PASSWORD"].flatMap { $0.isEmpty ? nil : $0 },
             tokenLifetime: tokenLifetime,
             network: NetworkSettings(autoAllocationPool: pool, autoAllocationPrefixLength: autoAllocatePrefix),
-            driver: computeDriver,
+            driver: driver,
             compute: ComputeSettings(
                 reclaimInstanceInterval: reclaimInstanceInterval, orphanedGuestAction: orphanedGuestAction, imageCacheMaxAge: imageCacheMaxAge,
                 forceConfigDrive: forceConfigDrive, consoles: try consoles.settings()
             )
         )
-        try await AllInOne.run(configuration, logger: logger)
+    }
+}
+
+struct AllInOneCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "all-in-one", abstract: "Run every service in one process.")
+
+    @OptionGroup var cloud: CloudOptions
+    @Option(help: "Hypervisor driver: qemu (real guests) or fake (simulated hosts). Default: qemu when qemu-system-x86_64 is installed, else fake.")
+    var driver: String?
+    @Option(help: "Number of simulated compute hosts (--driver fake; default 1).") var fakeHosts: Int?
+    @Option(help: "Name of the QEMU compute host (--driver qemu; default: this machine's host name).") var computeHost: String?
+    @Option(help: "QEMU accelerator: tcg (default) or kvm; never guessed from /dev/kvm (--driver qemu).") var accel: String?
+    @Option(help: "Seconds a stop waits for the guest to power off on ACPI before QEMU is quit (--driver qemu; default 60).")
+    var shutdownTimeout: Int?
+
+    func run() async throws {
+        ProcessSetup.configureAllocator()
+        let logger = StratusLogging.logger("stratus.all-in-one")
+        let configuration = try cloud.configuration(driver: try computeDriver())
+        try await CloudProcess.run(configuration, roles: Set(ServiceRole.allCases), logger: logger)
     }
 
     /// The compute hosts the options ask for; options of the other driver are refused.
@@ -104,11 +116,11 @@ struct AllInOneCommand: AsyncParsableCommand {
             guard timeout >= 0 else { throw ValidationError("--shutdown-timeout must be 0 or more seconds") }
             let computeHost = self.computeHost ?? ProcessInfo.processInfo.hostName
             guard !computeHost.isEmpty else { throw ValidationError("--compute-host must not be empty") }
-            let dataDirectory = URL(fileURLWithPath: data.dataDir).standardizedFileURL.path
+            let dataDirectory = URL(fileURLWithPath: cloud.data.dataDir).standardizedFileURL.path
             // Guests reach the metadata service through this binary (port 0: the port is not known yet, so none).
             let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
-            let relay = port == 0 ? nil : [
-                executable, "metadata-relay", "--endpoint", "http://\(host):\(port)/metadata", "--secret-file", dataDirectory + "/metadata-proxy-secret",
+            let relay = cloud.port == 0 ? nil : [
+                executable, "metadata-relay", "--endpoint", "http://\(cloud.host):\(cloud.port)/metadata", "--secret-file", dataDirectory + "/metadata-proxy-secret",
             ]
             let settings = QemuSettings(dataDirectory: dataDirectory, accelerator: accelerator, powerOffTimeout: .seconds(timeout), metadataRelay: relay)
             return .qemu(host: computeHost, settings: settings)
@@ -116,6 +128,53 @@ struct AllInOneCommand: AsyncParsableCommand {
             throw ValidationError("--driver \(other): the drivers are qemu and fake")
         }
     }
+}
+
+/// `stratus api|conductor|scheduler`: one service of the distributed mode, on the shared database (`--database`).
+struct ServiceCommand<Role: ServiceRoleName>: AsyncParsableCommand {
+    static var configuration: CommandConfiguration {
+        CommandConfiguration(commandName: Role.role.rawValue, abstract: Role.abstract)
+    }
+
+    @OptionGroup var cloud: CloudOptions
+    @Option(help: "Volumes: file (qcow2 files in DATA-DIR/volumes, a directory the compute hosts share) or fake (no data).")
+    var volumes = "file"
+
+    func validate() throws {
+        guard cloud.data.database?.hasPrefix("postgres") == true else {
+            throw ValidationError("--database postgres://USER:PASSWORD@HOST:PORT/DB is required: the services of the distributed mode share it")
+        }
+        guard ["file", "fake"].contains(volumes) else { throw ValidationError("--volumes must be file or fake") }
+    }
+
+    func run() async throws {
+        ProcessSetup.configureAllocator()
+        let logger = StratusLogging.logger("stratus.\(Role.role.rawValue)")
+        // The volume backend follows the kind of hosts the driver choice names; the process runs no host itself.
+        let dataDirectory = URL(fileURLWithPath: cloud.data.dataDir).standardizedFileURL.path
+        let driver: ComputeDriverChoice = volumes == "fake" ? .fake(hosts: 0) : .qemu(host: "", settings: QemuSettings(dataDirectory: dataDirectory))
+        try await CloudProcess.run(try cloud.configuration(driver: driver), roles: [Role.role], logger: logger)
+    }
+}
+
+protocol ServiceRoleName {
+    static var role: ServiceRole { get }
+    static var abstract: String { get }
+}
+
+enum APIRole: ServiceRoleName {
+    static let role = ServiceRole.api
+    static let abstract = "Serve every HTTP API (bootstraps the cloud on its first start)."
+}
+
+enum ConductorRole: ServiceRoleName {
+    static let role = ServiceRole.conductor
+    static let abstract = "Run a conductor: database writes for compute hosts, builds and reschedules."
+}
+
+enum SchedulerRole: ServiceRoleName {
+    static let role = ServiceRole.scheduler
+    static let abstract = "Run a scheduler: pick and claim hosts."
 }
 
 struct DatabaseCommand: AsyncParsableCommand {

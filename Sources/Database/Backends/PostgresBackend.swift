@@ -74,7 +74,7 @@ public final class PostgresBackend: SQLBackend {
             } catch {
                 if Task.isCancelled { return }
                 logger.warning("message bus: listening for notifications failed (\(error)); listening again in a second")
-                try await Task.sleep(for: .seconds(1))
+                try? await Task.sleep(for: .seconds(1))
             }
         }
     }

@@ -42,11 +42,17 @@ public final class DatabaseTransport: MessageTransport, Service {
     public let owner: String
     /// The messages this process's handlers are working on.
     private let inFlight = Mutex<Set<Int64>>([])
+    /// Returns once the database is migrated: consumers wait for it.
+    let ready: @Sendable () async -> Void
 
-    public init(backend: any SQLBackend, clock: any WallClock = SystemWallClock(), settings: Settings = Settings(), logger: Logger) {
+    public init(
+        backend: any SQLBackend, clock: any WallClock = SystemWallClock(), settings: Settings = Settings(), ready: @escaping @Sendable () async -> Void = {},
+        logger: Logger
+    ) {
         self.backend = backend
         self.clock = clock
         self.settings = settings
+        self.ready = ready
         self.logger = logger
         owner = UUID().uuidString.lowercased()
     }
@@ -94,6 +100,7 @@ public final class DatabaseTransport: MessageTransport, Service {
     /// Claims and handles `topic`'s messages, concurrently, until the task is cancelled; any number of consumers of a
     /// topic, in this process or others, share its messages.
     public func listen(topic: String, handler: @escaping @Sendable (Envelope) async -> Envelope) async throws {
+        await ready()
         await backend.messageSignal.withDoorbell(topic) { bell in
             await withDiscardingTaskGroup { group in
                 while !Task.isCancelled {
@@ -149,12 +156,14 @@ public final class DatabaseTransport: MessageTransport, Service {
     /// Listens for other processes' messages, and every `tick` renews this process's leases, wakes the consumers of
     /// topics with claimable messages, and prunes.
     public func run() async throws {
+        await ready()
         try await cancelWhenGracefulShutdown {
             try await withThrowingDiscardingTaskGroup { group in
                 group.addTask { try await self.backend.forwardMessageNotifications() }
                 group.addTask {
-                    while !Task.isCancelled {
-                        try await Task.sleep(for: self.settings.tick)
+                    while true {
+                        try? await Task.sleep(for: self.settings.tick)
+                        if Task.isCancelled { return }
                         await self.maintain()
                     }
                 }

@@ -1,4 +1,6 @@
 import Foundation
+import ServiceLifecycle
+import UnixSignals
 import ComputeAPI
 import ConsoleProxy
 import Database
@@ -14,15 +16,17 @@ public import Logging
 import NIOCore
 import StratusCore
 
-/// `stratus all-in-one`: every service in one process, one listener, one ServiceGroup.
-public enum AllInOne {
-    /// Runs until SIGTERM or SIGINT. Prints `stratus ready: URL` once it answers requests.
-    public static func run(_ configuration: CloudConfiguration, logger: Logger) async throws {
+/// A Stratus process: `stratus all-in-one` (every role, one listener, one ServiceGroup), or one service of the
+/// distributed mode (`stratus api`, `stratus conductor`, `stratus scheduler`) on a shared database, on the same code.
+public enum CloudProcess {
+    /// Runs `roles` until SIGTERM or SIGINT. Prints `stratus ready: URL` once the API answers requests (a process
+    /// without the API prints `stratus ROLE ready` once its database is migrated).
+    public static func run(_ configuration: CloudConfiguration, roles: Set<ServiceRole>, logger: Logger) async throws {
         let files = FileManager.default
         try files.createDirectory(atPath: configuration.dataDirectory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         // The driver first: a host that cannot run guests stops the start before anything else is opened.
-        let hosts = try await ComputeHost.make(configuration.driver)
-        Console.line("stratus: \(ComputeHost.summary(hosts))")
+        let hosts = roles.contains(.compute) ? try await ComputeHost.make(configuration.driver) : []
+        if roles.contains(.compute) { Console.line("stratus: \(ComputeHost.summary(hosts))") }
         let backend = try await configuration.databaseLocation.open(logger: logger)
         let keys = try TokenKeyRing.load(directory: configuration.tokenKeyDirectory)
         let hasher = PasswordHasher(cost: configuration.passwordCost)
@@ -42,8 +46,38 @@ public enum AllInOne {
         let migrated = StartupGate()
         let compute = ComputeServices(
             backend: backend, image: image, network: networkService, tokens: identity.tokens, clock: SystemWallClock(), publicURL: publicURL,
-            hosts: hosts, settings: configuration.compute, ready: { await migrated.wait() }, logger: logger
+            hosts: hosts, settings: configuration.compute, roles: roles, ready: { await migrated.wait() }, logger: logger
         )
+        do {
+            if roles.contains(.api) {
+                try await serveAPI(
+                    configuration, backend: backend, identity: identity, image: image, network: network, compute: compute, hasher: hasher,
+                    publicURL: publicURL, migrated: migrated, logger: logger
+                )
+            } else {
+                let start = StartupTask("migration", after: {}, logger: logger) {
+                    try await Migrator(logger: logger).migrate(backend)
+                    migrated.open()
+                    Console.line("stratus \(roles.map(\.rawValue).sorted().joined(separator: " ")) ready")
+                }
+                let group = ServiceGroup(
+                    services: backend.services + [start] + compute.services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger
+                )
+                try await group.run()
+            }
+        } catch {
+            // The database is closed either way: an open one must not be released (SQLiteNIO asserts on it).
+            try? await backend.close()
+            throw error
+        }
+        try await backend.close()
+    }
+
+    /// The one listener with every API, bootstrapped (identity, credential files, flavors) on its first start.
+    private static func serveAPI(
+        _ configuration: CloudConfiguration, backend: any SQLBackend, identity: IdentityAPI, image: ImageAPI, network: NetworkAPI,
+        compute: ComputeServices, hasher: PasswordHasher, publicURL: String, migrated: StartupGate, logger: Logger
+    ) async throws {
         let volume = VolumeServices(
             database: backend, driver: configuration.driver, dataDirectory: configuration.dataDirectory, image: image, tokens: identity.tokens,
             clock: SystemWallClock(), publicURL: publicURL, ready: { await migrated.wait() }, logger: logger
@@ -67,18 +101,16 @@ public enum AllInOne {
         )
         app.beforeServerStarts {
             try await Migrator(logger: logger).migrate(backend)
-            try await bootstrap(configuration, backend: backend, hasher: hasher, publicURL: publicURL)
+            do {
+                try await bootstrap(configuration, backend: backend, hasher: hasher, publicURL: publicURL)
+            } catch DatabaseError.uniqueViolation {
+                // Another API process bootstrapped the same records at the same time: what it made is used.
+                try await bootstrap(configuration, backend: backend, hasher: hasher, publicURL: publicURL)
+            }
             try await compute.api.bootstrapFlavors()
             migrated.open()
         }
-        do {
-            try await app.runService()
-        } catch {
-            // The database is closed either way: an open one must not be released (SQLiteNIO asserts on it).
-            try? await backend.close()
-            throw error
-        }
-        try await backend.close()
+        try await app.runService()
     }
 
     /// Bootstraps identity and writes the credential files. The password is printed only when generated here.
