@@ -31,21 +31,57 @@ public struct ConductorService: Sendable {
         var server = RPCServer(topic: Topic.conductor, transport: transport) { [logger] method, error in
             logger.error("conductor: \(method) failed: \(error)")
         }
-        server.on(BuildInstances.self) { message, _ in try await buildInstances(message) }
-        server.on(BuildFailed.self) { message, _ in try await buildFailed(message) }
-        server.answer(UpdateInstance.self) { message, _ in
-            try await update(message.instanceId, message.changes, expected: message.expectedTaskStates)
+        // Compute hosts reach the conductor through the control plane's link, which stamps who they are: a host may
+        // report only on itself and its own instances, and only the control plane starts builds and resizes.
+        server.on(BuildInstances.self) { message, context in
+            try context.requireControlPlane()
+            try await buildInstances(message)
         }
-        server.on(InstanceRemoved.self) { message, _ in try await instanceRemoved(message.instanceId) }
-        server.on(RecordActionEvent.self) { message, _ in try await recordEvent(message) }
-        server.on(ResizeInstance.self) { message, _ in try await resize(message) }
-        server.on(InstanceOffloaded.self) { message, _ in try await offloaded(message.instanceId) }
-        server.answer(HostInstances.self) { message, _ in try await repository.instances(host: message.host) }
-        server.answer(ReportHost.self) { message, _ in
+        server.on(BuildFailed.self) { message, context in
+            try await requireHost(of: message.instanceId, context, is: message.host)
+            try await buildFailed(message)
+        }
+        server.answer(UpdateInstance.self) { message, context in
+            try await requireHost(of: message.instanceId, context)
+            return try await update(message.instanceId, message.changes, expected: message.expectedTaskStates)
+        }
+        server.on(InstanceRemoved.self) { message, context in
+            try await requireHost(of: message.instanceId, context)
+            try await instanceRemoved(message.instanceId)
+        }
+        server.on(RecordActionEvent.self) { message, context in
+            try await requireHost(of: message.instanceId, context)
+            try await recordEvent(message)
+        }
+        server.on(ResizeInstance.self) { message, context in
+            try context.requireControlPlane()
+            try await resize(message)
+        }
+        server.on(InstanceOffloaded.self) { message, context in
+            try await requireHost(of: message.instanceId, context)
+            try await offloaded(message.instanceId)
+        }
+        server.answer(HostInstances.self) { message, context in
+            try context.requireSender(is: message.host)
+            return try await repository.instances(host: message.host)
+        }
+        server.answer(ReportHost.self) { message, context in
+            try context.requireSender(is: message.node.host)
             try await repository.upsertComputeNode(message.node)
             return Done()
         }
         return server
+    }
+
+    /// A compute host's message about an instance: the instance must be placed on that host (and on `host`, when the
+    /// message names one). Messages of the control plane pass.
+    func requireHost(of id: InstanceID, _ context: RPCContext, is host: String? = nil) async throws {
+        guard let sender = context.sender else { return }
+        let placed = try await repository.instance(id)?.host
+        guard placed == sender, host == nil || host == sender else {
+            logger.warning("conductor: compute host \(sender) was refused a change to instance \(id), which is on \(placed ?? "no host")")
+            throw StratusError.forbidden("Compute host \(sender) may not change instance \(id).")
+        }
     }
 
     /// Asks the scheduler for hosts, records each instance's host and sends it there. Delivered again when a conductor

@@ -56,12 +56,19 @@ public struct ConsoleProxy: Sendable {
         return pages.file(segments)
     }
 
-    /// The one listener's HTTP/1 server, which upgrades `/vnc` and `/serial` requests to WebSockets.
-    public func serverBuilder() -> HTTPServerBuilder {
-        .http1WebSocketUpgrade { request, _, _ in await upgrade(request) }
+    /// A WebSocket path's decision on an upgrade request.
+    public typealias Upgrade = @Sendable (HTTPRequest) async -> ShouldUpgradeResult<WebSocketDataHandler<HTTP1WebSocketUpgradeChannel.Context>>
+
+    /// The one listener's HTTP/1 server, which upgrades `/vnc` and `/serial` requests to the consoles' WebSockets and
+    /// the paths of `others` to theirs. Frames may be large (a compute host's link carries whole messages in one).
+    public func serverBuilder(others: [String: Upgrade] = [:]) -> HTTPServerBuilder {
+        .http1WebSocketUpgrade(configuration: .init(maxFrameSize: 64 << 20)) { request, _, _ in
+            if let other = others[URI(request.path ?? "").path] { return await other(request) }
+            return await upgrade(request)
+        }
     }
 
-    func upgrade(_ request: HTTPRequest) async -> ShouldUpgradeResult<WebSocketDataHandler<HTTP1WebSocketUpgradeChannel.Context>> {
+    public func upgrade(_ request: HTTPRequest) async -> ShouldUpgradeResult<WebSocketDataHandler<HTTP1WebSocketUpgradeChannel.Context>> {
         let type: ConsoleAuthToken.ConsoleType
         switch URI(request.path ?? "").path {
         case "/vnc": type = .novnc

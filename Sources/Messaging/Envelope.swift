@@ -7,12 +7,16 @@ public struct Envelope: Sendable, Codable, Equatable {
     public var requestId: String?
     /// Set on a reply when the handler failed.
     public var fault: RemoteFault?
+    /// The compute host that sent it, stamped by the control plane's end of the host's link (whatever the host said);
+    /// nil for a message of the control plane itself.
+    public var sender: String?
 
-    public init(method: String, payload: [UInt8], requestId: String? = nil, fault: RemoteFault? = nil) {
+    public init(method: String, payload: [UInt8], requestId: String? = nil, fault: RemoteFault? = nil, sender: String? = nil) {
         self.method = method
         self.payload = payload
         self.requestId = requestId
         self.fault = fault
+        self.sender = sender
     }
 }
 

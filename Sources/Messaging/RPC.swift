@@ -51,6 +51,28 @@ extension Envelope {
     }
 }
 
+/// What a handler knows of a message besides its content.
+public struct RPCContext: Sendable {
+    /// The API request that caused it.
+    public var requestId: String?
+    /// The compute host that sent it (see `Envelope.sender`); nil from the control plane.
+    public var sender: String?
+
+    /// Refuses a compute host's message that only the control plane may send.
+    public func requireControlPlane() throws {
+        if let sender { throw StratusError.forbidden("Compute host \(sender) may not send this message.") }
+    }
+
+    /// Refuses a compute host's message about `host`'s affairs unless it is that host: a host may change only its own
+    /// instances and records.
+    public func requireSender(is host: String?) throws {
+        guard let sender else { return }
+        guard sender == host else {
+            throw StratusError.forbidden("Compute host \(sender) may not act for \(host ?? "an instance on no host").")
+        }
+    }
+}
+
 /// Serves one topic: decodes each envelope and runs the handler registered for its method.
 /// Runs as a service of the process's ServiceGroup.
 public struct RPCServer: Service {
@@ -69,17 +91,18 @@ public struct RPCServer: Service {
     }
 
     /// Handles a message that is cast.
-    public mutating func on<M: RPCMessage>(_ type: M.Type, _ handler: @escaping @Sendable (M, String?) async throws -> Void) {
+    public mutating func on<M: RPCMessage>(_ type: M.Type, _ handler: @escaping @Sendable (M, RPCContext) async throws -> Void) {
         handlers[M.method] = { envelope in
-            try await handler(try JSONDecoder().decode(M.self, from: Data(envelope.payload)), envelope.requestId)
+            try await handler(try JSONDecoder().decode(M.self, from: Data(envelope.payload)), RPCContext(requestId: envelope.requestId, sender: envelope.sender))
             return try RPCClient.encode(Done())
         }
     }
 
     /// Handles a call and answers it.
-    public mutating func answer<M: RPCRequest>(_ type: M.Type, _ handler: @escaping @Sendable (M, String?) async throws -> M.Reply) {
+    public mutating func answer<M: RPCRequest>(_ type: M.Type, _ handler: @escaping @Sendable (M, RPCContext) async throws -> M.Reply) {
         handlers[M.method] = { envelope in
-            try RPCClient.encode(try await handler(try JSONDecoder().decode(M.self, from: Data(envelope.payload)), envelope.requestId))
+            let context = RPCContext(requestId: envelope.requestId, sender: envelope.sender)
+            return try RPCClient.encode(try await handler(try JSONDecoder().decode(M.self, from: Data(envelope.payload)), context))
         }
     }
 

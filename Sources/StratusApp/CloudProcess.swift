@@ -90,7 +90,9 @@ public enum CloudProcess {
         )
         var app = Application(
             router: router,
-            server: consoles.serverBuilder(),
+            server: consoles.serverBuilder(others: [
+                "/bus": ComputeLinkGateway(transport: compute.transport, tokens: identity.tokens, backend: backend, logger: logger).upgrade
+            ]),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "stratus"),
             services: backend.services + compute.services + volume.services,
             onServerRunning: { channel in

@@ -23,6 +23,8 @@ public struct ComputeServices: Sendable {
     /// Each fake-driver host's driver, for injecting failures and delays.
     public let drivers: [String: FakeDriver]
     let managers: [ComputeManager]
+    /// The process's end of the bus, which compute hosts' links reach too.
+    let transport: DatabaseTransport
     let conductor: ConductorService
     let settings: ComputeSettings
     /// When this process started: instances whose records last changed before were left by an earlier run.
@@ -43,6 +45,7 @@ public struct ComputeServices: Sendable {
             client: HTTPVolumeServiceClient(baseURL: publicURL + "/volume") as any VolumeServiceClient
         )
         let transport = DatabaseTransport(backend: backend, settings: bus, ready: ready, logger: logger)
+        self.transport = transport
         let rpc = RPCClient(transport: transport)
         let networkClient = LocalNetworkClient(service: network)
         api = ComputeAPI(

@@ -37,12 +37,12 @@ public struct MessageQueue: Sendable {
         let id = try await executor.run { db in
             let id = try await db.insert(into: "messages")
                 .columns(
-                    "topic", "method", "payload", "request_id", "reply_to", "correlation_id", "fault", "state", "attempts", "created_at",
-                    "available_at", "expires_at"
+                    "topic", "method", "payload", "request_id", "reply_to", "correlation_id", "fault", "sender", "state", "attempts",
+                    "created_at", "available_at", "expires_at"
                 )
                 .values(
                     SQLBind(topic), SQLBind(envelope.method), SQLBind(payload), SQLBind(envelope.requestId), SQLBind(replyTo), SQLBind(correlationId),
-                    SQLBind(fault), SQLBind("ready"), SQLBind(0), SQLBind(now), SQLBind(now), SQLBind(expiresAt)
+                    SQLBind(fault), SQLBind(envelope.sender), SQLBind("ready"), SQLBind(0), SQLBind(now), SQLBind(now), SQLBind(expiresAt)
                 )
                 .returning("id")
                 .first(decodingColumn: "id", as: Int64.self)
@@ -73,7 +73,7 @@ public struct MessageQueue: Sendable {
                 )
                 UPDATE messages SET state = 'claimed', lease_owner = \(bind: owner), lease_expires_at = \(bind: leaseUntil), attempts = attempts + 1
                 WHERE id IN (SELECT id FROM picked)
-                RETURNING id, topic, method, payload, request_id, reply_to, fault, attempts
+                RETURNING id, topic, method, payload, request_id, reply_to, fault, sender, attempts
                 """).all()
             return try rows.map(Self.message).sorted { $0.id < $1.id }
         }
@@ -109,7 +109,7 @@ public struct MessageQueue: Sendable {
     public func takeReply(topic: String) async throws -> Envelope? {
         let row = try await executor.run { db in
             try await db.delete(from: "messages").where("topic", .equal, topic)
-                .returning("id", "topic", "method", "payload", "request_id", "reply_to", "fault", "attempts")
+                .returning("id", "topic", "method", "payload", "request_id", "reply_to", "fault", "sender", "attempts")
                 .first()
         }
         return try row.map(Self.message)?.envelope
@@ -150,7 +150,7 @@ public struct MessageQueue: Sendable {
             try await db.delete(from: "messages").where("state", .equal, "ready").where("expires_at", .lessThanOrEqual, now).run()
             return try await db.raw("""
                 DELETE FROM messages WHERE state = 'claimed' AND lease_expires_at <= \(bind: now) AND attempts >= \(bind: maxAttempts)
-                RETURNING id, topic, method, payload, request_id, reply_to, fault, attempts
+                RETURNING id, topic, method, payload, request_id, reply_to, fault, sender, attempts
                 """).all().map(Self.message)
         }
     }
@@ -173,7 +173,8 @@ public struct MessageQueue: Sendable {
             topic: try row.decode(column: "topic", as: String.self),
             envelope: Envelope(
                 method: try row.decode(column: "method", as: String.self), payload: Array(try row.decode(column: "payload", as: String.self).utf8),
-                requestId: try row.decode(column: "request_id", as: String?.self), fault: fault
+                requestId: try row.decode(column: "request_id", as: String?.self), fault: fault,
+                sender: try row.decode(column: "sender", as: String?.self)
             ),
             replyTo: try row.decode(column: "reply_to", as: String?.self),
             attempts: try row.decode(column: "attempts", as: Int.self)

@@ -14,6 +14,7 @@ extension Migration {
             .column("reply_to", type: .text)
             .column("correlation_id", type: .bigint)
             .column("fault", type: .text)
+            .column("sender", type: .text)
             .column("state", type: .text, .notNull)
             .column("attempts", type: .int, .notNull)
             .column("lease_owner", type: .text)
