@@ -176,6 +176,14 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(
+            name: "ComputeLink",
+            dependencies: [
+                "StratusCore", "Messaging", "HTTPSupport", crypto, httpTypes, logging, serviceLifecycle,
+                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
             name: "ComputeAPI",
             dependencies: ["StratusCore", "Database", "HTTPSupport", "Messaging", "NetworkAPI", hummingbird, httpTypes, crypto, logging],
             swiftSettings: strict
@@ -217,6 +225,7 @@ let package = Package(
                 "GuestMetadata",
                 "ConsoleProxy",
                 "ComputeAgent",
+                "ComputeLink",
                 "Conductor",
                 "Scheduler",
                 "Messaging",
@@ -263,6 +272,7 @@ let package = Package(
             name: "stratus",
             dependencies: [
                 "StratusApp",
+                "ComputeLink",
                 "StratusCore",
                 "Database",
                 "GuestMetadata",

@@ -6,14 +6,12 @@ public import ServiceLifecycle
 /// scheduler skips a host whose reports stop. A failed report is retried soon, backing off to the interval.
 public struct HeartbeatService: Service {
     let manager: ComputeManager
-    let rpc: RPCClient
     let interval: Duration
     /// Returns once the control plane can take reports (its database migrated).
     let ready: @Sendable () async -> Void
 
-    public init(manager: ComputeManager, rpc: RPCClient, interval: Duration = .seconds(10), ready: @escaping @Sendable () async -> Void) {
+    public init(manager: ComputeManager, interval: Duration = .seconds(10), ready: @escaping @Sendable () async -> Void) {
         self.manager = manager
-        self.rpc = rpc
         self.interval = interval
         self.ready = ready
     }
@@ -24,7 +22,7 @@ public struct HeartbeatService: Service {
             var retry = Duration.milliseconds(50)
             while !Task.isCancelled {
                 do {
-                    _ = try await rpc.call(ReportHost(node: try await manager.nodeReport()), to: Topic.conductor)
+                    _ = try await manager.rpc.call(ReportHost(node: try await manager.nodeReport()), to: Topic.conductor)
                     retry = .milliseconds(50)
                     try await Task.sleep(for: interval)
                 } catch is CancellationError {

@@ -21,20 +21,27 @@ public struct Done: Codable, Sendable, Equatable {
 public struct RPCClient: Sendable {
     let transport: any MessageTransport
     let timeout: Duration
+    /// The compute host sending, on a host's link (see `Envelope.sender`); nil in the control plane.
+    let sender: String?
 
-    public init(transport: any MessageTransport, timeout: Duration = .seconds(60)) {
+    public init(transport: any MessageTransport, timeout: Duration = .seconds(60), sender: String? = nil) {
         self.transport = transport
         self.timeout = timeout
+        self.sender = sender
     }
 
     /// Fire and forget.
     public func cast<M: RPCMessage>(_ message: M, to topic: String, requestId: String? = nil) async throws {
-        try await transport.cast(try Envelope(message, requestId: requestId), topic: topic)
+        var envelope = try Envelope(message, requestId: requestId)
+        envelope.sender = sender
+        try await transport.cast(envelope, topic: topic)
     }
 
     /// Sends and waits for the reply; the remote handler's failure is rethrown as a `RemoteFault`.
     public func call<M: RPCRequest>(_ message: M, to topic: String, requestId: String? = nil) async throws -> M.Reply {
-        let reply = try await transport.call(try Envelope(message, requestId: requestId), topic: topic, timeout: timeout)
+        var envelope = try Envelope(message, requestId: requestId)
+        envelope.sender = sender
+        let reply = try await transport.call(envelope, topic: topic, timeout: timeout)
         if let fault = reply.fault { throw fault }
         return try JSONDecoder().decode(M.Reply.self, from: Data(reply.payload))
     }

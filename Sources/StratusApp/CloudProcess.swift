@@ -105,11 +105,12 @@ public enum CloudProcess {
             try await Migrator(logger: logger).migrate(backend)
             do {
                 try await bootstrap(configuration, backend: backend, hasher: hasher, publicURL: publicURL)
-            } catch DatabaseError.uniqueViolation {
+                try await compute.api.bootstrapFlavors()
+            } catch DatabaseError.uniqueViolation, StratusError.conflict {
                 // Another API process bootstrapped the same records at the same time: what it made is used.
                 try await bootstrap(configuration, backend: backend, hasher: hasher, publicURL: publicURL)
+                try await compute.api.bootstrapFlavors()
             }
-            try await compute.api.bootstrapFlavors()
             migrated.open()
         }
         try await app.runService()

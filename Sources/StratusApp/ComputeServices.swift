@@ -71,9 +71,27 @@ public struct ComputeServices: Sendable {
             )
         }
         self.managers = managers
-        for (manager, host) in zip(managers, computeHosts) {
+        services += Self.hostServices(
+            managers, hosts: computeHosts, transport: transport, settings: settings, heartbeat: heartbeat, startedAt: startedAt, ready: ready, logger: logger
+        )
+        if roles.contains(.conductor), settings.reclaimInstanceInterval > 0 {
+            services.append(PeriodicTask("reclaim of soft-deleted servers", every: .seconds(settings.reclaimInstanceInterval), after: ready, logger: logger) {
+                try await conductor.reclaimQueuedDeletes(olderThan: settings.reclaimInstanceInterval)
+            })
+        }
+        self.services = services
+    }
+
+    /// What each compute host runs, in all-in-one and in `stratus compute` alike: its RPC server on `transport`, its
+    /// heartbeat, its periodic tasks, and the start's recovery (once `ready` returns).
+    static func hostServices(
+        _ managers: [ComputeManager], hosts: [ComputeHost], transport: any MessageTransport, settings: ComputeSettings, heartbeat: Duration,
+        startedAt: Timestamp, ready: @escaping @Sendable () async -> Void, logger: Logger
+    ) -> [any Service] {
+        var services: [any Service] = []
+        for (manager, host) in zip(managers, hosts) {
             services.append(manager.server(transport: transport))
-            services.append(HeartbeatService(manager: manager, rpc: rpc, interval: heartbeat, ready: ready))
+            services.append(HeartbeatService(manager: manager, interval: heartbeat, ready: ready))
             if settings.syncPowerStateInterval > 0 {
                 services.append(PeriodicTask("power-state sync on \(manager.host)", every: .seconds(settings.syncPowerStateInterval), after: ready, logger: logger) {
                     await manager.syncPowerStates()
@@ -85,18 +103,12 @@ public struct ComputeServices: Sendable {
                 })
             }
         }
-        if roles.contains(.conductor), settings.reclaimInstanceInterval > 0 {
-            services.append(PeriodicTask("reclaim of soft-deleted servers", every: .seconds(settings.reclaimInstanceInterval), after: ready, logger: logger) {
-                try await conductor.reclaimQueuedDeletes(olderThan: settings.reclaimInstanceInterval)
-            })
-        }
-        let startedAt = startedAt
         if !managers.isEmpty {
             services.append(StartupTask("recovery of the previous run's work", after: ready, logger: logger) {
                 await Self.recover(managers: managers, startedAt: startedAt)
             })
         }
-        self.services = services
+        return services
     }
 
     /// The start's recovery (see `ComputeManager.recover`), for work left by a run that began before `startedAt`: every

@@ -1,4 +1,5 @@
 import ArgumentParser
+import ComputeLink
 import Database
 import Foundation
 import IdentityAPI
@@ -15,7 +16,7 @@ struct Stratus: AsyncParsableCommand {
         abstract: "An OpenStack-compatible compute cloud.",
         subcommands: [
             AllInOneCommand.self, ServiceCommand<APIRole>.self, ServiceCommand<ConductorRole>.self, ServiceCommand<SchedulerRole>.self,
-            NoVNCProxyCommand.self, DatabaseCommand.self, TokenKeysCommand.self,
+            ComputeCommand.self, ComputeCredentialsCommand.self, NoVNCProxyCommand.self, DatabaseCommand.self, TokenKeysCommand.self,
             MetadataRelayCommand.self,
         ]
     )
@@ -40,24 +41,15 @@ struct CloudOptions: ParsableArguments {
     @OptionGroup var consoles: ConsoleOptions
     @Option(help: "Address to listen on.") var host = "127.0.0.1"
     @Option(help: "Port to listen on (0 picks a free one).") var port = 8780
-    @Flag(help: "Give every server a config drive, whether its boot asked for one or not (Nova's force_config_drive).")
-    var forceConfigDrive = false
     @Option(help: "Token lifetime in seconds.") var tokenLifetime: Int64 = 3600
     @Option(help: "Seconds a deleted server stays restorable (SOFT_DELETED) before it is reclaimed; 0 deletes at once.")
     var reclaimInstanceInterval = 0
-    @Option(help: "What a compute host does at start with a guest no instance of it owns: log, shutdown (default) or reap.")
-    var runningDeletedInstanceAction = "shutdown"
-    @Option(help: "Seconds a cached image that no guest of the host uses is kept before it is removed; 0 keeps them (--driver qemu).")
-    var imageCacheMaxAge = 86_400
     @Option(help: "Address block that \"get me a network\" carves project networks from.") var autoAllocatePool = "10.0.0.0/16"
     @Option(help: "Prefix length of each project's auto-allocated subnet.") var autoAllocatePrefix = 24
 
-    func configuration(driver: ComputeDriverChoice) throws -> CloudConfiguration {
+    /// The configuration of a process whose compute hosts (if it runs any) `hosts` describes.
+    func configuration(driver: ComputeDriverChoice, hosts: HostOptions? = nil) throws -> CloudConfiguration {
         guard reclaimInstanceInterval >= 0 else { throw ValidationError("--reclaim-instance-interval must be 0 or more seconds") }
-        guard let orphanedGuestAction = ComputeSettings.OrphanedGuestAction(rawValue: runningDeletedInstanceAction) else {
-            throw ValidationError("--running-deleted-instance-action must be log, shutdown or reap")
-        }
-        guard imageCacheMaxAge >= 0 else { throw ValidationError("--image-cache-max-age must be 0 or more seconds") }
         guard let pool = IPNetwork(autoAllocatePool) else {
             throw ValidationError("--auto-allocate-pool must be a CIDR with host bits zero, e.g. 10.0.0.0/16")
         }
@@ -70,40 +62,45 @@ struct CloudOptions: ParsableArguments {
             tokenLifetime: tokenLifetime,
             network: NetworkSettings(autoAllocationPool: pool, autoAllocationPrefixLength: autoAllocatePrefix),
             driver: driver,
-            compute: ComputeSettings(
-                reclaimInstanceInterval: reclaimInstanceInterval, orphanedGuestAction: orphanedGuestAction, imageCacheMaxAge: imageCacheMaxAge,
-                forceConfigDrive: forceConfigDrive, consoles: try consoles.settings()
-            )
+            compute: try hosts?.settings(reclaimInstanceInterval: reclaimInstanceInterval, consoles: try consoles.settings())
+                ?? ComputeSettings(reclaimInstanceInterval: reclaimInstanceInterval, consoles: try consoles.settings())
         )
     }
 }
 
-struct AllInOneCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "all-in-one", abstract: "Run every service in one process.")
-
-    @OptionGroup var cloud: CloudOptions
+/// The compute hosts a process runs and how they behave (all-in-one's and `stratus compute`'s).
+struct HostOptions: ParsableArguments {
     @Option(help: "Hypervisor driver: qemu (real guests) or fake (simulated hosts). Default: qemu when qemu-system-x86_64 is installed, else fake.")
     var driver: String?
     @Option(help: "Number of simulated compute hosts (--driver fake; default 1).") var fakeHosts: Int?
-    @Option(help: "Name of the QEMU compute host (--driver qemu; default: this machine's host name).") var computeHost: String?
+    @Option(help: "Name of the compute host (all-in-one: --driver qemu only; default: this machine's host name).") var computeHost: String?
     @Option(help: "QEMU accelerator: tcg (default) or kvm; never guessed from /dev/kvm (--driver qemu).") var accel: String?
     @Option(help: "Seconds a stop waits for the guest to power off on ACPI before QEMU is quit (--driver qemu; default 60).")
     var shutdownTimeout: Int?
+    @Flag(help: "Give every server a config drive, whether its boot asked for one or not (Nova's force_config_drive).")
+    var forceConfigDrive = false
+    @Option(help: "What a compute host does at start with a guest no instance of it owns: log, shutdown (default) or reap.")
+    var runningDeletedInstanceAction = "shutdown"
+    @Option(help: "Seconds a cached image that no guest of the host uses is kept before it is removed; 0 keeps them (--driver qemu).")
+    var imageCacheMaxAge = 86_400
 
-    func run() async throws {
-        ProcessSetup.configureAllocator()
-        let logger = StratusLogging.logger("stratus.all-in-one")
-        let configuration = try cloud.configuration(driver: try computeDriver())
-        try await CloudProcess.run(configuration, roles: Set(ServiceRole.allCases), logger: logger)
+    func settings(reclaimInstanceInterval: Int, consoles: ConsoleSettings) throws -> ComputeSettings {
+        guard let orphanedGuestAction = ComputeSettings.OrphanedGuestAction(rawValue: runningDeletedInstanceAction) else {
+            throw ValidationError("--running-deleted-instance-action must be log, shutdown or reap")
+        }
+        guard imageCacheMaxAge >= 0 else { throw ValidationError("--image-cache-max-age must be 0 or more seconds") }
+        return ComputeSettings(
+            reclaimInstanceInterval: reclaimInstanceInterval, orphanedGuestAction: orphanedGuestAction, imageCacheMaxAge: imageCacheMaxAge,
+            forceConfigDrive: forceConfigDrive, consoles: consoles
+        )
     }
 
-    /// The compute hosts the options ask for; options of the other driver are refused.
-    func computeDriver() throws -> ComputeDriverChoice {
+    /// The compute hosts the options ask for; options of the other driver are refused. Guests of a QEMU host reach the
+    /// metadata service at `metadata` through this binary (nil: not known yet, so none).
+    func choice(dataDirectory: String, metadata: String?) throws -> ComputeDriverChoice {
         switch driver ?? (QemuDriver.isInstalled() ? "qemu" : "fake") {
         case "fake":
-            guard computeHost == nil, accel == nil, shutdownTimeout == nil else {
-                throw ValidationError("--compute-host, --accel and --shutdown-timeout are options of --driver qemu")
-            }
+            guard accel == nil, shutdownTimeout == nil else { throw ValidationError("--accel and --shutdown-timeout are options of --driver qemu") }
             let hosts = fakeHosts ?? 1
             guard (1...10_000).contains(hosts) else { throw ValidationError("--fake-hosts must be from 1 to 10000") }
             return .fake(hosts: hosts)
@@ -116,16 +113,87 @@ struct AllInOneCommand: AsyncParsableCommand {
             guard timeout >= 0 else { throw ValidationError("--shutdown-timeout must be 0 or more seconds") }
             let computeHost = self.computeHost ?? ProcessInfo.processInfo.hostName
             guard !computeHost.isEmpty else { throw ValidationError("--compute-host must not be empty") }
-            let dataDirectory = URL(fileURLWithPath: cloud.data.dataDir).standardizedFileURL.path
-            // Guests reach the metadata service through this binary (port 0: the port is not known yet, so none).
+            let dataDirectory = URL(fileURLWithPath: dataDirectory).standardizedFileURL.path
             let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
-            let relay = cloud.port == 0 ? nil : [
-                executable, "metadata-relay", "--endpoint", "http://\(cloud.host):\(cloud.port)/metadata", "--secret-file", dataDirectory + "/metadata-proxy-secret",
-            ]
+            let relay = metadata.map { [executable, "metadata-relay", "--endpoint", $0, "--secret-file", dataDirectory + "/metadata-proxy-secret"] }
             let settings = QemuSettings(dataDirectory: dataDirectory, accelerator: accelerator, powerOffTimeout: .seconds(timeout), metadataRelay: relay)
             return .qemu(host: computeHost, settings: settings)
         case let other:
             throw ValidationError("--driver \(other): the drivers are qemu and fake")
+        }
+    }
+}
+
+struct AllInOneCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "all-in-one", abstract: "Run every service in one process.")
+
+    @OptionGroup var cloud: CloudOptions
+    @OptionGroup var hosts: HostOptions
+
+    func validate() throws {
+        if hosts.computeHost != nil, hosts.driver == "fake" { throw ValidationError("--compute-host is an option of --driver qemu") }
+    }
+
+    func run() async throws {
+        ProcessSetup.configureAllocator()
+        let logger = StratusLogging.logger("stratus.all-in-one")
+        // Port 0: the port is not known yet, so the guests get no metadata relay.
+        let metadata = cloud.port == 0 ? nil : "http://\(cloud.host):\(cloud.port)/metadata"
+        let driver = try hosts.choice(dataDirectory: cloud.data.dataDir, metadata: metadata)
+        try await CloudProcess.run(try cloud.configuration(driver: driver, hosts: hosts), roles: Set(ServiceRole.allCases), logger: logger)
+    }
+}
+
+/// `stratus compute`: compute hosts with no database, linked to the control plane at `--api-url`.
+struct ComputeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "compute", abstract: "Run compute hosts linked to a control plane (no database: a service user's credentials only)."
+    )
+
+    @Option(help: "The control plane: http://HOST:PORT of a stratus api or all-in-one.") var apiURL: String
+    @Option(help: "The service user's credentials (from stratus compute-credentials create NAME).") var credentials: String
+    @Option(help: "Directory for guests' disks and the image cache (--driver qemu).") var dataDir = "stratus-compute"
+    @OptionGroup var hosts: HostOptions
+
+    func run() async throws {
+        ProcessSetup.configureAllocator()
+        let logger = StratusLogging.logger("stratus.compute")
+        guard let name = hosts.computeHost ?? Optional(ProcessInfo.processInfo.hostName), !name.isEmpty else {
+            throw ValidationError("--compute-host must not be empty")
+        }
+        let apiURL = apiURL.hasSuffix("/") ? String(apiURL.dropLast()) : apiURL
+        try FileManager.default.createDirectory(atPath: dataDir, withIntermediateDirectories: true)
+        let driver = try hosts.choice(dataDirectory: dataDir, metadata: apiURL + "/metadata")
+        let settings = try hosts.settings(reclaimInstanceInterval: 0, consoles: ConsoleSettings())
+        try await ComputeProcess.run(
+            controlPlane: apiURL, credentials: try ComputeCredentials.read(file: credentials), host: name, driver: driver, settings: settings, logger: logger
+        )
+    }
+}
+
+/// `stratus compute-credentials create NAME`: a compute host's service user, and the file `stratus compute` reads.
+struct ComputeCredentialsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "compute-credentials", abstract: "Compute hosts' service users.", subcommands: [Create.self]
+    )
+
+    struct Create: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Create (or give a new password to) compute host NAME's service user.")
+        @Argument(help: "The compute host's name.") var name: String
+        @OptionGroup var data: DataOptions
+        @Option(help: "The identity URL the host authenticates at.") var authURL = "http://127.0.0.1:8780/identity/v3"
+        @Option(help: "Where to write the credentials (mode 0600; default DATA-DIR/compute-NAME.json).") var output: String?
+
+        func run() async throws {
+            let logger = StratusLogging.logger("stratus.compute-credentials")
+            let configuration = CloudConfiguration(dataDirectory: data.dataDir, database: try data.location())
+            let backend = try await configuration.databaseLocation.open(logger: logger)
+            let credentials = try await backend.whileRunning {
+                try await ComputeServiceUser.create(host: name, authURL: authURL, backend: backend, hasher: PasswordHasher())
+            }
+            let file = output ?? data.dataDir + "/compute-\(name).json"
+            try credentials.write(to: file)
+            Console.line("stratus compute-credentials: user \(credentials.username) of host \(name); credentials in \(file)")
         }
     }
 }
