@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # Usage: scripts/cluster.sh up|down|status DIR
+#        scripts/cluster.sh restart DIR NAME   (NAME as `status` lists it: its command of the last `up`, again)
 #
 # A whole distributed Stratus on this machine, every service its own process, state and logs in DIR:
 #   PostgreSQL (a throw-away cluster on 127.0.0.1, scripts/with-postgres.sh), two `stratus api` (one shared data
@@ -15,7 +16,7 @@
 set -euo pipefail
 
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-[ "$#" -eq 2 ] || { echo "usage: $0 up|down|status DIR" >&2; exit 2; }
+[ "$#" -ge 2 ] || { echo "usage: $0 up|down|status DIR | restart DIR NAME" >&2; exit 2; }
 ACTION="$1"
 DIR="$(mkdir -p "$2" && cd "$2" && pwd)"
 BIN="${STRATUS_BIN:-$REPO/.build/debug/stratus}"
@@ -25,10 +26,12 @@ log() { printf 'cluster: %s\n' "$*" >&2; }
 
 running() { [ -f "$DIR/pids/$1" ] && kill -0 "$(cat "$DIR/pids/$1")" 2>/dev/null; }
 
-# Starts NAME: the command's output goes to DIR/logs/NAME.log, its pid to DIR/pids/NAME.
+# Starts NAME: the command's output goes to DIR/logs/NAME.log (appended), its pid to DIR/pids/NAME, the command
+# itself to DIR/cmds/NAME (for `restart`).
 start() {
   local name="$1"; shift
-  setsid "$@" >"$DIR/logs/$name.log" 2>&1 </dev/null &
+  printf '%s\0' "$@" >"$DIR/cmds/$name"
+  setsid "$@" >>"$DIR/logs/$name.log" 2>&1 </dev/null &
   echo $! >"$DIR/pids/$name"
 }
 
@@ -64,7 +67,7 @@ up)
   for pidfile in "$DIR"/pids/*; do
     [ -f "$pidfile" ] && running "$(basename "$pidfile")" && { log "already up in $DIR ($0 down $DIR first)"; exit 1; }
   done
-  mkdir -p "$DIR/logs" "$DIR/pids" "$DIR/data"
+  mkdir -p "$DIR/logs" "$DIR/pids" "$DIR/cmds" "$DIR/data"
   rm -f "$DIR/postgres.url" "$DIR"/logs/*.log
   export STRATUS_ADMIN_PASSWORD="${STRATUS_ADMIN_PASSWORD:-$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')}"
 
@@ -107,6 +110,13 @@ up)
   ;;
 down)
   for name in compute-1 compute-2 compute-3 scheduler-1 scheduler-2 conductor-1 conductor-2 api-1 api-2 postgres; do stop "$name"; done
+  ;;
+restart)
+  NAME="${3:?usage: $0 restart DIR NAME}"
+  [ -f "$DIR/cmds/$NAME" ] || { log "no process $NAME in $DIR"; exit 1; }
+  stop "$NAME"
+  mapfile -d '' CMD <"$DIR/cmds/$NAME"
+  start "$NAME" "${CMD[@]}"
   ;;
 status)
   for pidfile in "$DIR"/pids/*; do

@@ -182,6 +182,10 @@ public struct ConductorService: Sendable {
     func update(_ id: InstanceID, _ changes: InstanceChanges, expected: [TaskState?]?) async throws -> Bool {
         guard let current = try await repository.instance(id), current.vmState != .deleted else { return false }
         var instance = changes.applied(to: current)
+        guard instance != current || changes.migrationStatus != nil else {
+            // Delivered again after a conductor died having applied it (the bus delivers at least once): in place.
+            return true
+        }
         instance.updatedAt = now
         guard try await repository.updateInstance(instance, expectedTaskStates: expected) else { return false }
         if let status = changes.migrationStatus { _ = try await backend.migrations.setMigrationStatus(instance: id, to: status, at: now) }

@@ -15,6 +15,8 @@ public struct CloudConfiguration: Sendable {
     public var adminPassword: String?
     /// Seconds a token lives.
     public var tokenLifetime: Int64
+    /// How long a message handler holds its message before the bus delivers it again (its process died).
+    public var messageLease: Duration
     /// scrypt's N for new password hashes.
     public var passwordCost: Int
     /// MTU and the "get me a network" pool.
@@ -26,7 +28,7 @@ public struct CloudConfiguration: Sendable {
 
     public init(
         dataDirectory: String = "stratus-data", host: String = "127.0.0.1", port: Int = 8780, database: DatabaseLocation? = nil,
-        adminPassword: String? = nil, tokenLifetime: Int64 = 3600, passwordCost: Int = 1 << 14, network: NetworkSettings = NetworkSettings(),
+        adminPassword: String? = nil, tokenLifetime: Int64 = 3600, messageLease: Duration = .seconds(30), passwordCost: Int = 1 << 14, network: NetworkSettings = NetworkSettings(),
         driver: ComputeDriverChoice = .fake(hosts: 1), compute: ComputeSettings = ComputeSettings()
     ) {
         self.dataDirectory = dataDirectory
@@ -35,6 +37,7 @@ public struct CloudConfiguration: Sendable {
         self.database = database
         self.adminPassword = adminPassword
         self.tokenLifetime = tokenLifetime
+        self.messageLease = messageLease
         self.passwordCost = passwordCost
         self.network = network
         self.driver = driver

@@ -42,6 +42,8 @@ struct CloudOptions: ParsableArguments {
     @Option(help: "Address to listen on.") var host = "127.0.0.1"
     @Option(help: "Port to listen on (0 picks a free one).") var port = 8780
     @Option(help: "Token lifetime in seconds.") var tokenLifetime: Int64 = 3600
+    @Option(help: "Seconds a message handler holds its message before, if its process died, the bus delivers it again (renewed while it works).")
+    var messageLease = 30
     @Option(help: "Seconds a deleted server stays restorable (SOFT_DELETED) before it is reclaimed; 0 deletes at once.")
     var reclaimInstanceInterval = 0
     @Option(help: "Address block that \"get me a network\" carves project networks from.") var autoAllocatePool = "10.0.0.0/16"
@@ -50,6 +52,7 @@ struct CloudOptions: ParsableArguments {
     /// The configuration of a process whose compute hosts (if it runs any) `hosts` describes.
     func configuration(driver: ComputeDriverChoice, hosts: HostOptions? = nil) throws -> CloudConfiguration {
         guard reclaimInstanceInterval >= 0 else { throw ValidationError("--reclaim-instance-interval must be 0 or more seconds") }
+        guard messageLease >= 2 else { throw ValidationError("--message-lease must be 2 seconds or more") }
         guard let pool = IPNetwork(autoAllocatePool) else {
             throw ValidationError("--auto-allocate-pool must be a CIDR with host bits zero, e.g. 10.0.0.0/16")
         }
@@ -59,7 +62,7 @@ struct CloudOptions: ParsableArguments {
         return CloudConfiguration(
             dataDirectory: data.dataDir, host: host, port: port, database: try data.location(),
             adminPassword: ProcessInfo.processInfo.environment["STRATUS_ADMIN_PASSWORD"].flatMap { $0.isEmpty ? nil : $0 },
-            tokenLifetime: tokenLifetime,
+            tokenLifetime: tokenLifetime, messageLease: .seconds(messageLease),
             network: NetworkSettings(autoAllocationPool: pool, autoAllocationPrefixLength: autoAllocatePrefix),
             driver: driver,
             compute: try hosts?.settings(reclaimInstanceInterval: reclaimInstanceInterval, consoles: try consoles.settings())

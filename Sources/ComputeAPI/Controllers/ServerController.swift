@@ -131,6 +131,7 @@ struct ServerController: Sendable {
         let reservation = "r-" + UUID().uuidString.lowercased().prefix(8)
         // The quota is counted and the instances written in one transaction: racing boots cannot both take the last room.
         let instances = try await api.backend.transaction { [requestId = context.requestID, group, publicKey] tx in
+            try await tx.lock("instance quota of \(project)")
             let count = try await Quotas(repository: tx.compute).allowedInstances(project, limits: limits, flavor: flavor, minimum: minCount, count: maxCount)
             var instances: [Instance] = []
             for index in 0..<count {
