@@ -289,6 +289,10 @@ let package = Package(
             name: "StratusBench",
             dependencies: [
                 "StratusCore",
+                "Database",
+                "Messaging",
+                logging,
+                serviceLifecycle,
                 "HTTPSupport",
                 "Scheduler",
                 "Virt",

@@ -1,26 +1,33 @@
 #!/usr/bin/env bash
 # Usage: scripts/cluster.sh up|down|status DIR
-#        scripts/cluster.sh restart DIR NAME   (NAME as `status` lists it: its command of the last `up`, again)
+#        scripts/cluster.sh restart DIR NAME   (NAME as `status` lists it: its command of the last `up`, again, until it is ready)
+#        scripts/cluster.sh link DIR compute-N up|down   (cuts or restores a compute host's network; root only)
 #
 # A whole distributed Stratus on this machine, every service its own process, state and logs in DIR:
 #   PostgreSQL (a throw-away cluster on 127.0.0.1, scripts/with-postgres.sh), two `stratus api` (one shared data
 #   directory DIR/data: token keys and credential files), two `stratus conductor`, two `stratus scheduler`, and
 #   three `stratus compute` hosts (compute-1 .. compute-3) with no database credentials, each with its own service
 #   user's credentials and data directory, linked to an API process (compute-2 to the second one).
-# `up` prints `stratus ready: http://127.0.0.1:PORT/identity/v3` once every host is linked, and writes
+# As root, each compute host runs in a network namespace of its own (`ip netns`), joined by a veth pair to a bridge
+# that carries 10.213.N.0/24 (N from DIR): the API processes listen on the bridge's 10.213.N.1 and nowhere else, and
+# PostgreSQL on 127.0.0.1 only, so a compute host reaches the control plane only through the API, over that network.
+# Not root: everything on 127.0.0.1 (a warning says so).
+# `up` prints `stratus ready: http://HOST:PORT/identity/v3` once every host is linked, and writes
 # DIR/admin-openrc.sh and DIR/clouds.yaml. `down` stops everything `up` started; `status` lists the processes.
 #
 # Environment: STRATUS_BIN (default .build/debug/stratus), STRATUS_ADMIN_PASSWORD (default: generated),
 # STRATUS_CLUSTER_DRIVER (fake, the default, or qemu: compute-1 runs real QEMU guests, the others stay fake),
-# STRATUS_CLUSTER_ARGS (extra arguments of every api, conductor and scheduler).
+# STRATUS_CLUSTER_ARGS (extra arguments of every api, conductor and scheduler), STRATUS_CLUSTER_COMPUTE_ARGS (of every
+# compute host).
 set -euo pipefail
 
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-[ "$#" -ge 2 ] || { echo "usage: $0 up|down|status DIR | restart DIR NAME" >&2; exit 2; }
+[ "$#" -ge 2 ] || { echo "usage: $0 up|down|status DIR | restart DIR NAME | link DIR NAME up|down" >&2; exit 2; }
 ACTION="$1"
 DIR="$(mkdir -p "$2" && cd "$2" && pwd)"
 BIN="${STRATUS_BIN:-$REPO/.build/debug/stratus}"
 read -r -a EXTRA <<<"${STRATUS_CLUSTER_ARGS:-}"
+read -r -a COMPUTE_EXTRA <<<"${STRATUS_CLUSTER_COMPUTE_ARGS:-}"
 
 log() { printf 'cluster: %s\n' "$*" >&2; }
 
@@ -35,13 +42,45 @@ start() {
   echo $! >"$DIR/pids/$name"
 }
 
-# Waits until FILE contains TEXT (fails after 60 s or when NAME's process is gone).
+# Waits until FILE contains TEXT after its first FROM bytes (fails after 60 s or when NAME's process is gone).
 wait_for() {
-  local name="$1" file="$2" text="$3" deadline=$((SECONDS + 60))
-  until grep -q "$text" "$file" 2>/dev/null; do
+  local name="$1" file="$2" text="$3" from="${4:-0}" deadline=$((SECONDS + 60))
+  until tail -c "+$((from + 1))" "$file" 2>/dev/null | grep -q "$text"; do
     running "$name" || { log "$name stopped before it was ready:"; tail -20 "$file" >&2; exit 1; }
     [ "$SECONDS" -lt "$deadline" ] || { log "$name was not ready in 60 s:"; tail -20 "$file" >&2; exit 1; }
     sleep 0.2
+  done
+}
+
+# The network of the compute hosts (root only): names and addresses from DIR, so clusters in other DIRs do not meet.
+NETID="$(printf '%s' "$DIR" | md5sum | cut -c1-6)"
+SUBNET="10.213.$((16#${NETID:0:2}))"
+BRIDGE="sbr$NETID"
+netns() { echo "stratus-$NETID-$1"; }
+veth() { echo "s$NETID${1/compute-/c}$2"; }
+
+network_down() {
+  for i in 1 2 3; do
+    ip netns del "$(netns "compute-$i")" 2>/dev/null || true
+    ip link del "$(veth "compute-$i" h)" 2>/dev/null || true
+  done
+  ip link del "$BRIDGE" 2>/dev/null || true
+}
+
+network_up() {
+  network_down
+  ip link add "$BRIDGE" type bridge
+  ip addr add "$SUBNET.1/24" dev "$BRIDGE"
+  ip link set "$BRIDGE" up
+  for i in 1 2 3; do
+    local ns; ns="$(netns "compute-$i")"
+    ip netns add "$ns"
+    ip link add "$(veth "compute-$i" h)" type veth peer name "$(veth "compute-$i" n)"
+    ip link set "$(veth "compute-$i" n)" netns "$ns"
+    ip link set "$(veth "compute-$i" h)" master "$BRIDGE" up
+    ip -n "$ns" addr add "$SUBNET.$((10 + i))/24" dev "$(veth "compute-$i" n)"
+    ip -n "$ns" link set "$(veth "compute-$i" n)" up
+    ip -n "$ns" link set lo up
   done
 }
 
@@ -78,9 +117,17 @@ up)
   until [ -s "$DIR/postgres.url" ]; do running postgres || { tail -20 "$DIR/logs/postgres.log" >&2; exit 1; }; sleep 0.1; done
   DB="$(cat "$DIR/postgres.url")"
 
+  if [ "$(id -u)" -eq 0 ]; then
+    network_up
+    HOST="$SUBNET.1"
+    IN_NETNS=(ip netns exec)
+  else
+    log "not root: no network namespaces; the compute hosts share 127.0.0.1 with the control plane"
+    HOST=127.0.0.1
+  fi
   PORTS=("$(free_port)" "$(free_port)")
   for i in 1 2; do
-    start "api-$i" "$BIN" api --database "$DB" --data-dir "$DIR/data" --port "${PORTS[$((i - 1))]}" "${EXTRA[@]}"
+    start "api-$i" "$BIN" api --database "$DB" --data-dir "$DIR/data" --host "$HOST" --port "${PORTS[$((i - 1))]}" "${EXTRA[@]}"
   done
   for i in 1 2; do wait_for "api-$i" "$DIR/logs/api-$i.log" "stratus ready"; done
   for i in 1 2; do
@@ -93,30 +140,46 @@ up)
   done
 
   for i in 1 2 3; do
-    api="http://127.0.0.1:${PORTS[$(((i + 1) % 2))]}"
+    api="http://$HOST:${PORTS[$(((i + 1) % 2))]}"
     mkdir -p "$DIR/compute-$i"
     "$BIN" compute-credentials create "compute-$i" --database "$DB" --data-dir "$DIR/data" \
       --auth-url "$api/identity/v3" --output "$DIR/compute-$i/credentials.json" >"$DIR/logs/credentials-$i.log"
     driver=fake
     [ "$i" -eq 1 ] && driver="${STRATUS_CLUSTER_DRIVER:-fake}"
     # Nothing of the database reaches a compute host: its environment loses the admin password too.
-    start "compute-$i" env -u STRATUS_ADMIN_PASSWORD "$BIN" compute --compute-host "compute-$i" --api-url "$api" \
-      --credentials "$DIR/compute-$i/credentials.json" --data-dir "$DIR/compute-$i" --driver "$driver"
+    inside=()
+    [ -n "${IN_NETNS[*]:-}" ] && inside=("${IN_NETNS[@]}" "$(netns "compute-$i")")
+    start "compute-$i" "${inside[@]}" env -u STRATUS_ADMIN_PASSWORD "$BIN" compute --compute-host "compute-$i" --api-url "$api" \
+      --credentials "$DIR/compute-$i/credentials.json" --data-dir "$DIR/compute-$i" --driver "$driver" "${COMPUTE_EXTRA[@]}"
   done
   for i in 1 2 3; do wait_for "compute-$i" "$DIR/logs/compute-$i.log" "linked to the control plane"; done
 
   cp "$DIR/data/admin-openrc.sh" "$DIR/data/clouds.yaml" "$DIR/"
-  echo "stratus ready: http://127.0.0.1:${PORTS[0]}/identity/v3"
+  echo "stratus ready: http://$HOST:${PORTS[0]}/identity/v3"
   ;;
 down)
   for name in compute-1 compute-2 compute-3 scheduler-1 scheduler-2 conductor-1 conductor-2 api-1 api-2 postgres; do stop "$name"; done
+  [ "$(id -u)" -eq 0 ] && network_down
+  ;;
+link)
+  NAME="${3:?usage: $0 link DIR compute-N up|down}"
+  STATE="${4:?usage: $0 link DIR compute-N up|down}"
+  [ "$(id -u)" -eq 0 ] || { log "link needs root (the compute hosts have network namespaces only then)"; exit 1; }
+  ip link set "$(veth "$NAME" h)" "$STATE"
   ;;
 restart)
   NAME="${3:?usage: $0 restart DIR NAME}"
   [ -f "$DIR/cmds/$NAME" ] || { log "no process $NAME in $DIR"; exit 1; }
   stop "$NAME"
   mapfile -d '' CMD <"$DIR/cmds/$NAME"
+  logged="$(stat -c %s "$DIR/logs/$NAME.log" 2>/dev/null || echo 0)"
   start "$NAME" "${CMD[@]}"
+  case "$NAME" in
+    api-*) ready="stratus ready" ;;
+    compute-*) ready="linked to the control plane" ;;
+    *) ready="stratus ${NAME%-*} ready" ;;
+  esac
+  wait_for "$NAME" "$DIR/logs/$NAME.log" "$ready" "$logged"
   ;;
 status)
   for pidfile in "$DIR"/pids/*; do
@@ -126,6 +189,6 @@ status)
   done
   ;;
 *)
-  echo "usage: $0 up|down|status DIR" >&2; exit 2
+  echo "usage: $0 up|down|status DIR | restart DIR NAME | link DIR NAME up|down" >&2; exit 2
   ;;
 esac

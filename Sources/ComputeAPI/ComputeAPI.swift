@@ -82,10 +82,15 @@ public struct ComputeAPI: Sendable {
     /// Asks a compute host and waits for its answer. A host whose service is down is not asked (Nova's
     /// `check_instance_host(check_is_up=True)`): the caller gets a 503 at once instead of waiting out the RPC timeout.
     func callHost<M: RPCRequest>(_ message: M, host: String) async throws -> M.Reply {
-        guard let node = try await repository.computeNode(host: host), node.isUp(at: now) else {
+        guard let node = try await repository.computeNode(host: host), isUp(node) else {
             throw StratusError.unavailable("The compute service of host \(host) is unavailable at this time.")
         }
         return try await rpc.call(message, to: Topic.compute(host))
+    }
+
+    /// Whether the host's service is up: heard from within the service down time.
+    func isUp(_ node: ComputeNode) -> Bool {
+        node.isUp(at: now, downTime: Double(settings.serviceDownTime))
     }
 
     /// The flavors Nova makes at the first start, unless there are flavors already.

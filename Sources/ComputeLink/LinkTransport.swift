@@ -10,8 +10,10 @@ import WSClient
 
 /// A compute host's bus: one WebSocket it dials out to the control plane's `/bus` (see `ComputeLinkGateway`) with its
 /// service user's token, carrying its casts and calls to the conductor and the messages of its own topics. Dialled
-/// again a second after it drops; its topics are listened on again on each new link, and what it was handling when
-/// a link dropped is delivered again by the control plane (handlers are idempotent).
+/// again a second after it drops (a ping every 10 s finds a link that died silently); its topics are listened on again
+/// on each new link. A cast or call cut off with its link is sent again on the next one (delivery is at least once:
+/// the conductor's handlers are idempotent); a message being handled when its link dropped is finished, and delivered
+/// again by the control plane once its lease runs out (the compute manager's handlers are idempotent too).
 public final class LinkTransport: MessageTransport, Service {
     private struct State {
         var writer: WebSocketOutboundWriter?
@@ -22,10 +24,21 @@ public final class LinkTransport: MessageTransport, Service {
         var handlers: [String: @Sendable (Envelope) async -> Envelope] = [:]
     }
 
+    /// A message to handle, and the link to answer on.
+    private struct Delivery: Sendable {
+        let frame: LinkFrame
+        let outbound: WebSocketOutboundWriter
+    }
+
+    /// The link a request went out on closed before its answer came.
+    private struct LinkClosed: Error {}
+
     let url: String
     let token: RenewedToken
     let logger: Logger
     private let state = Mutex(State())
+    /// Messages from every link, handled by `run`'s tasks: a handler outlives the link it came on.
+    private let deliveries: (stream: AsyncStream<Delivery>, continuation: AsyncStream<Delivery>.Continuation) = AsyncStream.makeStream()
 
     /// `controlPlane`: `http://HOST:PORT` of a `stratus api` (or all-in-one); `host`: the host's name, which its service
     /// user must be for.
@@ -58,23 +71,31 @@ public final class LinkTransport: MessageTransport, Service {
         while !Task.isCancelled { try? await Task.sleep(for: .seconds(3600)) }
     }
 
-    /// Sends a request and waits for its answer, waiting for a link first (up to `within`).
+    /// Sends a request and waits for its answer, waiting for a link first and sending it again on the next link when
+    /// its link closes before the answer (up to `within`).
     private func request(_ frame: LinkFrame, within limit: Duration) async throws -> LinkFrame {
         let deadline = ContinuousClock.now + limit
         while true {
             if let writer = state.withLock({ $0.writer }) {
-                let answer = try await withThrowingTaskGroup(of: LinkFrame?.self) { group in
-                    group.addTask { try await self.exchange(frame, on: writer) }
-                    group.addTask {
-                        try await Task.sleep(until: deadline)
-                        return nil
+                let answer: LinkFrame??
+                do {
+                    answer = try await withThrowingTaskGroup(of: LinkFrame?.self) { group in
+                        group.addTask { try await self.exchange(frame, on: writer) }
+                        group.addTask {
+                            try await Task.sleep(until: deadline)
+                            return nil
+                        }
+                        defer { group.cancelAll() }
+                        return try await group.next()
                     }
-                    defer { group.cancelAll() }
-                    return try await group.next() ?? nil
+                } catch is LinkClosed {
+                    answer = nil
                 }
-                guard let answer else { throw MessagingError.timedOut(method: frame.envelope?.method ?? "", topic: frame.topic ?? "") }
-                if answer.kind == .failed { throw RemoteFault(status: 503, message: answer.error ?? "The control plane refused the message.") }
-                return answer
+                if let answer {
+                    guard let answer else { throw MessagingError.timedOut(method: frame.envelope?.method ?? "", topic: frame.topic ?? "") }
+                    if answer.kind == .failed { throw RemoteFault(status: 503, message: answer.error ?? "The control plane refused the message.") }
+                    return answer
+                }
             }
             guard ContinuousClock.now < deadline else {
                 throw MessagingError.timedOut(method: frame.envelope?.method ?? "", topic: frame.topic ?? "")
@@ -90,14 +111,18 @@ public final class LinkTransport: MessageTransport, Service {
             state.nextId += 1
             return state.nextId
         }
-        try await send(frame, on: writer)
+        do {
+            try await send(frame, on: writer)
+        } catch {
+            throw LinkClosed()
+        }
         let id = frame.id
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
                 let now: Result<LinkFrame, any Error>? = state.withLock { state in
                     if let early = state.early.removeValue(forKey: id) { return early }
                     if Task.isCancelled { return .failure(CancellationError()) }
-                    guard state.writer != nil else { return .failure(StratusError.unavailable("The link to the control plane closed.")) }
+                    guard state.writer != nil else { return .failure(LinkClosed()) }
                     state.pending[id] = continuation
                     return nil
                 }
@@ -125,24 +150,43 @@ public final class LinkTransport: MessageTransport, Service {
         try await writer.writeTextMessage(String(decoding: try JSONEncoder().encode(frame), as: UTF8.self))
     }
 
-    /// Dials the control plane, serves the link until it drops, and dials again a second later, until shutdown.
+    /// Dials the control plane, serves the link until it drops, and dials again a second later, until shutdown; meanwhile
+    /// handles the messages every link delivers.
     public func run() async throws {
-        try? await cancelWhenGracefulShutdown { [self] in
-            while !Task.isCancelled {
-                do {
-                    var headers = HTTPFields()
-                    headers[HTTPField.Name("X-Auth-Token")!] = token.current
-                    let closed = try await WebSocketClient.connect(
-                        url: url, configuration: .init(maxFrameSize: 64 << 20, additionalHeaders: headers), logger: logger
-                    ) { inbound, outbound, _ in try await self.serve(inbound: inbound, outbound: outbound) }
-                    logger.warning("compute: the link to the control plane closed\(closed.map { ": \($0.reason ?? "\($0.closeCode)")" } ?? "")")
-                } catch {
-                    if Task.isCancelled { break }
-                    logger.warning("compute: the link to the control plane failed: \(error)")
+        await cancelWhenGracefulShutdown { [self] in
+            await withDiscardingTaskGroup { group in
+                group.addTask { await self.dial() }
+                for await delivery in deliveries.stream {
+                    group.addTask { await self.handle(delivery) }
                 }
-                try await Task.sleep(for: .seconds(1))
             }
         }
+    }
+
+    private func dial() async {
+        defer { deliveries.continuation.finish() }
+        while !Task.isCancelled {
+            do {
+                var headers = HTTPFields()
+                headers[HTTPField.Name("X-Auth-Token")!] = token.current
+                let closed = try await WebSocketClient.connect(
+                    url: url, configuration: .init(maxFrameSize: 64 << 20, additionalHeaders: headers, autoPing: .enabled(timePeriod: .seconds(10))), logger: logger
+                ) { inbound, outbound, _ in try await self.serve(inbound: inbound, outbound: outbound) }
+                logger.warning("compute: the link to the control plane closed\(closed.map { ": \($0.reason ?? "\($0.closeCode)")" } ?? "")")
+            } catch {
+                if Task.isCancelled { break }
+                logger.warning("compute: the link to the control plane failed: \(error)")
+            }
+            try? await Task.sleep(for: .seconds(1))
+        }
+    }
+
+    /// Runs the handler of a delivered message and answers on the link it came on (if that link is gone, the control
+    /// plane delivers the message again).
+    private func handle(_ delivery: Delivery) async {
+        guard let topic = delivery.frame.topic, let envelope = delivery.frame.envelope, let handler = state.withLock({ $0.handlers[topic] }) else { return }
+        let reply = await handler(envelope)
+        try? await send(LinkFrame(kind: .done, id: delivery.frame.id, envelope: reply), on: delivery.outbound)
     }
 
     private func serve(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter) async throws {
@@ -158,27 +202,21 @@ public final class LinkTransport: MessageTransport, Service {
                 defer { state.pending = [:] }
                 return state.pending.values
             }
-            for continuation in pending { continuation.resume(throwing: StratusError.unavailable("The link to the control plane closed.")) }
+            for continuation in pending { continuation.resume(throwing: LinkClosed()) }
         }
-        try await withThrowingDiscardingTaskGroup { group in
-            for topic in topics { try await send(LinkFrame(kind: .listen, id: 0, topic: topic), on: outbound) }
-            for try await message in inbound.messages(maxSize: 64 << 20) {
-                guard case .text(let text) = message, let frame = try? JSONDecoder().decode(LinkFrame.self, from: Data(text.utf8)) else { continue }
-                switch frame.kind {
-                case .ok, .reply:
-                    answer(frame.id, with: .success(frame))
-                case .failed:
-                    if frame.id == 0 { logger.error("compute: the control plane refused: \(frame.error ?? "")") }
-                    answer(frame.id, with: .success(frame))
-                case .deliver:
-                    guard let topic = frame.topic, let envelope = frame.envelope, let handler = state.withLock({ $0.handlers[topic] }) else { continue }
-                    group.addTask {
-                        let reply = await handler(envelope)
-                        try? await self.send(LinkFrame(kind: .done, id: frame.id, envelope: reply), on: outbound)
-                    }
-                case .cast, .call, .listen, .done:
-                    logger.warning("compute: the control plane sent a \(frame.kind.rawValue) frame")
-                }
+        for topic in topics { try await send(LinkFrame(kind: .listen, id: 0, topic: topic), on: outbound) }
+        for try await message in inbound.messages(maxSize: 64 << 20) {
+            guard case .text(let text) = message, let frame = try? JSONDecoder().decode(LinkFrame.self, from: Data(text.utf8)) else { continue }
+            switch frame.kind {
+            case .ok, .reply:
+                answer(frame.id, with: .success(frame))
+            case .failed:
+                if frame.id == 0 { logger.error("compute: the control plane refused: \(frame.error ?? "")") }
+                answer(frame.id, with: .success(frame))
+            case .deliver:
+                deliveries.continuation.yield(Delivery(frame: frame, outbound: outbound))
+            case .cast, .call, .listen, .done:
+                logger.warning("compute: the control plane sent a \(frame.kind.rawValue) frame")
             }
         }
     }

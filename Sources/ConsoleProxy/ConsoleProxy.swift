@@ -60,9 +60,10 @@ public struct ConsoleProxy: Sendable {
     public typealias Upgrade = @Sendable (HTTPRequest) async -> ShouldUpgradeResult<WebSocketDataHandler<HTTP1WebSocketUpgradeChannel.Context>>
 
     /// The one listener's HTTP/1 server, which upgrades `/vnc` and `/serial` requests to the consoles' WebSockets and
-    /// the paths of `others` to theirs. Frames may be large (a compute host's link carries whole messages in one).
+    /// the paths of `others` to theirs. Frames may be large (a compute host's link carries whole messages in one), and a
+    /// ping every 10 s finds a peer that went away silently (a compute host cut off the network).
     public func serverBuilder(others: [String: Upgrade] = [:]) -> HTTPServerBuilder {
-        .http1WebSocketUpgrade(configuration: .init(maxFrameSize: 64 << 20)) { request, _, _ in
+        .http1WebSocketUpgrade(configuration: .init(maxFrameSize: 64 << 20, autoPing: .enabled(timePeriod: .seconds(10)))) { request, _, _ in
             if let other = others[URI(request.path ?? "").path] { return await other(request) }
             return await upgrade(request)
         }

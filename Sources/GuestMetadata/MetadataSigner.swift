@@ -20,20 +20,7 @@ public struct MetadataSigner: Sendable {
 
     /// The signer whose secret is in `file`, writing a new secret there when the file does not exist.
     public static func load(file: String) throws -> MetadataSigner {
-        let files = FileManager.default
-        if !files.fileExists(atPath: file) {
-            let key = SymmetricKey(size: .bits256)
-            let text = key.withUnsafeBytes { Data($0) }.base64EncodedString()
-            guard files.createFile(atPath: file, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600]) else {
-                throw MetadataSecretError.cannotWrite(file)
-            }
-            return MetadataSigner(secret: key)
-        }
-        let text = try String(contentsOfFile: file, encoding: .utf8)
-        guard let data = Data(base64Encoded: text.trimmingCharacters(in: .whitespacesAndNewlines)), data.count == 32 else {
-            throw MetadataSecretError.corrupt(file)
-        }
-        return MetadataSigner(secret: SymmetricKey(data: data))
+        MetadataSigner(secret: SymmetricKey(data: try SecretFile.key(at: file)))
     }
 
     /// The signature a proxy sends for `instance`: 64 lowercase hex digits.
@@ -66,18 +53,6 @@ public struct MetadataSigner: Sendable {
         case UInt8(ascii: "a")...UInt8(ascii: "f"): digit - UInt8(ascii: "a") + 10
         case UInt8(ascii: "A")...UInt8(ascii: "F"): digit - UInt8(ascii: "A") + 10
         default: nil
-        }
-    }
-}
-
-public enum MetadataSecretError: Error, CustomStringConvertible {
-    case corrupt(String)
-    case cannotWrite(String)
-
-    public var description: String {
-        switch self {
-        case .corrupt(let path): "metadata proxy secret \(path) is not 32 bytes of base64"
-        case .cannotWrite(let path): "cannot write metadata proxy secret \(path)"
         }
     }
 }

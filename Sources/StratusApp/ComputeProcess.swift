@@ -17,7 +17,7 @@ public enum ComputeProcess {
     /// Runs until SIGTERM or SIGINT. `host` names the host (`--fake-hosts N` above 1: `host-0` … `host-N-1`, one link).
     public static func run(
         controlPlane: String, credentials: ComputeCredentials, host: String, driver: ComputeDriverChoice, settings: ComputeSettings,
-        heartbeat: Duration = .seconds(10), logger: Logger
+        logger: Logger
     ) async throws {
         let hosts: [ComputeHost]
         switch driver {
@@ -39,7 +39,7 @@ public enum ComputeProcess {
             )
         }
         let services: [any Service] = [session, link] + ComputeServices.hostServices(
-            managers, hosts: hosts, transport: link, settings: settings, heartbeat: heartbeat, startedAt: Timestamp(Date()), ready: {}, logger: logger
+            managers, hosts: hosts, transport: link, settings: settings, heartbeat: .seconds(settings.reportInterval), startedAt: Timestamp(Date()), ready: {}, logger: logger
         )
         Console.line("stratus compute ready: \(hosts.count) host(s) linked to \(controlPlane)")
         try await ServiceGroup(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger).run()

@@ -57,7 +57,7 @@ public struct ComputeServices: Sendable {
         self.conductor = conductor
         self.settings = settings
         startedAt = Timestamp(clock.now())
-        let scheduler = SchedulerService(backend: backend, clock: clock, logger: logger)
+        let scheduler = SchedulerService(backend: backend, clock: clock, serviceDownTime: Double(settings.serviceDownTime), logger: logger)
         var services: [any Service] = [transport]
         if roles.contains(.conductor) { services.append(conductor.server(transport: transport)) }
         if roles.contains(.scheduler) { services.append(scheduler.server(transport: transport)) }

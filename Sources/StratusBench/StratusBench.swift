@@ -1,4 +1,5 @@
 import ArgumentParser
+import Database
 
 /// The compute benchmark: boots servers through the real API, or runs the filter scheduler over simulated hosts.
 /// It prints figures as plain lines; it is not a test.
@@ -6,8 +7,8 @@ import ArgumentParser
 struct StratusBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "stratus-bench",
-        abstract: "Measure Stratus's compute hot path (scripts/bench-compute.sh) and real guests (scripts/bench-guests.sh).",
-        subcommands: [ServersCommand.self, ScheduleCommand.self, GuestsCommand.self]
+        abstract: "Measure Stratus's compute hot path (scripts/bench-compute.sh), real guests (scripts/bench-guests.sh) and the bus (scripts/bench-bus.sh).",
+        subcommands: [ServersCommand.self, ScheduleCommand.self, GuestsCommand.self, BusCommand.self]
     )
 }
 
@@ -32,6 +33,21 @@ struct ServersCommand: AsyncParsableCommand {
         let cloud = try await BenchCloud.connect(url: url, password: password)
         let run = ServersBenchmark(cloud: cloud, count: n, concurrency: c, detailRounds: detailRounds, pollInterval: .milliseconds(pollInterval))
         try await run.run()
+    }
+}
+
+struct BusCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bus", abstract: "The durable message bus alone on a database: casts per second, then the round trip of calls (scripts/bench-bus.sh)."
+    )
+
+    @Option(help: "postgres://USER:PASSWORD@HOST:PORT/DB (or sqlite:PATH).") var database: String
+    @Option(help: "Casts to enqueue and handle.") var messages = 20_000
+    @Option(help: "Tasks enqueueing at once.") var producers = 16
+    @Option(help: "Calls, one at a time.") var calls = 2000
+
+    func run() async throws {
+        try await BusBenchmark(database: try DatabaseLocation(argument: database), messages: messages, producers: producers, calls: calls).run()
     }
 }
 

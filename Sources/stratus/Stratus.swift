@@ -46,12 +46,15 @@ struct CloudOptions: ParsableArguments {
     var messageLease = 30
     @Option(help: "Seconds a deleted server stays restorable (SOFT_DELETED) before it is reclaimed; 0 deletes at once.")
     var reclaimInstanceInterval = 0
+    @Option(help: "Seconds without a report after which a compute host is down: skipped by the scheduler, shown down.")
+    var serviceDownTime = 60
     @Option(help: "Address block that \"get me a network\" carves project networks from.") var autoAllocatePool = "10.0.0.0/16"
     @Option(help: "Prefix length of each project's auto-allocated subnet.") var autoAllocatePrefix = 24
 
     /// The configuration of a process whose compute hosts (if it runs any) `hosts` describes.
     func configuration(driver: ComputeDriverChoice, hosts: HostOptions? = nil) throws -> CloudConfiguration {
         guard reclaimInstanceInterval >= 0 else { throw ValidationError("--reclaim-instance-interval must be 0 or more seconds") }
+        guard serviceDownTime >= 1 else { throw ValidationError("--service-down-time must be 1 second or more") }
         guard messageLease >= 2 else { throw ValidationError("--message-lease must be 2 seconds or more") }
         guard let pool = IPNetwork(autoAllocatePool) else {
             throw ValidationError("--auto-allocate-pool must be a CIDR with host bits zero, e.g. 10.0.0.0/16")
@@ -65,8 +68,8 @@ struct CloudOptions: ParsableArguments {
             tokenLifetime: tokenLifetime, messageLease: .seconds(messageLease),
             network: NetworkSettings(autoAllocationPool: pool, autoAllocationPrefixLength: autoAllocatePrefix),
             driver: driver,
-            compute: try hosts?.settings(reclaimInstanceInterval: reclaimInstanceInterval, consoles: try consoles.settings())
-                ?? ComputeSettings(reclaimInstanceInterval: reclaimInstanceInterval, consoles: try consoles.settings())
+            compute: try hosts?.settings(reclaimInstanceInterval: reclaimInstanceInterval, serviceDownTime: serviceDownTime, consoles: try consoles.settings())
+                ?? ComputeSettings(reclaimInstanceInterval: reclaimInstanceInterval, consoles: try consoles.settings(), serviceDownTime: serviceDownTime)
         )
     }
 }
@@ -86,15 +89,17 @@ struct HostOptions: ParsableArguments {
     var runningDeletedInstanceAction = "shutdown"
     @Option(help: "Seconds a cached image that no guest of the host uses is kept before it is removed; 0 keeps them (--driver qemu).")
     var imageCacheMaxAge = 86_400
+    @Option(help: "Seconds between a compute host's reports of itself (Nova's report_interval).") var reportInterval = 10
 
-    func settings(reclaimInstanceInterval: Int, consoles: ConsoleSettings) throws -> ComputeSettings {
+    func settings(reclaimInstanceInterval: Int, serviceDownTime: Int, consoles: ConsoleSettings) throws -> ComputeSettings {
         guard let orphanedGuestAction = ComputeSettings.OrphanedGuestAction(rawValue: runningDeletedInstanceAction) else {
             throw ValidationError("--running-deleted-instance-action must be log, shutdown or reap")
         }
         guard imageCacheMaxAge >= 0 else { throw ValidationError("--image-cache-max-age must be 0 or more seconds") }
+        guard reportInterval >= 1 else { throw ValidationError("--report-interval must be 1 second or more") }
         return ComputeSettings(
             reclaimInstanceInterval: reclaimInstanceInterval, orphanedGuestAction: orphanedGuestAction, imageCacheMaxAge: imageCacheMaxAge,
-            forceConfigDrive: forceConfigDrive, consoles: consoles
+            forceConfigDrive: forceConfigDrive, consoles: consoles, reportInterval: reportInterval, serviceDownTime: serviceDownTime
         )
     }
 
@@ -167,7 +172,7 @@ struct ComputeCommand: AsyncParsableCommand {
         let apiURL = apiURL.hasSuffix("/") ? String(apiURL.dropLast()) : apiURL
         try FileManager.default.createDirectory(atPath: dataDir, withIntermediateDirectories: true)
         let driver = try hosts.choice(dataDirectory: dataDir, metadata: apiURL + "/metadata")
-        let settings = try hosts.settings(reclaimInstanceInterval: 0, consoles: ConsoleSettings())
+        let settings = try hosts.settings(reclaimInstanceInterval: 0, serviceDownTime: 60, consoles: ConsoleSettings())
         try await ComputeProcess.run(
             controlPlane: apiURL, credentials: try ComputeCredentials.read(file: credentials), host: name, driver: driver, settings: settings, logger: logger
         )

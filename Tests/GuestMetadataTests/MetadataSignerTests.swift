@@ -27,6 +27,6 @@ import Testing
         #expect(mode == 0o600)
         #expect(try MetadataSigner.load(file: file).signature(for: "x") == first.signature(for: "x"))
         try Data("not a key".utf8).write(to: URL(fileURLWithPath: file))
-        #expect(throws: MetadataSecretError.self) { try MetadataSigner.load(file: file) }
+        #expect(throws: SecretFileError.self) { try MetadataSigner.load(file: file) }
     }
 }

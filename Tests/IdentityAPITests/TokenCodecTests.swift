@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 @testable import IdentityAPI
+import StratusCore
 import Testing
 
 @Suite("TokenCodec and TokenKeyRing")
@@ -190,7 +191,7 @@ struct TokenCodecTests {
         defer { try? FileManager.default.removeItem(atPath: directory) }
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         try "not a key".write(toFile: directory + "/1", atomically: true, encoding: .utf8)
-        #expect(throws: TokenKeyError.self) { try TokenKeyRing.load(directory: directory) }
+        #expect(throws: SecretFileError.self) { try TokenKeyRing.load(directory: directory) }
     }
 
     @Test("files that are not key numbers are ignored")

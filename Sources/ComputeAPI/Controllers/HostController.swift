@@ -26,7 +26,7 @@ struct HostController: Sendable {
     func hypervisorView(_ node: ComputeNode, version: APIVersion, detailed: Bool) -> JSONValue {
         var view: [String: JSONValue] = [
             "id": .string(node.id.rawValue), "hypervisor_hostname": .string(node.host),
-            "state": .string(node.isUp(at: api.now) ? "up" : "down"), "status": .string(node.disabled ? "disabled" : "enabled"),
+            "state": .string(api.isUp(node) ? "up" : "down"), "status": .string(node.disabled ? "disabled" : "enabled"),
         ]
         guard detailed else { return .object(view) }
         view["host_ip"] = .string("127.0.0.1")
@@ -142,7 +142,7 @@ struct HostController: Sendable {
     func serviceView(_ node: ComputeNode) -> JSONValue {
         .object([
             "id": .string(node.id.rawValue), "binary": .string("nova-compute"), "host": .string(node.host), "zone": .string(node.availabilityZone),
-            "status": .string(node.disabled ? "disabled" : "enabled"), "state": .string(node.isUp(at: api.now) ? "up" : "down"),
+            "status": .string(node.disabled ? "disabled" : "enabled"), "state": .string(api.isUp(node) ? "up" : "down"),
             "updated_at": .string(node.lastHeartbeat.iso8601Microseconds), "disabled_reason": node.disabledReason.map(JSONValue.string) ?? .null,
             "forced_down": .bool(node.forcedDown),
         ])
@@ -223,7 +223,7 @@ struct HostController: Sendable {
                 "zoneName": .string(zone), "zoneState": .object(["available": .bool(true)]),
                 "hosts": .object(Dictionary(uniqueKeysWithValues: zones[zone]!.map { node in
                     (node.host, JSONValue.object(["nova-compute": .object([
-                        "available": .bool(node.isUp(at: api.now)), "active": .bool(!node.disabled), "updated_at": .string(node.lastHeartbeat.iso8601Microseconds),
+                        "available": .bool(api.isUp(node)), "active": .bool(!node.disabled), "updated_at": .string(node.lastHeartbeat.iso8601Microseconds),
                     ])]))
                 })),
             ])

@@ -24,7 +24,7 @@ struct ServerController: Sendable {
         let auth = try context.requireAuth()
         var hostUp: [String: Bool] = [:]
         if auth.isAdmin {
-            for node in try await api.repository.computeNodes() { hostUp[node.host] = node.isUp(at: api.now) }
+            for node in try await api.repository.computeNodes() { hostUp[node.host] = api.isUp(node) }
         }
         return ServerView(baseURL: api.baseURL, version: context.apiVersion, isAdmin: auth.isAdmin, hostUp: hostUp)
     }

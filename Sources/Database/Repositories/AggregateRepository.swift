@@ -47,14 +47,14 @@ public struct SQLAggregateRepository: AggregateRepository {
         var created = aggregate
         created.hosts = []
         do {
-            created.id = try await executor.run { db in
+            created.id = try await executor.atomically { tx in try await tx.run { db in
                 let id = try await db.insert(into: "aggregates").columns("uuid", "name", "created_at", "updated_at")
                     .values(SQLBind(aggregate.uuid), SQLBind(aggregate.name), SQLBind(aggregate.createdAt.rawValue), SQLBind(aggregate.updatedAt?.rawValue))
                     .returning("id").first(decodingColumn: "id", as: Int.self)
                 guard let id else { throw DatabaseError.uniqueViolation }
                 try await Self.insertMetadata(aggregate.metadata, of: id, db)
                 return id
-            }
+            } }
         } catch DatabaseError.uniqueViolation {
             throw Self.nameTaken(aggregate.name)
         }
@@ -71,7 +71,7 @@ public struct SQLAggregateRepository: AggregateRepository {
 
     public func saveAggregate(_ aggregate: Aggregate) async throws {
         do {
-            try await executor.run { db in
+            try await executor.atomically { tx in try await tx.run { db in
                 let before = try await db.select().column("host").from("aggregate_hosts").where("aggregate_id", .equal, aggregate.id)
                     .all(decodingColumn: "host", as: String.self)
                 try await db.update("aggregates").set("name", to: aggregate.name).set("updated_at", to: aggregate.updatedAt?.rawValue)
@@ -85,7 +85,7 @@ public struct SQLAggregateRepository: AggregateRepository {
                     ).run()
                 }
                 try await Self.refreshZones(of: Set(before).union(aggregate.hosts), db)
-            }
+            } }
         } catch DatabaseError.uniqueViolation {
             throw Self.nameTaken(aggregate.name)
         }

@@ -479,7 +479,7 @@ public struct SQLComputeRepository: ComputeRepository {
     }
 
     public func claim(_ claim: ResourceClaim, host: String, instance: InstanceID) async throws -> Bool {
-        try await executor.run { db in
+        try await executor.atomically { tx in try await tx.run { db in
             let vcpus = Self.adding("vcpus_used", claim.vcpus)
             let memory = Self.adding("memory_mb_used", claim.memoryMB)
             let disk = Self.adding("disk_gb_used", claim.diskGB)
@@ -499,11 +499,11 @@ public struct SQLComputeRepository: ComputeRepository {
             let row = AllocationRow(instanceId: instance, host: host, vcpus: claim.vcpus, memoryMb: claim.memoryMB, diskGb: claim.diskGB)
             try await db.insert(into: "allocations").model(row, keyEncodingStrategy: ColumnNames.encoding, nilEncodingStrategy: .asNil).run()
             return true
-        }
+        } }
     }
 
     public func releaseClaim(instance: InstanceID) async throws -> Bool {
-        try await executor.run { db in
+        try await executor.atomically { tx in try await tx.run { db in
             guard let row = try await db.delete(from: "allocations").where("instance_id", .equal, instance.rawValue).returning("*")
                 .first(decoding: AllocationRow.self, keyDecodingStrategy: ColumnNames.decoding)
             else { return false }
@@ -514,7 +514,7 @@ public struct SQLComputeRepository: ComputeRepository {
                 .set(SQLIdentifier("instance_count"), to: Self.adding("instance_count", -1))
                 .where("host", .equal, row.host).run()
             return true
-        }
+        } }
     }
 
     /// `column + amount`, the amount bound.

@@ -292,10 +292,10 @@ public struct SQLNetworkingRepository: NetworkingRepository {
     public func deleteSubnet(_ id: SubnetID) async throws { _ = try await subnetRows.delete(id) }
 
     public func createPort(_ port: NetworkPort) async throws {
-        try await executor.run { db in
+        try await executor.atomically { tx in try await tx.run { db in
             try await db.insert(into: PortRow.table).model(PortRow(port), keyEncodingStrategy: ColumnNames.encoding, nilEncodingStrategy: .asNil).run()
             try await Self.insertChildren(of: port, db: db)
-        }
+        } }
     }
 
     /// The port's fixed IPs and groups, in their order.
@@ -313,11 +313,11 @@ public struct SQLNetworkingRepository: NetworkingRepository {
     }
 
     public func port(_ id: PortID) async throws -> NetworkPort? {
-        try await executor.run { db in
+        try await executor.atomically { tx in try await tx.run { db in
             let rows = try await db.select().column("*").from(PortRow.table).where("id", .equal, id.rawValue)
                 .all(decoding: PortRow.self, keyDecodingStrategy: ColumnNames.decoding)
             return try await Self.assemble(rows, db: db).first
-        }
+        } }
     }
 
     public func ports(network: NetworkID?, deviceId: String?) async throws -> [NetworkPort] {

@@ -1,5 +1,6 @@
 import Foundation
 public import Crypto
+import StratusCore
 
 /// The keys that seal tokens: the newest seals, every one opens, so tokens survive a rotation until they expire.
 ///
@@ -31,14 +32,10 @@ public struct TokenKeyRing: Sendable {
         var keys: [UInt32: SymmetricKey] = [:]
         for name in try files.contentsOfDirectory(atPath: directory) {
             guard let id = UInt32(name) else { continue }
-            let text = try String(contentsOfFile: directory + "/" + name, encoding: .utf8)
-            guard let data = Data(base64Encoded: text.trimmingCharacters(in: .whitespacesAndNewlines)), data.count == 32 else {
-                throw TokenKeyError.corruptKey(directory + "/" + name)
-            }
-            keys[id] = SymmetricKey(data: data)
+            keys[id] = try key(id, in: directory)
         }
         if keys.isEmpty {
-            keys[1] = try write(id: 1, in: directory)
+            keys[1] = try key(1, in: directory)
         }
         return TokenKeyRing(keys: keys)
     }
@@ -48,7 +45,7 @@ public struct TokenKeyRing: Sendable {
     public static func rotate(directory: String, keep: Int = 3) throws -> UInt32 {
         let ring = try load(directory: directory)
         let next = ring.primary.id + 1
-        _ = try write(id: next, in: directory)
+        _ = try key(next, in: directory)
         let ids = (Array(ring.keys.keys) + [next]).sorted(by: >)
         for old in ids.dropFirst(max(keep, 2)) {
             try FileManager.default.removeItem(atPath: directory + "/\(old)")
@@ -56,25 +53,8 @@ public struct TokenKeyRing: Sendable {
         return next
     }
 
-    private static func write(id: UInt32, in directory: String) throws -> SymmetricKey {
-        let key = SymmetricKey(size: .bits256)
-        let text = key.withUnsafeBytes { Data($0) }.base64EncodedString()
-        let path = directory + "/\(id)"
-        guard FileManager.default.createFile(atPath: path, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600]) else {
-            throw TokenKeyError.cannotWrite(path)
-        }
-        return key
-    }
-}
-
-public enum TokenKeyError: Error, CustomStringConvertible {
-    case corruptKey(String)
-    case cannotWrite(String)
-
-    public var description: String {
-        switch self {
-        case .corruptKey(let path): "token key \(path) is not 32 bytes of base64"
-        case .cannotWrite(let path): "cannot write token key \(path)"
-        }
+    /// Key `id`, made when it is not there yet (by this process or a concurrent one).
+    private static func key(_ id: UInt32, in directory: String) throws -> SymmetricKey {
+        SymmetricKey(data: try SecretFile.key(at: directory + "/\(id)"))
     }
 }

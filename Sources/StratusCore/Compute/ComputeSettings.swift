@@ -25,11 +25,19 @@ public struct ComputeSettings: Sendable, Equatable {
     public var forceConfigDrive: Bool
     /// The remote consoles' tokens, URLs and allowed origins.
     public var consoles: ConsoleSettings
+    /// Seconds between a compute host's reports of itself (Nova's `report_interval`).
+    public var reportInterval: Int
+    /// Seconds without a report after which a compute host is down: the scheduler skips it, the API shows it down
+    /// (Nova's `service_down_time`).
+    public var serviceDownTime: Int
 
     public init(
         reclaimInstanceInterval: Int = 0, syncPowerStateInterval: Int = 600, orphanedGuestAction: OrphanedGuestAction = .shutdown,
-        imageCacheMaxAge: Int = 86_400, imageCacheInterval: Int = 2400, forceConfigDrive: Bool = false, consoles: ConsoleSettings = ConsoleSettings()
+        imageCacheMaxAge: Int = 86_400, imageCacheInterval: Int = 2400, forceConfigDrive: Bool = false, consoles: ConsoleSettings = ConsoleSettings(),
+        reportInterval: Int = 10, serviceDownTime: Int = 60
     ) {
+        self.reportInterval = reportInterval
+        self.serviceDownTime = serviceDownTime
         self.consoles = consoles
         self.reclaimInstanceInterval = reclaimInstanceInterval
         self.syncPowerStateInterval = syncPowerStateInterval

@@ -10,4 +10,11 @@ extension SQLExecutor {
             try await db.raw("SELECT pg_advisory_xact_lock(hashtext(\(bind: key)))").run()
         }
     }
+
+    /// Runs `body` in a transaction: this executor's own when it is already inside one, a new one otherwise. For
+    /// repository methods of several statements that must land together (a claim and the usage it adds).
+    public func atomically<T: Sendable>(_ body: @Sendable (any SQLExecutor) async throws -> T) async throws -> T {
+        if let backend = self as? any SQLBackend { return try await backend.transaction(body) }
+        return try await body(self)
+    }
 }
