@@ -14,6 +14,10 @@ public final class PostgresBackend: SQLBackend {
     private let logger: Logger
     /// Posted from PostgreSQL's notifications (`forwardMessageNotifications`), this process's own enqueues included.
     public let messageSignal = MessageSignal(inProcess: false)
+    /// How long an operation may take before it is given up as unavailable. PostgresNIO (1.33) can leave a query
+    /// waiting forever when PostgreSQL closes the connection under it (a restart): without this, the request or
+    /// message handler waiting on it would never finish.
+    let operationDeadline: Duration = .seconds(60)
 
     /// Connects to `postgres://user:password@host:port/database[?search_path=SCHEMA]` (no TLS: the database is
     /// on loopback or a private network). `search_path` puts Stratus's tables in a schema of their own.
@@ -41,18 +45,22 @@ public final class PostgresBackend: SQLBackend {
         self.logger = logger
     }
 
-    public func run<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+    public func run<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         try await withTranslatedErrors(Self.translate) {
-            try await client.withConnection { connection in
-                try await body(connection.sql())
+            try await abandoned(after: operationDeadline) { [client] in
+                try await client.withConnection { connection in
+                    try await body(connection.sql())
+                }
             }
         }
     }
 
-    public func transaction<T: Sendable>(_ body: @Sendable (any SQLExecutor) async throws -> T) async throws -> T {
+    public func transaction<T: Sendable>(_ body: @escaping @Sendable (any SQLExecutor) async throws -> T) async throws -> T {
         try await withTranslatedErrors(Self.translate) {
-            try await client.withTransaction(logger: logger) { connection in
-                try await body(TransactionExecutor(db: connection.sql(), translate: Self.translate, messageSignal: messageSignal))
+            try await abandoned(after: operationDeadline) { [client, logger, messageSignal] in
+                try await client.withTransaction(logger: logger) { connection in
+                    try await body(TransactionExecutor(db: connection.sql(), translate: Self.translate, messageSignal: messageSignal))
+                }
             }
         }
     }

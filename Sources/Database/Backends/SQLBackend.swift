@@ -6,7 +6,7 @@ public import ServiceLifecycle
 /// Dialect differences are asked of the `SQLDatabase`'s dialect, never of which backend this is.
 public protocol SQLExecutor: Sendable {
     /// Runs `body` with a database handle.
-    func run<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T
+    func run<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T
     /// Wakes this process's consumers of the message bus (see `MessageQueue.enqueue`).
     var messageSignal: MessageSignal { get }
 }
@@ -18,7 +18,7 @@ struct TransactionExecutor: SQLExecutor {
     let translate: @Sendable (any Error) -> any Error
     let messageSignal: MessageSignal
 
-    func run<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+    func run<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         try await withTranslatedErrors(translate) { try await body(db) }
     }
 }
@@ -26,7 +26,7 @@ struct TransactionExecutor: SQLExecutor {
 /// A database engine; `run` executes statements that need no transaction.
 public protocol SQLBackend: SQLExecutor {
     /// Runs `body` in a transaction: committed when it returns, rolled back when it throws.
-    func transaction<T: Sendable>(_ body: @Sendable (any SQLExecutor) async throws -> T) async throws -> T
+    func transaction<T: Sendable>(_ body: @escaping @Sendable (any SQLExecutor) async throws -> T) async throws -> T
     /// Long-lived parts (a connection pool) that must run in the process's ServiceGroup while the backend is used.
     var services: [any Service] { get }
     /// Releases connections; the backend is unusable afterwards.

@@ -13,7 +13,7 @@ extension SQLExecutor {
 
     /// Runs `body` in a transaction: this executor's own when it is already inside one, a new one otherwise. For
     /// repository methods of several statements that must land together (a claim and the usage it adds).
-    public func atomically<T: Sendable>(_ body: @Sendable (any SQLExecutor) async throws -> T) async throws -> T {
+    public func atomically<T: Sendable>(_ body: @escaping @Sendable (any SQLExecutor) async throws -> T) async throws -> T {
         if let backend = self as? any SQLBackend { return try await backend.transaction(body) }
         return try await body(self)
     }

@@ -33,14 +33,14 @@ public final class SQLiteBackend: SQLBackend {
         return SQLiteBackend(connection: connection)
     }
 
-    public func run<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+    public func run<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         let db = connection.sql()
         return try await mutex.withLock {
             try await withTranslatedErrors(Self.translate) { try await body(db) }
         }
     }
 
-    public func transaction<T: Sendable>(_ body: @Sendable (any SQLExecutor) async throws -> T) async throws -> T {
+    public func transaction<T: Sendable>(_ body: @escaping @Sendable (any SQLExecutor) async throws -> T) async throws -> T {
         let db = connection.sql()
         return try await mutex.withLock {
             try await withTranslatedErrors(Self.translate) {

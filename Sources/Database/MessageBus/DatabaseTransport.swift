@@ -175,8 +175,11 @@ public final class DatabaseTransport: MessageTransport, Service {
     public func maintain() async {
         let time = now
         do {
-            if !inFlight.withLock({ $0.isEmpty }) {
-                try await backend.messages.renewLeases(owner: owner, until: time + Self.milliseconds(settings.lease))
+            // Only messages still being handled: one whose completion failed (the database was lost) goes back to the
+            // bus when its lease runs out.
+            let handling = inFlight.withLock { Array($0) }
+            if !handling.isEmpty {
+                try await backend.messages.renewLeases(handling, owner: owner, until: time + Self.milliseconds(settings.lease))
             }
             let listened = backend.messageSignal.topics
             for topic in try await backend.messages.waitingTopics(now: time, maxAttempts: settings.maxAttempts) where listened.contains(topic) {

@@ -97,11 +97,11 @@ public struct MessageQueue: Sendable {
         }
     }
 
-    /// Extends the leases `owner` holds: its handlers are still at work.
-    public func renewLeases(owner: String, until: Int64) async throws {
+    /// Extends the leases `owner` holds on `ids`: its handlers are still at work on them.
+    public func renewLeases(_ ids: [Int64], owner: String, until: Int64) async throws {
         try await executor.run { db in
             try await db.update("messages").set("lease_expires_at", to: until)
-                .where("lease_owner", .equal, owner).where("state", .equal, "claimed").run()
+                .where("id", .in, ids).where("lease_owner", .equal, owner).where("state", .equal, "claimed").run()
         }
     }
 

@@ -28,7 +28,7 @@ extension SQLBackend {
     public var identity: IdentityRepositories { IdentityRepositories(self) }
 
     /// Runs `body` with repositories inside one transaction: all of its changes land, or none.
-    public func identityTransaction<T: Sendable>(_ body: @Sendable (IdentityRepositories) async throws -> T) async throws -> T {
+    public func identityTransaction<T: Sendable>(_ body: @escaping @Sendable (IdentityRepositories) async throws -> T) async throws -> T {
         try await transaction { executor in try await body(IdentityRepositories(executor)) }
     }
 }
