@@ -13,6 +13,9 @@ public struct ComputeCredentials: Codable, Sendable {
     public var projectName: String
     public var userDomainName: String
     public var projectDomainName: String
+    /// The secret the host's metadata relays sign guests' instance ids with (Nova's `metadata_proxy_shared_secret`),
+    /// base64: the control plane's `DATA-DIR/metadata-proxy-secret`.
+    public var metadataSecret: String?
 
     enum CodingKeys: String, CodingKey {
         case authURL = "auth_url"
@@ -20,15 +23,17 @@ public struct ComputeCredentials: Codable, Sendable {
         case projectName = "project_name"
         case userDomainName = "user_domain_name"
         case projectDomainName = "project_domain_name"
+        case metadataSecret = "metadata_proxy_shared_secret"
     }
 
-    public init(authURL: String, username: String, password: String, projectName: String = "service") {
+    public init(authURL: String, username: String, password: String, projectName: String = "service", metadataSecret: String? = nil) {
         self.authURL = authURL
         self.username = username
         self.password = password
         self.projectName = projectName
         userDomainName = "Default"
         projectDomainName = "Default"
+        self.metadataSecret = metadataSecret
     }
 
     public static func read(file: String) throws -> ComputeCredentials {
@@ -40,6 +45,14 @@ public struct ComputeCredentials: Codable, Sendable {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         FileManager.default.createFile(atPath: file, contents: try encoder.encode(self), attributes: [.posixPermissions: 0o600])
+    }
+
+    /// Puts the metadata secret where the host's relays read it (mode 0600), replacing what was there.
+    public func installMetadataSecret(at file: String) throws {
+        guard let metadataSecret else { return }
+        guard FileManager.default.createFile(atPath: file, contents: Data(metadataSecret.utf8), attributes: [.posixPermissions: 0o600]) else {
+            throw SecretFileError.cannotWrite(file)
+        }
     }
 }
 

@@ -35,11 +35,11 @@ public struct ConductorService: Sendable {
         // report only on itself and its own instances, and only the control plane starts builds and resizes.
         server.on(BuildInstances.self) { message, context in
             try context.requireControlPlane()
-            try await buildInstances(message)
+            try await buildInstances(message, delivery: context.delivery)
         }
         server.on(BuildFailed.self) { message, context in
             try await requireHost(of: message.instanceId, context, is: message.host)
-            try await buildFailed(message)
+            try await buildFailed(message, delivery: context.delivery)
         }
         server.answer(UpdateInstance.self) { message, context in
             try await requireHost(of: message.instanceId, context)
@@ -86,8 +86,9 @@ public struct ConductorService: Sendable {
 
     /// Asks the scheduler for hosts, records each instance's host and sends it there. Delivered again when a conductor
     /// died handling it: instances placed already went to their host then, and the others' claims, if the scheduler
-    /// made any, are given back before they are scheduled again.
-    func buildInstances(_ message: BuildInstances) async throws {
+    /// made any, are given back before they are scheduled again. `delivery`: the hold on the message, without which
+    /// nothing is sent (see `send`).
+    func buildInstances(_ message: BuildInstances, delivery: Envelope.Delivery?) async throws {
         var waiting: [InstanceID] = []
         for id in message.instanceIds {
             guard let instance = try await repository.instance(id), instance.host == nil, let task = Self.placementTask(instance),
@@ -105,13 +106,14 @@ public struct ConductorService: Sendable {
             return
         }
         for selection in selections {
-            try await send(selection.instanceId, to: selection.host, alternates: selection.alternates, credentials: message.credentials)
+            try await send(selection.instanceId, to: selection.host, alternates: selection.alternates, credentials: message.credentials, delivery: delivery)
         }
     }
 
     /// Records the host (claimed already) on the instance and, in the same transaction, casts the build to it; gives the
-    /// claim back if the instance was deleted meanwhile.
-    private func send(_ id: InstanceID, to host: String, alternates: [String], credentials: Credentials) async throws {
+    /// claim back if the instance was deleted meanwhile. Nothing at all when this conductor no longer holds the message
+    /// it is handling (`delivery`): another one took it over and deals with the instance and its claim.
+    private func send(_ id: InstanceID, to host: String, alternates: [String], credentials: Credentials, delivery: Envelope.Delivery?) async throws {
         guard var instance = try await repository.instance(id), let task = Self.placementTask(instance) else {
             _ = try await repository.releaseClaim(instance: id)
             return
@@ -119,13 +121,19 @@ public struct ConductorService: Sendable {
         instance.host = host
         instance.availabilityZone = try await repository.computeNode(host: host)?.availabilityZone ?? "nova"
         instance.updatedAt = now
-        let sent = try await backend.transaction { [instance] tx in
-            guard try await tx.compute.updateInstance(instance, expectedTaskStates: [task]) else { return false }
+        enum Outcome { case sent, refused, superseded }
+        let outcome = try await backend.transaction { [instance] tx -> Outcome in
+            if let delivery, !(try await tx.messages.holds(delivery)) { return .superseded }
+            guard try await tx.compute.updateInstance(instance, expectedTaskStates: [task]) else { return .refused }
             try await tx.cast(BuildAndRunInstance(instance: instance, alternates: alternates, credentials: credentials),
                               to: Topic.compute(host), requestId: credentials.requestId)
-            return true
+            return .sent
         }
-        if !sent { _ = try await repository.releaseClaim(instance: id) }
+        switch outcome {
+        case .sent: break
+        case .refused: _ = try await repository.releaseClaim(instance: id)
+        case .superseded: logger.warning("conductor: the build of \(id) was taken over by another conductor; leaving it to that one")
+        }
     }
 
     /// The task state of an instance waiting for a host: a new one (`scheduling`) or an unshelve; nil for any other.
@@ -138,7 +146,7 @@ public struct ConductorService: Sendable {
     }
 
     /// A host could not build the instance: free its claim and try the next alternate that still has room.
-    func buildFailed(_ message: BuildFailed) async throws {
+    func buildFailed(_ message: BuildFailed, delivery: Envelope.Delivery?) async throws {
         _ = try await repository.releaseClaim(instance: message.instanceId)
         guard var instance = try await repository.instance(message.instanceId), let task = Self.placementTask(instance) else { return }
         logger.warning("conductor: build of \(message.instanceId) on \(message.host) failed: \(message.reason)")
@@ -151,7 +159,7 @@ public struct ConductorService: Sendable {
         while !alternates.isEmpty {
             let host = alternates.removeFirst()
             if try await repository.claim(claim, host: host, instance: instance.id) {
-                try await send(instance.id, to: host, alternates: alternates, credentials: message.credentials)
+                try await send(instance.id, to: host, alternates: alternates, credentials: message.credentials, delivery: delivery)
                 return
             }
         }

@@ -10,6 +10,24 @@ public struct Envelope: Sendable, Codable, Equatable {
     /// The compute host that sent it, stamped by the control plane's end of the host's link (whatever the host said);
     /// nil for a message of the control plane itself.
     public var sender: String?
+    /// The hold of the consumer this copy was delivered to (set by a durable transport on delivery; never sent): a
+    /// handler that changes things outside the bus checks it in the same transaction, so a handler that lost its
+    /// message to another consumer (its lease ran out while it was cut off from the database) changes nothing.
+    public var delivery: Delivery?
+
+    public struct Delivery: Sendable, Codable, Equatable {
+        public var messageId: Int64
+        public var owner: String
+
+        public init(messageId: Int64, owner: String) {
+            self.messageId = messageId
+            self.owner = owner
+        }
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case method, payload, requestId, fault, sender
+    }
 
     public init(method: String, payload: [UInt8], requestId: String? = nil, fault: RemoteFault? = nil, sender: String? = nil) {
         self.method = method

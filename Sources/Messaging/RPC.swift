@@ -64,6 +64,14 @@ public struct RPCContext: Sendable {
     public var requestId: String?
     /// The compute host that sent it (see `Envelope.sender`); nil from the control plane.
     public var sender: String?
+    /// The consumer's hold on the message (see `Envelope.delivery`); nil where the transport has none.
+    public var delivery: Envelope.Delivery?
+
+    init(_ envelope: Envelope) {
+        requestId = envelope.requestId
+        sender = envelope.sender
+        delivery = envelope.delivery
+    }
 
     /// Refuses a compute host's message that only the control plane may send.
     public func requireControlPlane() throws {
@@ -100,7 +108,7 @@ public struct RPCServer: Service {
     /// Handles a message that is cast.
     public mutating func on<M: RPCMessage>(_ type: M.Type, _ handler: @escaping @Sendable (M, RPCContext) async throws -> Void) {
         handlers[M.method] = { envelope in
-            try await handler(try JSONDecoder().decode(M.self, from: Data(envelope.payload)), RPCContext(requestId: envelope.requestId, sender: envelope.sender))
+            try await handler(try JSONDecoder().decode(M.self, from: Data(envelope.payload)), RPCContext(envelope))
             return try RPCClient.encode(Done())
         }
     }
@@ -108,7 +116,7 @@ public struct RPCServer: Service {
     /// Handles a call and answers it.
     public mutating func answer<M: RPCRequest>(_ type: M.Type, _ handler: @escaping @Sendable (M, RPCContext) async throws -> M.Reply) {
         handlers[M.method] = { envelope in
-            let context = RPCContext(requestId: envelope.requestId, sender: envelope.sender)
+            let context = RPCContext(envelope)
             return try RPCClient.encode(try await handler(try JSONDecoder().decode(M.self, from: Data(envelope.payload)), context))
         }
     }

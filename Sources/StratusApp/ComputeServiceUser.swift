@@ -7,7 +7,9 @@ import StratusCore
 /// `stratus compute-credentials create NAME`: the Keystone service user of compute host NAME (`compute-NAME`, admin
 /// in project `service`, as Nova's service user is), with a new random password each time it is run.
 public enum ComputeServiceUser {
-    public static func create(host: String, authURL: String, backend: any SQLBackend, hasher: PasswordHasher) async throws -> ComputeCredentials {
+    public static func create(
+        host: String, authURL: String, metadataSecret: String, backend: any SQLBackend, hasher: PasswordHasher
+    ) async throws -> ComputeCredentials {
         let name = ComputeLinkGateway.userName(host: host)
         let password = CloudProcess.generatePassword()
         let hash = try await hasher.hash(password)
@@ -36,6 +38,6 @@ public enum ComputeServiceUser {
             }
             try await repositories.assignments.grant(RoleAssignment(userId: user.id, roleId: admin.id, target: .project(project.id)))
         }
-        return ComputeCredentials(authURL: authURL, username: name, password: password)
+        return ComputeCredentials(authURL: authURL, username: name, password: password, metadataSecret: metadataSecret)
     }
 }

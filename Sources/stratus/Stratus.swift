@@ -171,11 +171,11 @@ struct ComputeCommand: AsyncParsableCommand {
         }
         let apiURL = apiURL.hasSuffix("/") ? String(apiURL.dropLast()) : apiURL
         try FileManager.default.createDirectory(atPath: dataDir, withIntermediateDirectories: true)
+        let credentials = try ComputeCredentials.read(file: credentials)
         let driver = try hosts.choice(dataDirectory: dataDir, metadata: apiURL + "/metadata")
+        try credentials.installMetadataSecret(at: dataDir + "/metadata-proxy-secret")
         let settings = try hosts.settings(reclaimInstanceInterval: 0, serviceDownTime: 60, consoles: ConsoleSettings())
-        try await ComputeProcess.run(
-            controlPlane: apiURL, credentials: try ComputeCredentials.read(file: credentials), host: name, driver: driver, settings: settings, logger: logger
-        )
+        try await ComputeProcess.run(controlPlane: apiURL, credentials: credentials, host: name, driver: driver, settings: settings, logger: logger)
     }
 }
 
@@ -197,7 +197,10 @@ struct ComputeCredentialsCommand: AsyncParsableCommand {
             let configuration = CloudConfiguration(dataDirectory: data.dataDir, database: try data.location())
             let backend = try await configuration.databaseLocation.open(logger: logger)
             let credentials = try await backend.whileRunning {
-                try await ComputeServiceUser.create(host: name, authURL: authURL, backend: backend, hasher: PasswordHasher())
+                try await ComputeServiceUser.create(
+                    host: name, authURL: authURL, metadataSecret: try SecretFile.key(at: data.dataDir + "/metadata-proxy-secret").base64EncodedString(),
+                    backend: backend, hasher: PasswordHasher()
+                )
             }
             let file = output ?? data.dataDir + "/compute-\(name).json"
             try credentials.write(to: file)

@@ -135,7 +135,9 @@ public final class DatabaseTransport: MessageTransport, Service {
         if message.attempts > 1 {
             logger.warning("message bus: delivering \(message.envelope.method) on \(message.topic) again (attempt \(message.attempts))")
         }
-        let reply = await handler(message.envelope)
+        var envelope = message.envelope
+        envelope.delivery = Envelope.Delivery(messageId: message.id, owner: owner)
+        let reply = await handler(envelope)
         if Task.isCancelled {
             try? await backend.messages.release([message.id], owner: owner)
             return

@@ -123,6 +123,17 @@ public struct MessageQueue: Sendable {
         }
     }
 
+    /// Inside a transaction: whether the consumer still holds the delivery (no other consumer took the message since),
+    /// locking the message until the transaction ends so that none can take it meanwhile.
+    public func holds(_ delivery: Envelope.Delivery) async throws -> Bool {
+        try await executor.run { db in
+            let lock = db.dialect.exclusiveSelectLockExpression == nil ? "" : " FOR UPDATE"
+            return try await db.raw("""
+                SELECT id FROM messages WHERE id = \(bind: delivery.messageId) AND lease_owner = \(bind: delivery.owner) AND state = 'claimed'\(unsafeRaw: lock)
+                """).first() != nil
+        }
+    }
+
     /// Withdraws a message no consumer claimed yet; false when one did (or it is gone).
     public func withdraw(_ id: Int64) async throws -> Bool {
         try await executor.run { db in
