@@ -174,6 +174,44 @@ struct MessageBusTests {
     }
 
     @Test(arguments: TestEngine.allCases)
+    func aCastThatFoundAServiceUnavailableIsTriedAgainUpToTheLimit(engine: TestEngine) async throws {
+        try await engine.withMigratedBackend { backend in
+            let transport = Self.transport(backend, settings: .init(lease: .seconds(600), tick: .milliseconds(20), maxAttempts: 3))
+            let tries = Inbox()
+            var server = RPCServer(topic: "conductor", transport: transport)
+            // Note 1 works at its third delivery; note 2 never does.
+            server.on(Note.self) { note, _ in
+                tries.add(note.number)
+                if note.number == 2 || tries.numbers.filter({ $0 == 1 }).count < 3 { throw StratusError.unavailable("The database cannot be reached.") }
+            }
+            let client = RPCClient(transport: transport)
+            try await client.cast(Note(number: 1), to: "conductor")
+            try await client.cast(Note(number: 2), to: "conductor")
+            try await running([transport, server]) {
+                try await Self.until { try await backend.messages.depth() == [:] }
+            }
+            #expect(tries.numbers.filter { $0 == 1 }.count == 3)
+            #expect(tries.numbers.filter { $0 == 2 }.count == 3)
+        }
+    }
+
+    @Test(arguments: TestEngine.allCases)
+    func aConsumerWhoseMessageWasTakenOverNoLongerHoldsIt(engine: TestEngine) async throws {
+        try await engine.withMigratedBackend { backend in
+            try await RPCClient(transport: Self.transport(backend)).cast(Note(number: 1), to: "conductor")
+            let now = Int64(Date().timeIntervalSince1970 * 1000)
+            let first = try await backend.messages.claim(topic: "conductor", owner: "first", now: now, leaseUntil: now - 1, limit: 1, maxAttempts: 5)
+            let held = Envelope.Delivery(messageId: first[0].id, owner: "first")
+            #expect(try await backend.transaction { tx in try await tx.messages.holds(held) })
+            // Its lease ran out and another consumer took the message.
+            let second = try await backend.messages.claim(topic: "conductor", owner: "second", now: now, leaseUntil: now + 60_000, limit: 1, maxAttempts: 5)
+            #expect(second.map(\.id) == [held.messageId])
+            #expect(try await !backend.transaction { tx in try await tx.messages.holds(held) })
+            #expect(try await backend.transaction { tx in try await tx.messages.holds(Envelope.Delivery(messageId: held.messageId, owner: "second")) })
+        }
+    }
+
+    @Test(arguments: TestEngine.allCases)
     func theOutboxSendsACastIfAndOnlyIfItsTransactionCommits(engine: TestEngine) async throws {
         try await engine.withMigratedBackend { backend in
             struct Abort: Error {}

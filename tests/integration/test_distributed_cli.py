@@ -5,6 +5,7 @@ openstack CLI; then `kill -9` of each kind of process while 50 servers boot."""
 from __future__ import annotations
 
 import concurrent.futures
+import contextlib
 import json
 import os
 import re
@@ -18,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO, Cloud, clean_environ
+from qemu_guests import build_guest_image, kill_guests, wait_console
 
 HOSTS = ["compute-1", "compute-2", "compute-3"]
 
@@ -60,8 +62,9 @@ class Cluster:
         return proc.stdout.strip()
 
 
-@pytest.fixture(scope="module")
-def cluster(stratus_bin: Path):
+@contextlib.contextmanager
+def cluster_up(stratus_bin: Path, **extra_env: str):
+    """A cluster (scripts/cluster.sh up) in a directory of its own, brought down (its logs kept) afterwards."""
     base = Path(tempfile.mkdtemp(prefix="stratus-cluster-"))
     cluster = Cluster(base)
     env = clean_environ()
@@ -69,7 +72,7 @@ def cluster(stratus_bin: Path):
     # (hosts report every 2 s instead of 10), so that the fault tests wait less.
     env.update(
         STRATUS_BIN=str(stratus_bin), STRATUS_CLUSTER_ARGS="--message-lease 6 --service-down-time 10 --volumes fake",
-        STRATUS_CLUSTER_COMPUTE_ARGS="--report-interval 2",
+        STRATUS_CLUSTER_COMPUTE_ARGS="--report-interval 2", **extra_env,
     )
     try:
         out = cluster.script("up", str(base), env=env)
@@ -77,11 +80,19 @@ def cluster(stratus_bin: Path):
         yield cluster
     finally:
         subprocess.run(["bash", str(REPO / "scripts/cluster.sh"), "down", str(base)], capture_output=True, timeout=120)
-        logs = Path(os.environ.get("STRATUS_TEST_ARTIFACTS", REPO / ".test-artifacts/integration")) / "test_distributed_cli"
+        if (base / "compute-1" / "instances").is_dir():
+            kill_guests(base / "compute-1")
+        logs = Path(os.environ.get("STRATUS_TEST_ARTIFACTS", REPO / ".test-artifacts/integration")) / "test_distributed_cli" / base.name
         shutil.rmtree(logs, ignore_errors=True)
         if (base / "logs").is_dir():
             shutil.copytree(base / "logs", logs)
         shutil.rmtree(base, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def cluster(stratus_bin: Path):
+    with cluster_up(stratus_bin) as cluster:
+        yield cluster
 
 
 @pytest.fixture(scope="module")
@@ -284,3 +295,22 @@ def test_a_host_cut_off_the_network_is_down_avoided_and_catches_up(cloud: Cloud,
         time.sleep(0.5)
     for server in [*ids, cloud.api.compute.find_server("before-the-cut").id]:
         cloud.api.compute.delete_server(server)
+
+
+def test_a_real_guest_on_a_compute_host_of_its_own(stratus_bin: Path, openstack_cli):
+    """A second cluster whose compute-1 runs QEMU (TCG): the test guest boots there through the CLI, reaches the
+    metadata service through its host's relay and the API (signed with the secret of the host's credentials file),
+    shows its console log and a noVNC URL, and is deleted with its QEMU."""
+    with cluster_up(stratus_bin, STRATUS_CLUSTER_DRIVER="qemu") as cluster:
+        cloud = Cloud(cluster, openstack_cli)
+        cloud.ok("flavor", "create", "--ram", "128", "--vcpus", "1", "--disk", "1", "guest")
+        cloud.ok("image", "create", "--file", build_guest_image(), "--disk-format", "qcow2", "--container-format", "bare", "guest")
+        shown = cloud.json("--os-compute-api-version", "2.74", "server", "create", "--flavor", "guest", "--image", "guest",
+                           "--no-network", "--host", "compute-1", "--wait", "real")
+        assert shown["OS-EXT-SRV-ATTR:host"] == "compute-1", shown
+        log = wait_console(cloud, "real", "STRATUS TEST GUEST READY")
+        assert "STRATUS TEST GUEST: metadata service" in log and "hostname: " in log, log[-3000:]
+        assert "token=" in cloud.json("console", "url", "show", "--novnc", "real")["url"]
+        qemu = next((cluster.data_dir / "compute-1" / "instances").glob("*/pid")).read_text().strip()
+        cloud.ok("server", "delete", "--wait", "real")
+        assert not os.path.exists(f"/proc/{qemu}"), "the guest's QEMU outlived its server"

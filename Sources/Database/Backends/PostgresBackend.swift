@@ -92,8 +92,10 @@ public final class PostgresBackend: SQLBackend {
         case let error as PostgresTransactionError:
             return translate(error.closureError ?? error.beginError ?? error.commitError ?? error.rollbackError ?? error)
         case let error as PSQLError:
-            if error.serverInfo?[.sqlState] == "23505" { return DatabaseError.uniqueViolation }
-            if [.connectionError, .serverClosedConnection, .clientClosedConnection, .uncleanShutdown, .poolClosed].contains(error.code) {
+            let state = error.serverInfo?[.sqlState] ?? ""
+            if state == "23505" { return DatabaseError.uniqueViolation }
+            // Connection exceptions (08…) and the server shutting down or starting up (57P01–57P03).
+            if state.hasPrefix("08") || ["57P01", "57P02", "57P03"].contains(state) || [.connectionError, .serverClosedConnection, .clientClosedConnection, .uncleanShutdown, .poolClosed].contains(error.code) {
                 return StratusError.unavailable("The database cannot be reached; try again.")
             }
             return error

@@ -142,6 +142,13 @@ public final class DatabaseTransport: MessageTransport, Service {
             try? await backend.messages.release([message.id], owner: owner)
             return
         }
+        // A cast whose handler found a service unavailable (the database was lost) is tried again a tick later, up to
+        // `maxAttempts` deliveries, instead of being done with.
+        if message.replyTo == nil, let fault = reply.fault, fault.status == 503, message.attempts < settings.maxAttempts {
+            logger.warning("message bus: \(message.envelope.method) on \(message.topic) failed for now (\(fault.message)); delivering it again")
+            try? await backend.messages.retry(message.id, owner: owner, availableAt: now + Self.milliseconds(settings.tick))
+            return
+        }
         do {
             let time = now
             try await backend.transaction { [owner, replyLifetime = Self.milliseconds(settings.replyLifetime)] tx in

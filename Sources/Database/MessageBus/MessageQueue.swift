@@ -97,6 +97,15 @@ public struct MessageQueue: Sendable {
         }
     }
 
+    /// Gives a claimed message back to be delivered again from `availableAt` (its handler failed for now).
+    public func retry(_ id: Int64, owner: String, availableAt: Int64) async throws {
+        try await executor.run { db in
+            try await db.update("messages").set("state", to: "ready").set("lease_owner", to: String?.none)
+                .set("lease_expires_at", to: Int64?.none).set("available_at", to: availableAt)
+                .where("id", .equal, id).where("lease_owner", .equal, owner).where("state", .equal, "claimed").run()
+        }
+    }
+
     /// Extends the leases `owner` holds on `ids`: its handlers are still at work on them.
     public func renewLeases(_ ids: [Int64], owner: String, until: Int64) async throws {
         try await executor.run { db in
