@@ -14,6 +14,7 @@ import signal
 import subprocess
 import tempfile
 import time
+import urllib.parse
 from pathlib import Path
 
 import pytest
@@ -310,7 +311,7 @@ def test_a_real_guest_on_a_compute_host_of_its_own(stratus_bin: Path, openstack_
         assert shown["OS-EXT-SRV-ATTR:host"] == "compute-1", shown
         log = wait_console(cloud, "real", "STRATUS TEST GUEST READY")
         assert "STRATUS TEST GUEST: metadata service" in log and "hostname: " in log, log[-3000:]
-        assert "token=" in cloud.json("console", "url", "show", "--novnc", "real")["url"]
+        assert "token=" in urllib.parse.unquote(cloud.json("console", "url", "show", "--novnc", "real")["url"])
         qemu = next((cluster.data_dir / "compute-1" / "instances").glob("*/pid")).read_text().strip()
         cloud.ok("server", "delete", "--wait", "real")
         assert not os.path.exists(f"/proc/{qemu}"), "the guest's QEMU outlived its server"
