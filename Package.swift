@@ -202,7 +202,7 @@ let package = Package(
         .target(
             name: "ConsoleProxy",
             dependencies: [
-                "StratusCore", "Database", "HTTPSupport", "UnixSockets", hummingbird, webSocket, httpTypes, nioCore, logging,
+                "StratusCore", "Database", "HTTPSupport", "Messaging", "UnixSockets", hummingbird, webSocket, httpTypes, nioCore, logging,
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOWebSocket", package: "swift-nio"),
             ],

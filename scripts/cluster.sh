@@ -2,6 +2,8 @@
 # Usage: scripts/cluster.sh up|down|status DIR
 #        scripts/cluster.sh restart DIR NAME   (NAME as `status` lists it: its command of the last `up`, again, until it is ready)
 #        scripts/cluster.sh link DIR compute-N up|down   (cuts or restores a compute host's network; root only)
+#        scripts/cluster.sh exec DIR compute-N CMD...     (runs CMD on that host: in its namespace, with
+#                                                          STRATUS_CLUSTER_ADDRESS set to its address there)
 #
 # A whole distributed Stratus on this machine, every service its own process, state and logs in DIR:
 #   PostgreSQL (a throw-away cluster on 127.0.0.1, scripts/with-postgres.sh), two `stratus api` (one shared data
@@ -22,7 +24,7 @@
 set -euo pipefail
 
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-[ "$#" -ge 2 ] || { echo "usage: $0 up|down|status DIR | restart DIR NAME | link DIR NAME up|down" >&2; exit 2; }
+[ "$#" -ge 2 ] || { echo "usage: $0 up|down|status DIR | restart DIR NAME | link DIR NAME up|down | exec DIR NAME CMD..." >&2; exit 2; }
 ACTION="$1"
 DIR="$(mkdir -p "$2" && cd "$2" && pwd)"
 BIN="${STRATUS_BIN:-$REPO/.build/debug/stratus}"
@@ -181,6 +183,14 @@ restart)
   esac
   wait_for "$NAME" "$DIR/logs/$NAME.log" "$ready" "$logged"
   ;;
+exec)
+  NAME="${3:?usage: $0 exec DIR compute-N CMD...}"
+  shift 3
+  if [ "$(id -u)" -eq 0 ]; then
+    exec ip netns exec "$(netns "$NAME")" env STRATUS_CLUSTER_ADDRESS="$SUBNET.$((10 + ${NAME#compute-}))" "$@"
+  fi
+  exec env STRATUS_CLUSTER_ADDRESS=127.0.0.1 "$@"
+  ;;
 status)
   for pidfile in "$DIR"/pids/*; do
     [ -f "$pidfile" ] || continue
@@ -189,6 +199,6 @@ status)
   done
   ;;
 *)
-  echo "usage: $0 up|down|status DIR | restart DIR NAME | link DIR NAME up|down" >&2; exit 2
+  echo "usage: $0 up|down|status DIR | restart DIR NAME | link DIR NAME up|down | exec DIR NAME CMD..." >&2; exit 2
   ;;
 esac

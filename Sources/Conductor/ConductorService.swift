@@ -61,6 +61,15 @@ public struct ConductorService: Sendable {
             try await requireHost(of: message.instanceId, context)
             try await offloaded(message.instanceId)
         }
+        server.answer(OpenConsole.self) { message, context in
+            // A proxy on a compute host opens the consoles of that host's guests only (and spends no other host's token).
+            if let sender = context.sender,
+                try await backend.openConsole(token: message.token, type: message.type, spend: false, now: now).host != sender
+            {
+                throw StratusError.forbidden("The console is not on host \(sender).")
+            }
+            return try await backend.openConsole(token: message.token, type: message.type, spend: message.spend, now: now)
+        }
         server.answer(HostInstances.self) { message, context in
             try context.requireSender(is: message.host)
             return try await repository.instances(host: message.host)

@@ -1,14 +1,13 @@
-import Database
 import Foundation
 public import HTTPTypes
 import HummingbirdCore
+import Messaging
 import StratusCore
 
 /// Who may open a console: a browser page of an allowed origin, with an unspent token of the console it asks for,
 /// whose instance is still on the host and running there. Nova's novncproxy checks the same.
 struct ConsoleAdmission: Sendable {
-    let backend: any SQLBackend
-    let clock: any WallClock
+    let tokens: any ConsoleTokens
     let settings: ConsoleSettings
 
     /// Why a connection is refused; the message is what the client reads in the WebSocket close frame.
@@ -23,19 +22,29 @@ struct ConsoleAdmission: Sendable {
         guard let token = uri.queryParameters["token"].map(String.init), !token.isEmpty else {
             throw Refusal(description: "The console token is missing.")
         }
-        let now = Timestamp(clock.now())
-        guard let record = try await backend.consoleTokens.spend(token: token, now: now) else {
-            throw Refusal(description: "The console token is invalid, used or expired.")
-        }
-        guard record.consoleType == type else {
-            throw Refusal(description: "The console token is for a \(record.consoleType.rawValue) console.")
-        }
-        guard let instance = try await backend.compute.instance(record.instanceId), instance.vmState != .deleted,
-            instance.host == record.host, [.running, .paused].contains(instance.powerState)
-        else {
-            throw Refusal(description: "The console's instance is no longer running where the token was made.")
-        }
+        let record = try await refusingAsForbidden { try await tokens.open(token, type: type, spend: true) }
         return (record, record.console)
+    }
+
+    /// Whether a page opened with `token` can still connect (the token is not spent).
+    func isUsable(_ token: String) async throws -> Bool {
+        do {
+            _ = try await refusingAsForbidden { try await tokens.open(token, type: nil, spend: false) }
+            return true
+        } catch is Refusal {
+            return false
+        }
+    }
+
+    /// `body`'s result; a 403 from it, local or remote, becomes a `Refusal` with its reason.
+    private func refusingAsForbidden<T>(_ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch StratusError.forbidden(let reason) {
+            throw Refusal(description: reason)
+        } catch let fault as RemoteFault where fault.status == 403 {
+            throw Refusal(description: fault.message)
+        }
     }
 
     /// A request from a browser carries `Origin`: its host must be the host the proxy was reached at, or allowed.

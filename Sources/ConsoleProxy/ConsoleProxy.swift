@@ -1,4 +1,3 @@
-public import Database
 import Foundation
 public import HTTPSupport
 import HTTPTypes
@@ -20,9 +19,9 @@ public struct ConsoleProxy: Sendable {
     let logger: Logger
 
     public init(
-        backend: any SQLBackend, clock: any WallClock, settings: ConsoleSettings, noVNCDirectory: String = "/usr/share/novnc", logger: Logger
+        tokens: any ConsoleTokens, settings: ConsoleSettings, noVNCDirectory: String = "/usr/share/novnc", logger: Logger
     ) {
-        admission = ConsoleAdmission(backend: backend, clock: clock, settings: settings)
+        admission = ConsoleAdmission(tokens: tokens, settings: settings)
         pages = NoVNCPages(directory: noVNCDirectory)
         self.logger = logger
     }
@@ -46,7 +45,7 @@ public struct ConsoleProxy: Sendable {
     func page(_ request: Request, segments: [Substring]) async throws -> Response {
         if segments.last?.hasSuffix(".html") == true, let path = request.uri.queryParameters["path"],
             let token = URI(String(path)).queryParameters["token"], !token.isEmpty,
-            try await admission.backend.consoleTokens.find(token: String(token), now: Timestamp(admission.clock.now())) == nil
+            try await !admission.isUsable(String(token))
         {
             return NoVNCPages.page(
                 .notFound, title: "Console link expired",

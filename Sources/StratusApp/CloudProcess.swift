@@ -84,7 +84,7 @@ public enum CloudProcess {
             clock: SystemWallClock(), publicURL: publicURL, ready: { await migrated.wait() }, logger: logger
         )
         let metadata = MetadataAPI(backend: backend, signer: try MetadataSigner.load(file: configuration.dataDirectory + "/metadata-proxy-secret"))
-        let consoles = ConsoleProxy(backend: backend, clock: SystemWallClock(), settings: configuration.compute.consoles, logger: logger)
+        let consoles = ConsoleProxy(tokens: DatabaseConsoleTokens(backend: backend, clock: SystemWallClock()), settings: configuration.compute.consoles, logger: logger)
         let router = CloudRouter.build(
             identity: identity, image: image, network: network, volume: volume.api, compute: compute.api, metadata: metadata, consoles: consoles,
             logger: logger

@@ -102,7 +102,7 @@ public final class TestCloud: Sendable {
         )
         try await compute.api.bootstrapFlavors()
         let metadataSigner = MetadataSigner.ephemeral()
-        let consoles = ConsoleProxy(backend: backend, clock: clock, settings: computeSettings.consoles, logger: logger)
+        let consoles = ConsoleProxy(tokens: DatabaseConsoleTokens(backend: backend, clock: clock), settings: computeSettings.consoles, logger: logger)
         let router = CloudRouter.build(
             identity: identity, image: image, network: network, volume: volume.api, compute: compute.api,
             metadata: MetadataAPI(backend: backend, signer: metadataSigner), consoles: consoles, logger: logger

@@ -18,6 +18,8 @@ import urllib.parse
 from pathlib import Path
 
 import pytest
+from websockets.exceptions import ConnectionClosed
+from websockets.sync.client import connect
 
 from conftest import REPO, Cloud, clean_environ
 from qemu_guests import build_guest_image, kill_guests, wait_console
@@ -311,7 +313,37 @@ def test_a_real_guest_on_a_compute_host_of_its_own(stratus_bin: Path, openstack_
         assert shown["OS-EXT-SRV-ATTR:host"] == "compute-1", shown
         log = wait_console(cloud, "real", "STRATUS TEST GUEST READY")
         assert "STRATUS TEST GUEST: metadata service" in log and "hostname: " in log, log[-3000:]
-        assert "token=" in urllib.parse.unquote(cloud.json("console", "url", "show", "--novnc", "real")["url"])
+        url = urllib.parse.unquote(cloud.json("console", "url", "show", "--novnc", "real")["url"])
+        assert "token=" in url, url
+        check_console_proxy_on_the_host(cluster, stratus_bin, token=url.split("token=", 1)[1])
         qemu = next((cluster.data_dir / "compute-1" / "instances").glob("*/pid")).read_text().strip()
         cloud.ok("server", "delete", "--wait", "real")
         assert not os.path.exists(f"/proc/{qemu}"), "the guest's QEMU outlived its server"
+
+
+def check_console_proxy_on_the_host(cluster: Cluster, stratus_bin: Path, token: str):
+    """`stratus novncproxy` on compute-1 with no database (its service user's credentials, the control plane's URL):
+    the conductor tells it, over the host's link, what the token opens; the guest's VNC server answers through it,
+    once."""
+    credentials = cluster.data_dir / "compute-1" / "credentials.json"
+    api = json.loads(credentials.read_text())["auth_url"].removesuffix("/identity/v3")
+    proxy = subprocess.Popen(
+        ["bash", str(REPO / "scripts/cluster.sh"), "exec", str(cluster.data_dir), "compute-1", "sh", "-c",
+         'exec "$0" novncproxy --host "$STRATUS_CLUSTER_ADDRESS" --port 0 --api-url "$1" --credentials "$2" --compute-host compute-1',
+         str(stratus_bin), api, str(credentials)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=clean_environ(),
+    )
+    try:
+        ready = proxy.stdout.readline()
+        base = re.search(r"http://[0-9.]+:[0-9]+", ready)
+        assert base, f"no ready line: {ready!r}\n{proxy.stderr.read() if proxy.poll() is not None else ''}"
+        socket_url = base.group(0).replace("http://", "ws://") + f"/vnc?token={token}"
+        with connect(socket_url, open_timeout=30) as ws:
+            assert ws.recv(timeout=30) == b"RFB 003.008\n"
+        with connect(socket_url, open_timeout=30) as ws:
+            with pytest.raises(ConnectionClosed) as refused:
+                ws.recv(timeout=30)
+        assert refused.value.rcvd.code == 1008 and "invalid, used or expired" in refused.value.rcvd.reason, refused.value
+    finally:
+        proxy.kill()
+        proxy.wait()
