@@ -151,10 +151,12 @@ public final class DatabaseTransport: MessageTransport, Service {
         }
         do {
             let time = now
+            guard let replyTo = message.replyTo else {
+                try await backend.messages.complete(message.id, owner: owner)
+                return
+            }
             try await backend.transaction { [owner, replyLifetime = Self.milliseconds(settings.replyLifetime)] tx in
-                if let replyTo = message.replyTo {
-                    try await tx.messages.enqueue(reply, topic: replyTo, correlationId: message.id, now: time, expiresAt: time + replyLifetime)
-                }
+                try await tx.messages.enqueue(reply, topic: replyTo, correlationId: message.id, now: time, expiresAt: time + replyLifetime)
                 try await tx.messages.complete(message.id, owner: owner)
             }
         } catch {

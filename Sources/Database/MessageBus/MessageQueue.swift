@@ -35,7 +35,7 @@ public struct MessageQueue: Sendable {
         let fault = try envelope.fault.map { String(decoding: try JSONEncoder().encode($0), as: UTF8.self) }
         let payload = String(decoding: envelope.payload, as: UTF8.self)
         let id = try await executor.run { db in
-            let id = try await db.insert(into: "messages")
+            let insert = db.insert(into: "messages")
                 .columns(
                     "topic", "method", "payload", "request_id", "reply_to", "correlation_id", "fault", "sender", "state", "attempts",
                     "created_at", "available_at", "expires_at"
@@ -45,11 +45,11 @@ public struct MessageQueue: Sendable {
                     SQLBind(fault), SQLBind(envelope.sender), SQLBind("ready"), SQLBind(0), SQLBind(now), SQLBind(now), SQLBind(expiresAt)
                 )
                 .returning("id")
-                .first(decodingColumn: "id", as: Int64.self)
-            if db.dialect.name == "postgresql" {
-                try await db.raw("SELECT pg_notify(\(bind: Self.channel), \(bind: topic))").run()
-            }
-            return id
+            guard db.dialect.name == "postgresql" else { return try await insert.first(decodingColumn: "id", as: Int64.self) }
+            // One statement: the row and its notification (sent on commit) in a single round trip.
+            return try await db.raw("""
+                WITH message AS (\(insert.query)) SELECT id, pg_notify(\(bind: Self.channel), \(bind: topic))::text AS notified FROM message
+                """).first(decodingColumn: "id", as: Int64.self)
         }
         if executor.messageSignal.isInProcess { executor.messageSignal.post(topic) }
         guard let id else { throw DatabaseError.invalidLocation("the database returned no id for a new message") }
