@@ -69,22 +69,27 @@ network_down() {
   ip link del "$BRIDGE" 2>/dev/null || true
 }
 
+# Fails (status 1) where namespaces cannot be made (no iproute2, no CAP_NET_ADMIN): `up` then falls back to loopback.
 network_up() {
   network_down
-  ip link add "$BRIDGE" type bridge
-  ip addr add "$SUBNET.1/24" dev "$BRIDGE"
-  ip link set "$BRIDGE" up
+  command -v ip >/dev/null 2>&1 || { echo "no ip command (iproute2)"; return 1; }
+  ip link add "$BRIDGE" type bridge || return 1
+  ip addr add "$SUBNET.1/24" dev "$BRIDGE" || return 1
+  ip link set "$BRIDGE" up || return 1
   for i in 1 2 3; do
     local ns; ns="$(netns "compute-$i")"
-    ip netns add "$ns"
-    ip link add "$(veth "compute-$i" h)" type veth peer name "$(veth "compute-$i" n)"
-    ip link set "$(veth "compute-$i" n)" netns "$ns"
-    ip link set "$(veth "compute-$i" h)" master "$BRIDGE" up
-    ip -n "$ns" addr add "$SUBNET.$((10 + i))/24" dev "$(veth "compute-$i" n)"
-    ip -n "$ns" link set "$(veth "compute-$i" n)" up
-    ip -n "$ns" link set lo up
+    ip netns add "$ns" || return 1
+    ip link add "$(veth "compute-$i" h)" type veth peer name "$(veth "compute-$i" n)" || return 1
+    ip link set "$(veth "compute-$i" n)" netns "$ns" || return 1
+    ip link set "$(veth "compute-$i" h)" master "$BRIDGE" up || return 1
+    ip -n "$ns" addr add "$SUBNET.$((10 + i))/24" dev "$(veth "compute-$i" n)" || return 1
+    ip -n "$ns" link set "$(veth "compute-$i" n)" up || return 1
+    ip -n "$ns" link set lo up || return 1
   done
 }
+
+# Whether this cluster's compute hosts have namespaces (`up` wrote DIR/network).
+namespaced() { [ "$(cat "$DIR/network" 2>/dev/null)" = netns ]; }
 
 free_port() {
   python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
@@ -119,13 +124,19 @@ up)
   until [ -s "$DIR/postgres.url" ]; do running postgres || { tail -20 "$DIR/logs/postgres.log" >&2; exit 1; }; sleep 0.1; done
   DB="$(cat "$DIR/postgres.url")"
 
-  if [ "$(id -u)" -eq 0 ]; then
-    network_up
+  if [ "$(id -u)" -ne 0 ]; then
+    log "not root: no network namespaces; the compute hosts share 127.0.0.1 with the control plane"
+    echo loopback >"$DIR/network"
+    HOST=127.0.0.1
+  elif ! network_up >"$DIR/logs/network.log" 2>&1; then
+    log "network namespaces cannot be made here ($(tail -1 "$DIR/logs/network.log")); the compute hosts share 127.0.0.1"
+    network_down
+    echo loopback >"$DIR/network"
+    HOST=127.0.0.1
+  else
+    echo netns >"$DIR/network"
     HOST="$SUBNET.1"
     IN_NETNS=(ip netns exec)
-  else
-    log "not root: no network namespaces; the compute hosts share 127.0.0.1 with the control plane"
-    HOST=127.0.0.1
   fi
   PORTS=("$(free_port)" "$(free_port)")
   for i in 1 2; do
@@ -166,7 +177,7 @@ down)
 link)
   NAME="${3:?usage: $0 link DIR compute-N up|down}"
   STATE="${4:?usage: $0 link DIR compute-N up|down}"
-  [ "$(id -u)" -eq 0 ] || { log "link needs root (the compute hosts have network namespaces only then)"; exit 1; }
+  namespaced || { log "link needs the compute hosts' network namespaces, which this cluster has not (see up's warning)"; exit 1; }
   ip link set "$(veth "$NAME" h)" "$STATE"
   ;;
 restart)
@@ -186,7 +197,7 @@ restart)
 exec)
   NAME="${3:?usage: $0 exec DIR compute-N CMD...}"
   shift 3
-  if [ "$(id -u)" -eq 0 ]; then
+  if namespaced; then
     exec ip netns exec "$(netns "$NAME")" env STRATUS_CLUSTER_ADDRESS="$SUBNET.$((10 + ${NAME#compute-}))" "$@"
   fi
   exec env STRATUS_CLUSTER_ADDRESS=127.0.0.1 "$@"

@@ -84,6 +84,8 @@ command -v genisoimage >/dev/null 2>&1 || missing+=(genisoimage)
 command -v chromium >/dev/null 2>&1 || missing+=(chromium fonts-dejavu-core)
 command -v chromedriver >/dev/null 2>&1 || missing+=(chromium-driver)
 command -v tesseract >/dev/null 2>&1 || missing+=(tesseract-ocr tesseract-ocr-eng)
+# scripts/cluster.sh puts each compute host in a network namespace of its own.
+command -v ip >/dev/null 2>&1 || missing+=(iproute2)
 # python3 is also used by with-postgres.sh to pick a free port.
 command -v python3 >/dev/null 2>&1 || missing+=(python3)
 VENV_PY=""
