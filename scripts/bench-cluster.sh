@@ -4,17 +4,10 @@
 # servers/s with bench-compute.sh's all-in-one figure. Not a test.
 # Usage: bash scripts/bench-cluster.sh [-n N] [-c C] [--hosts H] [--no-build]
 set -euo pipefail
-n=1000 c=8 hosts=34 build=1
-while [ $# -gt 0 ]; do
-  case "$1" in
-    -n) n=$2; shift 2 ;;
-    -c) c=$2; shift 2 ;;
-    --hosts) hosts=$2; shift 2 ;;
-    --no-build) build=0; shift ;;
-    *) echo "unknown argument $1" >&2; exit 2 ;;
-  esac
-done
 cd "$(dirname "$0")/.."
+source scripts/bench-server.sh
+hosts=34
+bench_boot_args "$@"
 if ! command -v swift >/dev/null 2>&1 && [ -x /opt/swift/usr/bin/swift ]; then export PATH="/opt/swift/usr/bin:$PATH"; fi
 if [ $build = 1 ]; then
   swift build -c release --product stratus
