@@ -78,6 +78,8 @@ public final class DatabaseTransport: MessageTransport, Service {
             )
             var deadline = ContinuousClock.now + timeout
             while true {
+                // The bell was hung before the call went out: a reply is never missed by waiting for it first.
+                await bell.wait(upTo: min(deadline - ContinuousClock.now, settings.tick))
                 if let reply = try await backend.messages.takeReply(topic: replyTopic) { return reply }
                 if ContinuousClock.now >= deadline {
                     if try await backend.messages.isLeased(id, now: now) {
@@ -92,7 +94,6 @@ public final class DatabaseTransport: MessageTransport, Service {
                     }
                 }
                 try Task.checkCancellation()
-                await bell.wait(upTo: min(deadline - ContinuousClock.now, settings.tick))
             }
         }
     }
@@ -155,10 +156,9 @@ public final class DatabaseTransport: MessageTransport, Service {
                 try await backend.messages.complete(message.id, owner: owner)
                 return
             }
-            try await backend.transaction { [owner, replyLifetime = Self.milliseconds(settings.replyLifetime)] tx in
-                try await tx.messages.enqueue(reply, topic: replyTo, correlationId: message.id, now: time, expiresAt: time + replyLifetime)
-                try await tx.messages.complete(message.id, owner: owner)
-            }
+            try await backend.messages.complete(
+                message.id, owner: owner, reply: reply, topic: replyTo, now: time, expiresAt: time + Self.milliseconds(settings.replyLifetime)
+            )
         } catch {
             logger.warning("message bus: completing \(message.envelope.method) on \(message.topic) failed: \(error)")
         }

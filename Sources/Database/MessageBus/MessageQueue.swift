@@ -86,6 +86,32 @@ public struct MessageQueue: Sendable {
         }
     }
 
+    /// Removes call `id` and, if `owner` still held it, enqueues its `reply` on `topic`, together: one statement on
+    /// PostgreSQL (a call's round trip is mostly round trips to the database), a transaction elsewhere.
+    public func complete(_ id: Int64, owner: String, reply: Envelope, topic: String, now: Int64, expiresAt: Int64) async throws {
+        let fault = try reply.fault.map { String(decoding: try JSONEncoder().encode($0), as: UTF8.self) }
+        let payload = String(decoding: reply.payload, as: UTF8.self)
+        let fused = try await executor.run { db -> Bool in
+            guard db.dialect.name == "postgresql" else { return false }
+            try await db.raw("""
+                WITH done AS (DELETE FROM messages WHERE id = \(bind: id) AND lease_owner = \(bind: owner) RETURNING id),
+                reply AS (
+                    INSERT INTO messages (topic, method, payload, request_id, correlation_id, fault, state, attempts, created_at, available_at, expires_at)
+                    SELECT \(bind: topic), \(bind: reply.method), \(bind: payload), \(bind: reply.requestId), done.id, \(bind: fault), 'ready', 0,
+                        \(bind: now), \(bind: now), \(bind: expiresAt)
+                    FROM done RETURNING id
+                )
+                SELECT id, pg_notify(\(bind: Self.channel), \(bind: topic))::text AS notified FROM reply
+                """).run()
+            return true
+        }
+        guard !fused else { return }
+        try await executor.atomically { tx in
+            try await tx.messages.enqueue(reply, topic: topic, correlationId: id, now: now, expiresAt: expiresAt)
+            try await tx.messages.complete(id, owner: owner)
+        }
+    }
+
     /// Gives claimed messages back unhandled (their consumer is stopping), for another consumer at once.
     public func release(_ ids: [Int64], owner: String) async throws {
         guard !ids.isEmpty else { return }
