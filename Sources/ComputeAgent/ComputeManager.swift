@@ -411,8 +411,21 @@ public struct ComputeManager: Sendable {
     // MARK: Reporting
 
     /// Sends the change to the conductor; false when the instance's task state was no longer as expected.
+    /// Asks the conductor to apply `changes` if the task state is one of `expected`. A 503 (the control plane lost its
+    /// database for a moment) is asked again, a few times over 15 s: the change may have been applied already, and
+    /// the conductor answers true to one that is in place.
     func change(_ id: InstanceID, _ changes: InstanceChanges, expected: [TaskState?]?) async throws -> Bool {
-        try await rpc.call(UpdateInstance(instanceId: id, changes: changes, expectedTaskStates: expected), to: Topic.conductor)
+        let request = UpdateInstance(instanceId: id, changes: changes, expectedTaskStates: expected)
+        var attempt = 1
+        while true {
+            do {
+                return try await rpc.call(request, to: Topic.conductor)
+            } catch let fault as RemoteFault where fault.status == 503 && attempt < 5 {
+                logger.warning("compute \(host): the conductor could not change \(id) (\(fault.message)); asking again")
+                try await Task.sleep(for: .seconds(attempt))
+                attempt += 1
+            }
+        }
     }
 
     /// Starts an event (`start` set) or finishes it with `result`.

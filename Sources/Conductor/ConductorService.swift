@@ -155,9 +155,18 @@ public struct ConductorService: Sendable {
     }
 
     /// A host could not build the instance: free its claim and try the next alternate that still has room.
+    /// A failure reported for an instance that is not being built on that host any more (its build went through after
+    /// all, or it was rescheduled) changes nothing.
     func buildFailed(_ message: BuildFailed, delivery: Envelope.Delivery?) async throws {
+        guard var instance = try await repository.instance(message.instanceId) else {
+            _ = try await repository.releaseClaim(instance: message.instanceId)
+            return
+        }
+        guard let task = Self.placementTask(instance), instance.host == message.host else {
+            logger.warning("conductor: a build failure of \(message.instanceId) on \(message.host) came after its build went on: ignored")
+            return
+        }
         _ = try await repository.releaseClaim(instance: message.instanceId)
-        guard var instance = try await repository.instance(message.instanceId), let task = Self.placementTask(instance) else { return }
         logger.warning("conductor: build of \(message.instanceId) on \(message.host) failed: \(message.reason)")
         instance.host = nil
         instance.taskState = task
