@@ -313,11 +313,11 @@ public struct SQLNetworkingRepository: NetworkingRepository {
     }
 
     public func port(_ id: PortID) async throws -> NetworkPort? {
-        try await executor.atomically { tx in try await tx.run { db in
+        try await executor.run { db in
             let rows = try await db.select().column("*").from(PortRow.table).where("id", .equal, id.rawValue)
                 .all(decoding: PortRow.self, keyDecodingStrategy: ColumnNames.decoding)
             return try await Self.assemble(rows, db: db).first
-        } }
+        }
     }
 
     public func ports(network: NetworkID?, deviceId: String?) async throws -> [NetworkPort] {
@@ -350,13 +350,13 @@ public struct SQLNetworkingRepository: NetworkingRepository {
     }
 
     public func updatePort(_ port: NetworkPort) async throws {
-        try await executor.run { db in
+        try await executor.atomically { tx in try await tx.run { db in
             try await db.update(PortRow.table).set(model: PortRow(port), keyEncodingStrategy: ColumnNames.encoding, nilEncodingStrategy: .asNil)
                 .where("id", .equal, port.id.rawValue).run()
             try await db.delete(from: "ip_allocations").where("port_id", .equal, port.id.rawValue).run()
             try await db.delete(from: "port_security_groups").where("port_id", .equal, port.id.rawValue).run()
             try await Self.insertChildren(of: port, db: db)
-        }
+        } }
     }
 
     public func deletePort(_ id: PortID) async throws { _ = try await portRows.delete(id) }
