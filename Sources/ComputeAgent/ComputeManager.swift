@@ -410,8 +410,7 @@ public struct ComputeManager: Sendable {
 
     // MARK: Reporting
 
-    /// Sends the change to the conductor; false when the instance's task state was no longer as expected.
-    /// Asks the conductor to apply `changes` if the task state is one of `expected`. A 503 (the control plane lost its
+    /// Asks the conductor to apply `changes` if the task state is one of `expected`; false when it was no longer. A 503 (the control plane lost its
     /// database for a moment) is asked again, a few times over 15 s: the change may have been applied already, and
     /// the conductor answers true to one that is in place.
     func change(_ id: InstanceID, _ changes: InstanceChanges, expected: [TaskState?]?) async throws -> Bool {

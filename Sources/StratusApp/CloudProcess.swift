@@ -46,7 +46,7 @@ public enum CloudProcess {
         let migrated = StartupGate()
         let compute = ComputeServices(
             backend: backend, image: image, network: networkService, tokens: identity.tokens, clock: SystemWallClock(), publicURL: publicURL,
-            hosts: hosts, settings: configuration.compute, heartbeat: .seconds(configuration.compute.reportInterval), bus: DatabaseTransport.Settings(lease: configuration.messageLease, tick: configuration.messageLease / 6),
+            hosts: hosts, settings: configuration.compute, bus: DatabaseTransport.Settings(lease: configuration.messageLease, tick: configuration.messageLease / 6),
             roles: roles, ready: { await migrated.wait() }, logger: logger
         )
         do {

@@ -39,7 +39,7 @@ public enum ComputeProcess {
             )
         }
         let services: [any Service] = [session, link] + ComputeServices.hostServices(
-            managers, hosts: hosts, transport: link, settings: settings, heartbeat: .seconds(settings.reportInterval), startedAt: Timestamp(Date()), ready: {}, logger: logger
+            managers, hosts: hosts, transport: link, settings: settings, startedAt: Timestamp(Date()), ready: {}, logger: logger
         )
         Console.line("stratus compute ready: \(hosts.count) host(s) linked to \(controlPlane)")
         try await ServiceGroup(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger).run()

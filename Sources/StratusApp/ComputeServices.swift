@@ -36,7 +36,7 @@ public struct ComputeServices: Sendable {
     /// is migrated).
     public init(
         backend: any SQLBackend, image: ImageAPI, network: NetworkService, tokens: TokenService, clock: any WallClock,
-        publicURL: String, hosts computeHosts: [ComputeHost], settings: ComputeSettings = ComputeSettings(), heartbeat: Duration = .seconds(10),
+        publicURL: String, hosts computeHosts: [ComputeHost], settings: ComputeSettings = ComputeSettings(),
         volumes: (catalog: any VolumeCatalog, client: any VolumeServiceClient)? = nil, bus: DatabaseTransport.Settings = DatabaseTransport.Settings(),
         roles: Set<ServiceRole> = Set(ServiceRole.allCases), ready: @escaping @Sendable () async -> Void = {}, logger: Logger
     ) {
@@ -72,7 +72,7 @@ public struct ComputeServices: Sendable {
         }
         self.managers = managers
         services += Self.hostServices(
-            managers, hosts: computeHosts, transport: transport, settings: settings, heartbeat: heartbeat, startedAt: startedAt, ready: ready, logger: logger
+            managers, hosts: computeHosts, transport: transport, settings: settings, startedAt: startedAt, ready: ready, logger: logger
         )
         if roles.contains(.conductor), settings.reclaimInstanceInterval > 0 {
             services.append(PeriodicTask("reclaim of soft-deleted servers", every: .seconds(settings.reclaimInstanceInterval), after: ready, logger: logger) {
@@ -83,15 +83,15 @@ public struct ComputeServices: Sendable {
     }
 
     /// What each compute host runs, in all-in-one and in `stratus compute` alike: its RPC server on `transport`, its
-    /// heartbeat, its periodic tasks, and the start's recovery (once `ready` returns).
+    /// heartbeat (every `settings.reportInterval`), its periodic tasks, and the start's recovery (once `ready` returns).
     static func hostServices(
-        _ managers: [ComputeManager], hosts: [ComputeHost], transport: any MessageTransport, settings: ComputeSettings, heartbeat: Duration,
+        _ managers: [ComputeManager], hosts: [ComputeHost], transport: any MessageTransport, settings: ComputeSettings,
         startedAt: Timestamp, ready: @escaping @Sendable () async -> Void, logger: Logger
     ) -> [any Service] {
         var services: [any Service] = []
         for (manager, host) in zip(managers, hosts) {
             services.append(manager.server(transport: transport))
-            services.append(HeartbeatService(manager: manager, interval: heartbeat, ready: ready))
+            services.append(HeartbeatService(manager: manager, interval: .seconds(settings.reportInterval), ready: ready))
             if settings.syncPowerStateInterval > 0 {
                 services.append(PeriodicTask("power-state sync on \(manager.host)", every: .seconds(settings.syncPowerStateInterval), after: ready, logger: logger) {
                     await manager.syncPowerStates()

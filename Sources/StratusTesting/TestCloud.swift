@@ -59,10 +59,10 @@ public final class TestCloud: Sendable {
     }
 
     /// A cloud with a fresh in-memory database, bootstrapped as `stratus all-in-one` does, with `computeHosts` fake hosts
-    /// unless `driver` says otherwise. The hosts report themselves at start and then every `heartbeat` (real time).
+    /// unless `driver` says otherwise. The hosts report themselves at start and then every `compute.reportInterval` (real time).
     public static func make(
         tokenLifetime: Int64 = 3600, network settings: NetworkSettings = NetworkSettings(), computeHosts: Int = 1,
-        driver: ComputeDriverChoice? = nil, compute computeSettings: ComputeSettings = ComputeSettings(), heartbeat: Duration = .seconds(10)
+        driver: ComputeDriverChoice? = nil, compute computeSettings: ComputeSettings = ComputeSettings()
     ) async throws -> TestCloud {
         var logger = Logger(label: "stratus.test")
         logger.logLevel = .warning
@@ -96,7 +96,7 @@ public final class TestCloud: Sendable {
         let hosts = try await ComputeHost.make(driver ?? .fake(hosts: computeHosts))
         let compute = ComputeServices(
             backend: backend, image: image, network: networkService, tokens: identity.tokens, clock: clock, publicURL: publicURL,
-            hosts: hosts, settings: computeSettings, heartbeat: heartbeat, volumes: (catalog: volumeClient, client: volumeClient),
+            hosts: hosts, settings: computeSettings, volumes: (catalog: volumeClient, client: volumeClient),
             // No test kills a consumer here, and a busy test run stalls tasks for longer than the default lease.
             bus: DatabaseTransport.Settings(lease: .seconds(600)), logger: logger
         )
@@ -119,11 +119,11 @@ public final class TestCloud: Sendable {
     /// Runs `body` against a fresh cloud, closed when it returns.
     public static func with<T: Sendable>(
         tokenLifetime: Int64 = 3600, network: NetworkSettings = NetworkSettings(), computeHosts: Int = 1, driver: ComputeDriverChoice? = nil,
-        compute: ComputeSettings = ComputeSettings(), heartbeat: Duration = .seconds(10), live: Bool = false,
+        compute: ComputeSettings = ComputeSettings(), live: Bool = false,
         _ body: @Sendable (TestCloud, TestClient) async throws -> T
     ) async throws -> T {
         let cloud = try await make(
-            tokenLifetime: tokenLifetime, network: network, computeHosts: computeHosts, driver: driver, compute: compute, heartbeat: heartbeat
+            tokenLifetime: tokenLifetime, network: network, computeHosts: computeHosts, driver: driver, compute: compute
         )
         return try await cloud.test(live: live) { client in try await body(cloud, client) }
     }

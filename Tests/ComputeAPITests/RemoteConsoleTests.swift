@@ -1,5 +1,6 @@
 import Foundation
 import HTTPTypes
+import StratusCore
 import StratusTesting
 import Testing
 
@@ -91,7 +92,7 @@ struct RemoteConsoleTests {
 
     @Test func aHostThatIsDownIsNotAskedAndTheCallerIsToldAtOnce() async throws {
         // One heartbeat at start, the next in an hour: once the clock passes the service down time, the host is down.
-        try await TestCloud.with(heartbeat: .seconds(3600)) { cloud, client in
+        try await TestCloud.with(compute: ComputeSettings(reportInterval: 3600)) { cloud, client in
             let admin = try await client.token()
             let id = try await boot(client, admin, image: try await uploadImage(client, admin), networks: "none")
             try await waitForStatus(client, admin, id, "ACTIVE")

@@ -32,8 +32,7 @@ public struct MessageQueue: Sendable {
     public func enqueue(
         _ envelope: Envelope, topic: String, replyTo: String? = nil, correlationId: Int64? = nil, now: Int64, expiresAt: Int64? = nil
     ) async throws -> Int64 {
-        let fault = try envelope.fault.map { String(decoding: try JSONEncoder().encode($0), as: UTF8.self) }
-        let payload = String(decoding: envelope.payload, as: UTF8.self)
+        let (payload, fault) = try Self.text(of: envelope)
         let id = try await executor.run { db in
             let insert = db.insert(into: "messages")
                 .columns(
@@ -89,8 +88,7 @@ public struct MessageQueue: Sendable {
     /// Removes call `id` and, if `owner` still held it, enqueues its `reply` on `topic`, together: one statement on
     /// PostgreSQL (a call's round trip is mostly round trips to the database), a transaction elsewhere.
     public func complete(_ id: Int64, owner: String, reply: Envelope, topic: String, now: Int64, expiresAt: Int64) async throws {
-        let fault = try reply.fault.map { String(decoding: try JSONEncoder().encode($0), as: UTF8.self) }
-        let payload = String(decoding: reply.payload, as: UTF8.self)
+        let (payload, fault) = try Self.text(of: reply)
         let fused = try await executor.run { db -> Bool in
             guard db.dialect.name == "postgresql" else { return false }
             try await db.raw("""
@@ -110,6 +108,11 @@ public struct MessageQueue: Sendable {
             try await tx.messages.enqueue(reply, topic: topic, correlationId: id, now: now, expiresAt: expiresAt)
             try await tx.messages.complete(id, owner: owner)
         }
+    }
+
+    /// An envelope's payload and fault as the row's text columns.
+    private static func text(of envelope: Envelope) throws -> (payload: String, fault: String?) {
+        (String(decoding: envelope.payload, as: UTF8.self), try envelope.fault.map { String(decoding: try JSONEncoder().encode($0), as: UTF8.self) })
     }
 
     /// Gives claimed messages back unhandled (their consumer is stopping), for another consumer at once.
