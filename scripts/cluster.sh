@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Usage: scripts/cluster.sh up|down|status DIR
 #        scripts/cluster.sh restart DIR NAME   (NAME as `status` lists it: its command of the last `up`, again, until it is ready)
-#        scripts/cluster.sh link DIR compute-N up|down   (cuts or restores a compute host's network; root only)
+#        scripts/cluster.sh link DIR compute-N up|down   (cuts or restores a compute host's network; namespaces only)
 #        scripts/cluster.sh exec DIR compute-N CMD...     (runs CMD on that host: in its namespace, with
 #                                                          STRATUS_CLUSTER_ADDRESS set to its address there)
 #
@@ -13,7 +13,8 @@
 # As root, each compute host runs in a network namespace of its own (`ip netns`), joined by a veth pair to a bridge
 # that carries 10.213.N.0/24 (N from DIR): the API processes listen on the bridge's 10.213.N.1 and nowhere else, and
 # PostgreSQL on 127.0.0.1 only, so a compute host reaches the control plane only through the API, over that network.
-# Not root: everything on 127.0.0.1 (a warning says so).
+# Not root, or where namespaces cannot be made (no iproute2, no CAP_NET_ADMIN): everything on 127.0.0.1 (a warning
+# says so; DIR/network records which).
 # `up` prints `stratus ready: http://HOST:PORT/identity/v3` once every host is linked, and writes
 # DIR/admin-openrc.sh and DIR/clouds.yaml. `down` stops everything `up` started; `status` lists the processes.
 #
@@ -24,7 +25,8 @@
 set -euo pipefail
 
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-[ "$#" -ge 2 ] || { echo "usage: $0 up|down|status DIR | restart DIR NAME | link DIR NAME up|down | exec DIR NAME CMD..." >&2; exit 2; }
+USAGE="usage: $0 up|down|status DIR | restart DIR NAME | link DIR NAME up|down | exec DIR NAME CMD..."
+[ "$#" -ge 2 ] || { echo "$USAGE" >&2; exit 2; }
 ACTION="$1"
 DIR="$(mkdir -p "$2" && cd "$2" && pwd)"
 BIN="${STRATUS_BIN:-$REPO/.build/debug/stratus}"
@@ -54,12 +56,22 @@ wait_for() {
   done
 }
 
+# The line a process prints once it is ready.
+ready_text() {
+  case "$1" in
+    api-*) echo "stratus ready" ;;
+    compute-*) echo "linked to the control plane" ;;
+    *) echo "stratus ${1%-*} ready" ;;
+  esac
+}
+
 # The network of the compute hosts (root only): names and addresses from DIR, so clusters in other DIRs do not meet.
 NETID="$(printf '%s' "$DIR" | md5sum | cut -c1-6)"
 SUBNET="10.213.$((16#${NETID:0:2}))"
 BRIDGE="sbr$NETID"
 netns() { echo "stratus-$NETID-$1"; }
 veth() { echo "s$NETID${1/compute-/c}$2"; }
+address() { echo "$SUBNET.$((10 + ${1#compute-}))"; }
 
 network_down() {
   for i in 1 2 3; do
@@ -82,7 +94,7 @@ network_up() {
     ip link add "$(veth "compute-$i" h)" type veth peer name "$(veth "compute-$i" n)" || return 1
     ip link set "$(veth "compute-$i" n)" netns "$ns" || return 1
     ip link set "$(veth "compute-$i" h)" master "$BRIDGE" up || return 1
-    ip -n "$ns" addr add "$SUBNET.$((10 + i))/24" dev "$(veth "compute-$i" n)" || return 1
+    ip -n "$ns" addr add "$(address "compute-$i")/24" dev "$(veth "compute-$i" n)" || return 1
     ip -n "$ns" link set "$(veth "compute-$i" n)" up || return 1
     ip -n "$ns" link set lo up || return 1
   done
@@ -136,20 +148,19 @@ up)
   else
     echo netns >"$DIR/network"
     HOST="$SUBNET.1"
-    IN_NETNS=(ip netns exec)
   fi
   PORTS=("$(free_port)" "$(free_port)")
   for i in 1 2; do
     start "api-$i" "$BIN" api --database "$DB" --data-dir "$DIR/data" --host "$HOST" --port "${PORTS[$((i - 1))]}" "${EXTRA[@]}"
   done
-  for i in 1 2; do wait_for "api-$i" "$DIR/logs/api-$i.log" "stratus ready"; done
+  for i in 1 2; do wait_for "api-$i" "$DIR/logs/api-$i.log" "$(ready_text "api-$i")"; done
   for i in 1 2; do
     start "conductor-$i" "$BIN" conductor --database "$DB" --data-dir "$DIR/data" "${EXTRA[@]}"
     start "scheduler-$i" "$BIN" scheduler --database "$DB" --data-dir "$DIR/data" "${EXTRA[@]}"
   done
   for i in 1 2; do
-    wait_for "conductor-$i" "$DIR/logs/conductor-$i.log" "stratus conductor ready"
-    wait_for "scheduler-$i" "$DIR/logs/scheduler-$i.log" "stratus scheduler ready"
+    wait_for "conductor-$i" "$DIR/logs/conductor-$i.log" "$(ready_text "conductor-$i")"
+    wait_for "scheduler-$i" "$DIR/logs/scheduler-$i.log" "$(ready_text "scheduler-$i")"
   done
 
   for i in 1 2 3; do
@@ -161,11 +172,11 @@ up)
     [ "$i" -eq 1 ] && driver="${STRATUS_CLUSTER_DRIVER:-fake}"
     # Nothing of the database reaches a compute host: its environment loses the admin password too.
     inside=()
-    [ -n "${IN_NETNS[*]:-}" ] && inside=("${IN_NETNS[@]}" "$(netns "compute-$i")")
+    namespaced && inside=(ip netns exec "$(netns "compute-$i")")
     start "compute-$i" "${inside[@]}" env -u STRATUS_ADMIN_PASSWORD "$BIN" compute --compute-host "compute-$i" --api-url "$api" \
       --credentials "$DIR/compute-$i/credentials.json" --data-dir "$DIR/compute-$i" --driver "$driver" "${COMPUTE_EXTRA[@]}"
   done
-  for i in 1 2 3; do wait_for "compute-$i" "$DIR/logs/compute-$i.log" "linked to the control plane"; done
+  for i in 1 2 3; do wait_for "compute-$i" "$DIR/logs/compute-$i.log" "$(ready_text "compute-$i")"; done
 
   cp "$DIR/data/admin-openrc.sh" "$DIR/data/clouds.yaml" "$DIR/"
   echo "stratus ready: http://$HOST:${PORTS[0]}/identity/v3"
@@ -187,18 +198,13 @@ restart)
   mapfile -d '' CMD <"$DIR/cmds/$NAME"
   logged="$(stat -c %s "$DIR/logs/$NAME.log" 2>/dev/null || echo 0)"
   start "$NAME" "${CMD[@]}"
-  case "$NAME" in
-    api-*) ready="stratus ready" ;;
-    compute-*) ready="linked to the control plane" ;;
-    *) ready="stratus ${NAME%-*} ready" ;;
-  esac
-  wait_for "$NAME" "$DIR/logs/$NAME.log" "$ready" "$logged"
+  wait_for "$NAME" "$DIR/logs/$NAME.log" "$(ready_text "$NAME")" "$logged"
   ;;
 exec)
   NAME="${3:?usage: $0 exec DIR compute-N CMD...}"
   shift 3
   if namespaced; then
-    exec ip netns exec "$(netns "$NAME")" env STRATUS_CLUSTER_ADDRESS="$SUBNET.$((10 + ${NAME#compute-}))" "$@"
+    exec ip netns exec "$(netns "$NAME")" env STRATUS_CLUSTER_ADDRESS="$(address "$NAME")" "$@"
   fi
   exec env STRATUS_CLUSTER_ADDRESS=127.0.0.1 "$@"
   ;;
@@ -210,6 +216,6 @@ status)
   done
   ;;
 *)
-  echo "usage: $0 up|down|status DIR | restart DIR NAME | link DIR NAME up|down | exec DIR NAME CMD..." >&2; exit 2
+  echo "$USAGE" >&2; exit 2
   ;;
 esac
