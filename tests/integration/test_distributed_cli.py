@@ -180,6 +180,18 @@ def boot_many(cloud: Cloud, prefix: str, count: int) -> list[str]:
         return [f.result() for f in futures if f.result() is not None]
 
 
+def boot_many_while(cloud: Cloud, cluster: Cluster, prefix: str, count: int, disrupt) -> list[str]:
+    """`boot_many`, with `disrupt()` called once the first boots are recorded, while the others are still coming."""
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        booting = pool.submit(boot_many, cloud, prefix, count)
+        deadline = time.monotonic() + 60
+        while int(cluster.sql(f"SELECT count(*) FROM instances WHERE record LIKE '%\"{prefix}-%'")) < 5:
+            assert time.monotonic() < deadline and not booting.done(), "the boots did not start"
+            time.sleep(0.05)
+        disrupt()
+        return booting.result()
+
+
 def settle(cloud: Cloud, cluster: Cluster, ids: list[str], deadline: float, final=("ACTIVE", "ERROR")) -> dict[str, str]:
     """Waits until every server is in a `final` status (ERROR with a fault), with no task state; their statuses."""
     end = time.monotonic() + deadline
@@ -222,15 +234,7 @@ def test_kill_9_during_fifty_boots(cloud: Cloud, cluster: Cluster, victim: str):
     Every server the API accepted ends ACTIVE, or ERROR with a fault, in no task state; no claim leaks; no message is
     left on the bus."""
     cloud.ok("quota", "set", "--instances", "1000", "--cores", "1000", "--ram", "1000000", "admin")
-    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
-        booting = pool.submit(boot_many, cloud, victim, 50)
-        # The kill lands once the first boots are recorded, while the others are still coming.
-        deadline = time.monotonic() + 60
-        while int(cluster.sql(f"SELECT count(*) FROM instances WHERE record LIKE '%\"{victim}-%'")) < 5:
-            assert time.monotonic() < deadline and not booting.done(), "the boots did not start"
-            time.sleep(0.05)
-        os.kill(cluster.pid(victim), signal.SIGKILL)
-        ids = booting.result()
+    ids = boot_many_while(cloud, cluster, victim, 50, lambda: os.kill(cluster.pid(victim), signal.SIGKILL))
     cluster.script("restart", str(cluster.data_dir), victim)
     if victim != "api-1":
         assert len(ids) == 50, "a process other than the API the boots go to was killed, yet some boots failed"
@@ -251,14 +255,7 @@ def test_kill_9_during_fifty_boots(cloud: Cloud, cluster: Cluster, victim: str):
 
 def test_postgres_restarted_during_boots(cloud: Cloud, cluster: Cluster):
     """PostgreSQL restarts (every connection cut) while 30 servers boot: the services reconnect and carry on."""
-    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
-        booting = pool.submit(boot_many, cloud, "pg-restart", 30)
-        deadline = time.monotonic() + 60
-        while int(cluster.sql("SELECT count(*) FROM instances WHERE record LIKE '%\"pg-restart-%'")) < 5:
-            assert time.monotonic() < deadline and not booting.done(), "the boots did not start"
-            time.sleep(0.05)
-        cluster.restart_postgres()
-        ids = booting.result()
+    ids = boot_many_while(cloud, cluster, "pg-restart", 30, cluster.restart_postgres)
     # Boots that reached the API while the database was down were refused (503); the others all settle.
     assert ids, "no boot was accepted"
     statuses = settle(cloud, cluster, ids, deadline=120)
