@@ -184,8 +184,10 @@ public struct ConductorService: Sendable {
         try await fail(instance.id, message: "No valid host was found. Exceeded maximum number of retries. The last attempt failed: \(message.reason)")
     }
 
-    /// ERROR with a fault, as Nova shows a build that found no host; an unshelve that found none stays offloaded.
+    /// ERROR with a fault, as Nova shows a build that found no host; an unshelve that found none stays offloaded. Either
+    /// holds no claim (the scheduler may have claimed for it before failing, or before a caller gave up on it).
     private func fail(_ id: InstanceID, message: String) async throws {
+        _ = try await repository.releaseClaim(instance: id)
         guard let instance = try await repository.instance(id), instance.vmState != .deleted else { return }
         let state: VMState = instance.vmState == .shelvedOffloaded ? .shelvedOffloaded : .error
         let changes = InstanceChanges(vmState: state, taskState: .clear, fault: InstanceFault(code: 500, message: message, created: now))
@@ -250,15 +252,7 @@ public struct ConductorService: Sendable {
                 sourceCompute: host, destCompute: host, oldFlavorId: old.id, newFlavorId: new.id, createdAt: now
             ))
         }
-        let moved = try await backend.transaction { tx in
-            let repository = tx.compute
-            _ = try await repository.releaseClaim(instance: instance.id)
-            if try await repository.claim(ResourceClaim(vcpus: new.vcpus, memoryMB: new.memoryMB, diskGB: instance.hostDiskGB(new)), host: host, instance: instance.id) {
-                return true
-            }
-            _ = try await repository.claim(ResourceClaim(vcpus: old.vcpus, memoryMB: old.memoryMB, diskGB: instance.hostDiskGB(old)), host: host, instance: instance.id)
-            return false
-        }
+        let moved = try await repository.claim(ResourceClaim(vcpus: new.vcpus, memoryMB: new.memoryMB, diskGB: instance.hostDiskGB(new)), host: host, instance: instance.id)
         guard moved else {
             let fault = InstanceFault(code: 500, message: "No valid host was found. \(host) has no room for flavor \(new.name).", created: now)
             // A refused revert leaves the resize waiting for confirmation; a refused resize is over.

@@ -6,16 +6,19 @@ import Testing
 
 @Suite("Resource claims")
 struct ClaimRaceTests {
+    static func node(_ host: String, vcpus: Int) -> ComputeNode {
+        let now = Timestamp(rawValue: 1_800_000_000_000_000)
+        return ComputeNode(
+            id: ComputeNodeID("node-\(host)"), host: host, lastHeartbeat: now, hypervisorType: "fake", hypervisorVersion: 1, cpuArchitecture: "x86_64",
+            vcpus: vcpus, memoryMB: 100_000, diskGB: 1000, cpuAllocationRatio: 1.0, reservedMemoryMB: 0, createdAt: now, updatedAt: now
+        )
+    }
+
     /// A host with room for exactly ten 1-vCPU instances; thirty racing claims.
     @Test(arguments: TestEngine.allCases)
     func racingClaimsNeverOvercommitAHost(engine: TestEngine) async throws {
         try await engine.withMigratedBackend { backend in
-            let now = Timestamp(rawValue: 1_800_000_000_000_000)
-            let node = ComputeNode(
-                id: "node-1", host: "small", lastHeartbeat: now, hypervisorType: "fake", hypervisorVersion: 1, cpuArchitecture: "x86_64",
-                vcpus: 10, memoryMB: 100_000, diskGB: 1000, cpuAllocationRatio: 1.0, reservedMemoryMB: 0, createdAt: now, updatedAt: now
-            )
-            try await backend.compute.upsertComputeNode(node)
+            try await backend.compute.upsertComputeNode(Self.node("small", vcpus: 10))
             let claim = ResourceClaim(vcpus: 1, memoryMB: 512, diskGB: 1)
             let won = try await withThrowingTaskGroup(of: Bool.self) { group in
                 for index in 0..<30 {
@@ -31,6 +34,28 @@ struct ClaimRaceTests {
             for index in 0..<30 where try await backend.compute.releaseClaim(instance: InstanceID("i-\(index)")) { released += 1 }
             #expect(released == 10)
             #expect(try await backend.compute.computeNode(host: "small")?.vcpusUsed == 0)
+        }
+    }
+
+    /// A scheduler that died after claiming, and another that schedules the same instance again: the second claim
+    /// replaces the first (placement's allocations per consumer), and one that does not fit leaves the first as it was.
+    @Test(arguments: TestEngine.allCases)
+    func aClaimReplacesTheInstancesEarlierClaim(engine: TestEngine) async throws {
+        try await engine.withMigratedBackend { backend in
+            let compute = backend.compute
+            try await compute.upsertComputeNode(Self.node("a", vcpus: 4))
+            try await compute.upsertComputeNode(Self.node("b", vcpus: 4))
+            let instance = InstanceID("i-1")
+            #expect(try await compute.claim(ResourceClaim(vcpus: 2, memoryMB: 512, diskGB: 1), host: "a", instance: instance))
+            #expect(try await compute.claim(ResourceClaim(vcpus: 3, memoryMB: 512, diskGB: 1), host: "b", instance: instance))
+            #expect(try await compute.computeNode(host: "a")?.vcpusUsed == 0)
+            #expect(try await compute.computeNode(host: "b")?.vcpusUsed == 3)
+            #expect(try await compute.claim(ResourceClaim(vcpus: 5, memoryMB: 512, diskGB: 1), host: "a", instance: instance) == false)
+            let b = try #require(try await compute.computeNode(host: "b"))
+            #expect(b.vcpusUsed == 3 && b.instanceCount == 1)
+            #expect(try await compute.computeNode(host: "a")?.instanceCount == 0)
+            #expect(try await compute.releaseClaim(instance: instance))
+            #expect(try await compute.computeNode(host: "b")?.vcpusUsed == 0)
         }
     }
 }

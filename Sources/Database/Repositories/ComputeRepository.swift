@@ -68,7 +68,8 @@ public protocol ComputeRepository: Sendable {
     func heartbeat(host: String, at time: Timestamp) async throws
 
     /// Takes `claim` from `host` for `instance` if it still fits the host's capacity (allocation ratios, reserved
-    /// memory); false when it does not. Atomic: racing claims never overcommit.
+    /// memory), in place of any claim the instance held (as placement replaces a consumer's allocations); false, and
+    /// nothing changed, when it does not fit. Atomic: racing claims never overcommit.
     func claim(_ claim: ResourceClaim, host: String, instance: InstanceID) async throws -> Bool
     /// Gives back the instance's claim, wherever it is; false when it had none.
     func releaseClaim(instance: InstanceID) async throws -> Bool
@@ -480,41 +481,56 @@ public struct SQLComputeRepository: ComputeRepository {
 
     public func claim(_ claim: ResourceClaim, host: String, instance: InstanceID) async throws -> Bool {
         try await executor.atomically { tx in try await tx.run { db in
-            let vcpus = Self.adding("vcpus_used", claim.vcpus)
-            let memory = Self.adding("memory_mb_used", claim.memoryMB)
-            let disk = Self.adding("disk_gb_used", claim.diskGB)
-            // Capacity as placement computes it: (total - reserved) * allocation ratio.
-            let memoryTotal = SQLGroupExpression(SQLBinaryExpression(SQLIdentifier("memory_mb"), .subtract, SQLIdentifier("reserved_memory_mb")))
-            let taken = try await db.update(ComputeNodeRow.table)
-                .set(SQLIdentifier("vcpus_used"), to: vcpus)
-                .set(SQLIdentifier("memory_mb_used"), to: memory)
-                .set(SQLIdentifier("disk_gb_used"), to: disk)
-                .set(SQLIdentifier("instance_count"), to: Self.adding("instance_count", 1))
-                .where("host", .equal, host)
-                .where(vcpus, .lessThanOrEqual, SQLBinaryExpression(SQLIdentifier("vcpus"), .multiply, SQLIdentifier("cpu_allocation_ratio")))
-                .where(memory, .lessThanOrEqual, SQLBinaryExpression(memoryTotal, .multiply, SQLIdentifier("ram_allocation_ratio")))
-                .where(disk, .lessThanOrEqual, SQLBinaryExpression(SQLIdentifier("disk_gb"), .multiply, SQLIdentifier("disk_allocation_ratio")))
-                .returning("id").all()
-            guard !taken.isEmpty else { return false }
+            let earlier = try await Self.release(instance: instance, on: db)
             let row = AllocationRow(instanceId: instance, host: host, vcpus: claim.vcpus, memoryMb: claim.memoryMB, diskGb: claim.diskGB)
-            try await db.insert(into: "allocations").model(row, keyEncodingStrategy: ColumnNames.encoding, nilEncodingStrategy: .asNil).run()
-            return true
+            if try await Self.take(row, on: db) { return true }
+            // It does not fit: the earlier claim is taken back as it was (it fitted, and only its own amounts left).
+            if let earlier { _ = try await Self.take(earlier, on: db, checkingCapacity: false) }
+            return false
         } }
     }
 
     public func releaseClaim(instance: InstanceID) async throws -> Bool {
-        try await executor.atomically { tx in try await tx.run { db in
-            guard let row = try await db.delete(from: "allocations").where("instance_id", .equal, instance.rawValue).returning("*")
-                .first(decoding: AllocationRow.self, keyDecodingStrategy: ColumnNames.decoding)
-            else { return false }
-            try await db.update(ComputeNodeRow.table)
-                .set(SQLIdentifier("vcpus_used"), to: Self.adding("vcpus_used", -row.vcpus))
-                .set(SQLIdentifier("memory_mb_used"), to: Self.adding("memory_mb_used", -row.memoryMb))
-                .set(SQLIdentifier("disk_gb_used"), to: Self.adding("disk_gb_used", -row.diskGb))
-                .set(SQLIdentifier("instance_count"), to: Self.adding("instance_count", -1))
-                .where("host", .equal, row.host).run()
-            return true
-        } }
+        try await executor.atomically { tx in try await tx.run { db in try await Self.release(instance: instance, on: db) != nil } }
+    }
+
+    /// Adds the allocation's amounts to its host's usage and records it, if they fit the host's capacity (or without
+    /// checking); false, and nothing changed, when they do not fit.
+    private static func take(_ row: AllocationRow, on db: any SQLDatabase, checkingCapacity: Bool = true) async throws -> Bool {
+        let vcpus = adding("vcpus_used", row.vcpus)
+        let memory = adding("memory_mb_used", row.memoryMb)
+        let disk = adding("disk_gb_used", row.diskGb)
+        var update = db.update(ComputeNodeRow.table)
+            .set(SQLIdentifier("vcpus_used"), to: vcpus)
+            .set(SQLIdentifier("memory_mb_used"), to: memory)
+            .set(SQLIdentifier("disk_gb_used"), to: disk)
+            .set(SQLIdentifier("instance_count"), to: adding("instance_count", 1))
+            .where("host", .equal, row.host)
+        if checkingCapacity {
+            // Capacity as placement computes it: (total - reserved) * allocation ratio.
+            let memoryTotal = SQLGroupExpression(SQLBinaryExpression(SQLIdentifier("memory_mb"), .subtract, SQLIdentifier("reserved_memory_mb")))
+            update = update
+                .where(vcpus, .lessThanOrEqual, SQLBinaryExpression(SQLIdentifier("vcpus"), .multiply, SQLIdentifier("cpu_allocation_ratio")))
+                .where(memory, .lessThanOrEqual, SQLBinaryExpression(memoryTotal, .multiply, SQLIdentifier("ram_allocation_ratio")))
+                .where(disk, .lessThanOrEqual, SQLBinaryExpression(SQLIdentifier("disk_gb"), .multiply, SQLIdentifier("disk_allocation_ratio")))
+        }
+        guard !(try await update.returning("id").all()).isEmpty else { return false }
+        try await db.insert(into: "allocations").model(row, keyEncodingStrategy: ColumnNames.encoding, nilEncodingStrategy: .asNil).run()
+        return true
+    }
+
+    /// Deletes the instance's claim and gives its amounts back to its host; the claim, nil when there was none.
+    private static func release(instance: InstanceID, on db: any SQLDatabase) async throws -> AllocationRow? {
+        guard let row = try await db.delete(from: "allocations").where("instance_id", .equal, instance.rawValue).returning("*")
+            .first(decoding: AllocationRow.self, keyDecodingStrategy: ColumnNames.decoding)
+        else { return nil }
+        try await db.update(ComputeNodeRow.table)
+            .set(SQLIdentifier("vcpus_used"), to: adding("vcpus_used", -row.vcpus))
+            .set(SQLIdentifier("memory_mb_used"), to: adding("memory_mb_used", -row.memoryMb))
+            .set(SQLIdentifier("disk_gb_used"), to: adding("disk_gb_used", -row.diskGb))
+            .set(SQLIdentifier("instance_count"), to: adding("instance_count", -1))
+            .where("host", .equal, row.host).run()
+        return row
     }
 
     /// `column + amount`, the amount bound.
