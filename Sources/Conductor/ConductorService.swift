@@ -260,6 +260,8 @@ public struct ConductorService: Sendable {
             _ = try await update(instance.id, InstanceChanges(taskState: .clear, fault: fault, migrationStatus: status), expected: nil)
             return
         }
+        // A reschedule or a move later places the instance at the size it has now.
+        try await backend.requestSpecs.changeRequestSpec(of: instance) { $0.flavor = new }
         try await rpc.cast(ResizeGuest(instance: instance, flavor: new, reverting: message.reverting, credentials: message.credentials),
                            to: Topic.compute(host), requestId: message.credentials.requestId)
     }

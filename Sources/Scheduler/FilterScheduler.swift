@@ -40,7 +40,7 @@ public struct FilterScheduler: Sendable {
     ///
     /// - Throws: ``NoValidHost`` when some instance has no host left, saying which step removed how many hosts.
     public func select(
-        _ spec: RequestSpec,
+        _ spec: ScheduleRequest,
         from hosts: [HostState],
         alternates: Int,
         using random: inout some RandomNumberGenerator
@@ -102,7 +102,7 @@ public struct FilterScheduler: Sendable {
     }
 
     /// ``select(_:from:alternates:using:)`` with the system's random number generator.
-    public func select(_ spec: RequestSpec, from hosts: [HostState], alternates: Int = 0) throws(NoValidHost) -> [Selection] {
+    public func select(_ spec: ScheduleRequest, from hosts: [HostState], alternates: Int = 0) throws(NoValidHost) -> [Selection] {
         var random = SystemRandomNumberGenerator()
         return try select(spec, from: hosts, alternates: alternates, using: &random)
     }
@@ -111,7 +111,7 @@ public struct FilterScheduler: Sendable {
     ///
     /// `placed` is the position of the candidate that took the request's previous instance, if any: the others still
     /// have the resources they had then, and filters that run once per request have seen them all.
-    private func filter(_ candidates: inout [Int], _ states: [HostState], _ spec: RequestSpec, placed: Int?, tally: inout Tally) {
+    private func filter(_ candidates: inout [Int], _ states: [HostState], _ spec: ScheduleRequest, placed: Int?, tally: inout Tally) {
         if let placed {
             if !states[candidates[placed]].fits(spec) {
                 candidates.remove(at: placed)
@@ -130,7 +130,7 @@ public struct FilterScheduler: Sendable {
     }
 
     /// Each weigher's raw weights of the candidates.
-    func rawWeights(_ candidates: [Int], _ states: [HostState], _ spec: RequestSpec) -> [[Double]] {
+    func rawWeights(_ candidates: [Int], _ states: [HostState], _ spec: ScheduleRequest) -> [[Double]] {
         weighers.map { $0.weigher.weights(of: candidates, in: states, for: spec) }
     }
 

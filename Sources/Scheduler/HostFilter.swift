@@ -5,17 +5,17 @@ public protocol HostFilter: Sendable {
     /// Whether the first instance of a multi-instance request is enough to run it on, because nothing it reads changes
     /// when the scheduler places an instance (Nova's `run_filter_once_per_request`). False unless a filter says so.
     var runsOncePerRequest: Bool { get }
-    func passes(_ host: HostState, _ spec: RequestSpec) -> Bool
+    func passes(_ host: HostState, _ spec: ScheduleRequest) -> Bool
     /// Removes from `candidates`, positions in `hosts`, the hosts that do not pass. The scheduler calls this rather than
     /// ``passes(_:_:)`` so that the loop is compiled for each filter and reads host states in place instead of copying
     /// them; the default implementation is all a filter needs.
-    func removeRejected(from candidates: inout [Int], in hosts: [HostState], for spec: RequestSpec)
+    func removeRejected(from candidates: inout [Int], in hosts: [HostState], for spec: ScheduleRequest)
 }
 
 extension HostFilter {
     public var runsOncePerRequest: Bool { false }
 
-    public func removeRejected(from candidates: inout [Int], in hosts: [HostState], for spec: RequestSpec) {
+    public func removeRejected(from candidates: inout [Int], in hosts: [HostState], for spec: ScheduleRequest) {
         candidates.removeAll { !passes(hosts[$0], spec) }
     }
 }

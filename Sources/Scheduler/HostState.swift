@@ -81,13 +81,13 @@ public struct HostState: Sendable {
 
     /// Whether one instance of `spec` fits the VCPU, MEMORY_MB and DISK_GB inventories (Nova's placement query).
     @inline(__always)  // the scheduler's hottest loop; inlined it reads three fields instead of copying the host state
-    public func fits(_ spec: RequestSpec) -> Bool {
+    public func fits(_ spec: ScheduleRequest) -> Bool {
         vcpus.fits(spec.vcpus) && memoryMB.fits(spec.memoryMB) && diskGB.fits(spec.diskGB)
     }
 
     /// Accounts for one more instance of `spec` on the host, as the scheduler does between the instances of one
     /// request (Nova's `consume_from_request`): its resources, the instance count and one I/O operation.
-    public mutating func consume(_ spec: RequestSpec) {
+    public mutating func consume(_ spec: ScheduleRequest) {
         vcpus.used += spec.vcpus
         memoryMB.used += spec.memoryMB
         diskGB.used += spec.diskGB

@@ -8,15 +8,15 @@ public protocol HostWeigher: Sendable {
     /// Nova's class name, e.g. `RAMWeigher`: settings give multipliers by it.
     var name: String { get }
     /// The raw weight, before normalising.
-    func weight(_ host: HostState, _ spec: RequestSpec) -> Double
+    func weight(_ host: HostState, _ spec: ScheduleRequest) -> Double
     /// The raw weights of `candidates`, positions in `hosts`, in their order. The scheduler calls this rather than
     /// ``weight(_:_:)`` so that the loop is compiled for each weigher and reads host states in place instead of copying
     /// them; the default implementation is all a weigher needs.
-    func weights(of candidates: [Int], in hosts: [HostState], for spec: RequestSpec) -> [Double]
+    func weights(of candidates: [Int], in hosts: [HostState], for spec: ScheduleRequest) -> [Double]
 }
 
 extension HostWeigher {
-    public func weights(of candidates: [Int], in hosts: [HostState], for spec: RequestSpec) -> [Double] {
+    public func weights(of candidates: [Int], in hosts: [HostState], for spec: ScheduleRequest) -> [Double] {
         candidates.map { weight(hosts[$0], spec) }
     }
 }

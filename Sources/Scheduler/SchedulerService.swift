@@ -45,12 +45,14 @@ public struct SchedulerService: Sendable {
             if let instance = try await repository.instance(id) { instances.append(instance) }
         }
         guard let first = instances.first else { return [] }
-        let spec = RequestSpec(
-            projectId: first.projectId, vcpus: first.flavor.vcpus, memoryMB: first.flavor.memoryMB, rootGB: first.isVolumeBacked ? 0 : first.flavor.rootGB,
-            ephemeralGB: first.flavor.ephemeralGB, swapMB: first.flavor.swapMB, extraSpecs: first.flavor.extraSpecs,
-            imageProperties: first.imageProperties ?? [:], availabilityZone: first.requestedZone, numInstances: instances.count, sameHost: Set(first.sameHost),
-            differentHost: Set(first.differentHost), group: try await groupInfo(first.serverGroupId, excluding: Set(ids)),
-            requestedHost: first.requestedHost
+        let asked = try await backend.requestSpecs.requestSpec(instance: first.id) ?? RequestSpec(of: first)
+        let flavor = asked.flavor
+        let spec = ScheduleRequest(
+            projectId: asked.projectId, vcpus: flavor.vcpus, memoryMB: flavor.memoryMB, rootGB: asked.isVolumeBacked ? 0 : flavor.rootGB,
+            ephemeralGB: flavor.ephemeralGB, swapMB: flavor.swapMB, extraSpecs: flavor.extraSpecs, imageProperties: asked.imageProperties,
+            availabilityZone: asked.availabilityZone, numInstances: instances.count, sameHost: Set(asked.sameHost),
+            differentHost: Set(asked.differentHost), group: try await groupInfo(asked.serverGroupId, excluding: Set(ids)),
+            requestedHost: asked.requestedHost
         )
         let hosts = try await hostStates(placing: spec.sameHost.union(spec.differentHost))
         var random = SystemRandomNumberGenerator()
@@ -60,7 +62,7 @@ public struct SchedulerService: Sendable {
         } catch {
             throw RemoteFault(status: 500, message: error.reason)
         }
-        let claim = ResourceClaim(vcpus: first.flavor.vcpus, memoryMB: first.flavor.memoryMB, diskGB: first.hostDiskGB(first.flavor))
+        let claim = ResourceClaim(vcpus: spec.vcpus, memoryMB: spec.memoryMB, diskGB: spec.diskGB)
         var result: [HostSelection] = []
         for (instance, selection) in zip(instances, selections) {
             var candidates = [selection.host] + selection.alternates

@@ -24,7 +24,7 @@ struct ScheduleBenchmark {
 
     func run() throws {
         let scheduler = FilterScheduler(settings: .default)
-        let spec = RequestSpec(projectId: ProjectID("bench"), vcpus: 1, memoryMB: 512, rootGB: 1)
+        let spec = ScheduleRequest(projectId: ProjectID("bench"), vcpus: 1, memoryMB: 512, rootGB: 1)
         var states = simulatedHosts
         let positions = Dictionary(uniqueKeysWithValues: states.enumerated().map { ($1.host, $0) })
         print("schedule: \(instances) instances over \(hosts) simulated hosts, filters \(SchedulerSettings.defaultFilters.joined(separator: ","))")

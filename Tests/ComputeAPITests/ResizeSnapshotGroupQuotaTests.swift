@@ -1,5 +1,7 @@
+import Database
 import Foundation
 import HTTPTypes
+import StratusCore
 import StratusTesting
 import Testing
 
@@ -80,6 +82,27 @@ struct ResizeSnapshotGroupQuotaTests {
             let failed = try await waitForStatus(client, token, fourth, "ERROR")
             #expect(failed.string("server", "fault", "message")?.contains("ServerGroupAntiAffinityFilter") == true)
             expectNovaFault(try await nova(client, .post, "/os-server-groups", token, ["server_group": ["name": "x", "policy": "sideways"]]), 400)
+        }
+    }
+
+    /// `same_host` and `different_host` are kept in the instance's request spec, which the scheduler reads.
+    @Test func hostHintsAreRecordedInTheRequestSpecAndHonoured() async throws {
+        try await TestCloud.with(computeHosts: 3) { cloud, client in
+            let token = try await client.token()
+            let image = try await uploadImage(client, token)
+            func host(_ id: String) async throws -> String {
+                try #require(try await waitForStatus(client, token, id, "ACTIVE").string("server", "OS-EXT-SRV-ATTR:host"))
+            }
+            // Each hint names a server placed already (the filters look where the hinted servers run).
+            let first = try await boot(client, token, image: image, name: "first", networks: "none")
+            let firstHost = try await host(first)
+            let away = try await boot(client, token, image: image, name: "away", networks: "none", hints: ["different_host": [first]])
+            let awayHost = try await host(away)
+            #expect(awayHost != firstHost)
+            let beside = try await boot(client, token, image: image, name: "beside", networks: "none", hints: ["same_host": away])
+            #expect(try await host(beside) == awayHost)
+            let spec = try #require(try await cloud.backend.requestSpecs.requestSpec(instance: InstanceID(beside)))
+            #expect(spec.sameHost == [InstanceID(away)] && spec.differentHost.isEmpty && spec.flavor.id.rawValue == "1", "\(spec)")
         }
     }
 

@@ -17,7 +17,7 @@ struct ScaleTests {
         )
     }
 
-    static let spec = RequestSpec(projectId: project, vcpus: 2, memoryMB: 4_096, rootGB: 20, numInstances: 1_000)
+    static let spec = ScheduleRequest(projectId: project, vcpus: 2, memoryMB: 4_096, rootGB: 20, numInstances: 1_000)
 
     @Test func placesAThousandInstancesInOneRequestOverTenThousandHosts() throws {
         var random = SplitMix64(state: 1)

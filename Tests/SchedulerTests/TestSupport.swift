@@ -32,15 +32,15 @@ func makeHost(_ name: String, vcpus: Int = 8, memoryMB: Int = 16_384, diskGB: In
 }
 
 /// A one-instance request for 1 vCPU, 512 MB and 1 GB, changed by `configure`.
-func makeSpec(_ configure: (inout RequestSpec) -> Void = { _ in }) -> RequestSpec {
-    var spec = RequestSpec(projectId: project, vcpus: 1, memoryMB: 512, rootGB: 1)
+func makeSpec(_ configure: (inout ScheduleRequest) -> Void = { _ in }) -> ScheduleRequest {
+    var spec = ScheduleRequest(projectId: project, vcpus: 1, memoryMB: 512, rootGB: 1)
     configure(&spec)
     return spec
 }
 
 /// The names of the hosts `filter` keeps for `spec`, in order, after checking that its one-host and its batch entry
 /// points agree.
-func kept(by filter: some HostFilter, _ hosts: [HostState], _ spec: RequestSpec) -> [String] {
+func kept(by filter: some HostFilter, _ hosts: [HostState], _ spec: ScheduleRequest) -> [String] {
     let passing = hosts.filter { filter.passes($0, spec) }.map(\.host)
     var candidates = Array(hosts.indices)
     filter.removeRejected(from: &candidates, in: hosts, for: spec)
@@ -54,6 +54,6 @@ func weighingOnly(_ weigher: any HostWeigher, multiplier: Double = 1) -> FilterS
 }
 
 /// The normalised, multiplied and summed weights `scheduler` gives `hosts` for `spec`, in host order.
-func weights(_ scheduler: FilterScheduler, _ hosts: [HostState], _ spec: RequestSpec) -> [Double] {
+func weights(_ scheduler: FilterScheduler, _ hosts: [HostState], _ spec: ScheduleRequest) -> [Double] {
     scheduler.totals(scheduler.rawWeights(Array(hosts.indices), hosts, spec), count: hosts.count)
 }

@@ -144,12 +144,13 @@ struct ServerController: Sendable {
                     description: description, configDrive: configDrive, launchIndex: index, reservationId: String(reservation),
                     serverGroupId: group?.id, createdAt: time, updatedAt: time
                 )
-                instance.imageProperties = image?.properties
                 instance.requestedVolumes = devices.volumes
-                instance.requestedHost = requested.host
-                instance.sameHost = hints.sameHost
-                instance.differentHost = hints.differentHost
                 try await tx.compute.createInstance(instance)
+                try await tx.requestSpecs.saveRequestSpec(RequestSpec(
+                    instanceId: instance.id, projectId: project, flavor: instance.flavor, imageProperties: image?.properties ?? [:],
+                    isVolumeBacked: instance.isVolumeBacked, availabilityZone: zone, requestedHost: requested.host, sameHost: hints.sameHost,
+                    differentHost: hints.differentHost, serverGroupId: group?.id, numInstances: count
+                ))
                 if let group { try await tx.compute.addMember(instance.id, to: group.id) }
                 try await tx.compute.recordAction(InstanceAction(
                     instanceId: instance.id, requestId: requestId, action: "create", userId: auth.userId, projectId: project, startTime: time

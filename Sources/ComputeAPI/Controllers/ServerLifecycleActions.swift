@@ -38,7 +38,6 @@ extension ServerActionController {
         var rebuilt = instance
         let image = try await ServerController(api: api).bootImage(imageRef, auth: auth, flavor: instance.flavor)
         rebuilt.imageId = image.id
-        rebuilt.imageProperties = image.properties
         if let name { rebuilt.name = name }
         if let metadata { rebuilt.metadata = metadata }
         if let description { rebuilt.description = description }
@@ -56,6 +55,7 @@ extension ServerActionController {
         }
         rebuilt.taskState = .rebuilding
         try await begin("rebuild", &rebuilt)
+        try await api.backend.requestSpecs.changeRequestSpec(of: rebuilt) { $0.imageProperties = image.properties }
         try await recordAction("rebuild", rebuilt, auth: auth, context: context)
         try await api.rpc.cast(RebuildGuest(instance: rebuilt, credentials: credentials(auth, rebuilt, context.requestID, token)),
                                to: Topic.compute(rebuilt.host!), requestId: context.requestID)
@@ -110,6 +110,7 @@ extension ServerActionController {
         instance.taskState = .unshelving
         instance.fault = nil
         try await begin("unshelve", &instance)
+        try await api.backend.requestSpecs.changeRequestSpec(of: instance) { [zone = instance.requestedZone] in $0.availabilityZone = zone }
         try await recordAction("unshelve", instance, auth: auth, context: context)
         try await api.rpc.cast(BuildInstances(instanceIds: [instance.id], credentials: credentials(auth, instance, context.requestID, token)),
                                to: Topic.conductor, requestId: context.requestID)

@@ -27,6 +27,7 @@ public struct Migration: Sendable {
         .consoleAuthTokens,
         .volumes,
         .messages,
+        .requestSpecs,
     ]
 }
 

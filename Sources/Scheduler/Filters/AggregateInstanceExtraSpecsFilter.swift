@@ -7,11 +7,11 @@ public struct AggregateInstanceExtraSpecsFilter: HostFilter {
     public var name: String { "AggregateInstanceExtraSpecsFilter" }
     public var runsOncePerRequest: Bool { true }
 
-    public func passes(_ host: HostState, _ spec: RequestSpec) -> Bool {
+    public func passes(_ host: HostState, _ spec: ScheduleRequest) -> Bool {
         Self.admit(host.aggregates, Self.checks(spec.extraSpecs))
     }
 
-    public func removeRejected(from candidates: inout [Int], in hosts: [HostState], for spec: RequestSpec) {
+    public func removeRejected(from candidates: inout [Int], in hosts: [HostState], for spec: ScheduleRequest) {
         let checks = Self.checks(spec.extraSpecs)
         guard !checks.isEmpty else { return }
         candidates.removeAll { !Self.admit(hosts[$0].aggregates, checks) }

@@ -8,11 +8,11 @@ public struct AggregateMultiTenancyIsolation: HostFilter {
     public var name: String { "AggregateMultiTenancyIsolation" }
     public var runsOncePerRequest: Bool { true }
 
-    public func passes(_ host: HostState, _ spec: RequestSpec) -> Bool {
+    public func passes(_ host: HostState, _ spec: ScheduleRequest) -> Bool {
         Self.admits(spec.projectId.rawValue, host.aggregates)
     }
 
-    public func removeRejected(from candidates: inout [Int], in hosts: [HostState], for spec: RequestSpec) {
+    public func removeRejected(from candidates: inout [Int], in hosts: [HostState], for spec: ScheduleRequest) {
         let project = spec.projectId.rawValue
         candidates.removeAll { !hosts[$0].aggregates.isEmpty && !Self.admits(project, hosts[$0].aggregates) }
     }

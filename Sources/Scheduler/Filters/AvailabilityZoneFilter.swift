@@ -6,12 +6,12 @@ public struct AvailabilityZoneFilter: HostFilter {
     public var name: String { "AvailabilityZoneFilter" }
     public var runsOncePerRequest: Bool { true }
 
-    public func passes(_ host: HostState, _ spec: RequestSpec) -> Bool {
+    public func passes(_ host: HostState, _ spec: ScheduleRequest) -> Bool {
         guard let zone = spec.availabilityZone else { return true }
         return Self.zone(zone, contains: host.aggregates, else: host.availabilityZone)
     }
 
-    public func removeRejected(from candidates: inout [Int], in hosts: [HostState], for spec: RequestSpec) {
+    public func removeRejected(from candidates: inout [Int], in hosts: [HostState], for spec: ScheduleRequest) {
         guard let zone = spec.availabilityZone else { return }
         candidates.removeAll { !Self.zone(zone, contains: hosts[$0].aggregates, else: hosts[$0].availabilityZone) }
     }

@@ -9,11 +9,11 @@ public struct ComputeCapabilitiesFilter: HostFilter {
     public var name: String { "ComputeCapabilitiesFilter" }
     public var runsOncePerRequest: Bool { true }
 
-    public func passes(_ host: HostState, _ spec: RequestSpec) -> Bool {
+    public func passes(_ host: HostState, _ spec: ScheduleRequest) -> Bool {
         CapabilityChecks(spec.extraSpecs)?.admit(host) ?? true
     }
 
-    public func removeRejected(from candidates: inout [Int], in hosts: [HostState], for spec: RequestSpec) {
+    public func removeRejected(from candidates: inout [Int], in hosts: [HostState], for spec: ScheduleRequest) {
         guard let checks = CapabilityChecks(spec.extraSpecs) else { return }
         candidates.removeAll { !checks.admit(hosts[$0]) }
     }

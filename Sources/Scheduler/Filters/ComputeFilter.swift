@@ -5,7 +5,7 @@ public struct ComputeFilter: HostFilter {
     public var name: String { "ComputeFilter" }
     public var runsOncePerRequest: Bool { true }
 
-    public func passes(_ host: HostState, _ spec: RequestSpec) -> Bool {
+    public func passes(_ host: HostState, _ spec: ScheduleRequest) -> Bool {
         host.enabled && host.isUp
     }
 }

@@ -5,11 +5,11 @@ public struct DifferentHostFilter: HostFilter {
     public var name: String { "DifferentHostFilter" }
     public var runsOncePerRequest: Bool { true }
 
-    public func passes(_ host: HostState, _ spec: RequestSpec) -> Bool {
+    public func passes(_ host: HostState, _ spec: ScheduleRequest) -> Bool {
         spec.differentHost.isEmpty || host.instances.isDisjoint(with: spec.differentHost)
     }
 
-    public func removeRejected(from candidates: inout [Int], in hosts: [HostState], for spec: RequestSpec) {
+    public func removeRejected(from candidates: inout [Int], in hosts: [HostState], for spec: ScheduleRequest) {
         guard !spec.differentHost.isEmpty else { return }
         candidates.removeAll { !hosts[$0].instances.isDisjoint(with: spec.differentHost) }
     }

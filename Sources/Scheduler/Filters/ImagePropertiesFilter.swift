@@ -7,11 +7,11 @@ public struct ImagePropertiesFilter: HostFilter {
     public var name: String { "ImagePropertiesFilter" }
     public var runsOncePerRequest: Bool { true }
 
-    public func passes(_ host: HostState, _ spec: RequestSpec) -> Bool {
+    public func passes(_ host: HostState, _ spec: ScheduleRequest) -> Bool {
         ImageRequirement(spec.imageProperties)?.admits(host.supportedInstances, version: host.hypervisorVersion) ?? true
     }
 
-    public func removeRejected(from candidates: inout [Int], in hosts: [HostState], for spec: RequestSpec) {
+    public func removeRejected(from candidates: inout [Int], in hosts: [HostState], for spec: ScheduleRequest) {
         guard let requirement = ImageRequirement(spec.imageProperties) else { return }
         candidates.removeAll { !requirement.admits(hosts[$0].supportedInstances, version: hosts[$0].hypervisorVersion) }
     }

@@ -8,7 +8,7 @@ public struct IoOpsFilter: HostFilter {
 
     public var name: String { "IoOpsFilter" }
 
-    public func passes(_ host: HostState, _ spec: RequestSpec) -> Bool {
+    public func passes(_ host: HostState, _ spec: ScheduleRequest) -> Bool {
         host.numIoOps < maxIoOpsPerHost
     }
 }

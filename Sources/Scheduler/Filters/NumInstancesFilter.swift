@@ -8,7 +8,7 @@ public struct NumInstancesFilter: HostFilter {
 
     public var name: String { "NumInstancesFilter" }
 
-    public func passes(_ host: HostState, _ spec: RequestSpec) -> Bool {
+    public func passes(_ host: HostState, _ spec: ScheduleRequest) -> Bool {
         host.numInstances < maxInstancesPerHost
     }
 }

@@ -5,11 +5,11 @@ public struct SameHostFilter: HostFilter {
     public var name: String { "SameHostFilter" }
     public var runsOncePerRequest: Bool { true }
 
-    public func passes(_ host: HostState, _ spec: RequestSpec) -> Bool {
+    public func passes(_ host: HostState, _ spec: ScheduleRequest) -> Bool {
         spec.sameHost.isEmpty || !host.instances.isDisjoint(with: spec.sameHost)
     }
 
-    public func removeRejected(from candidates: inout [Int], in hosts: [HostState], for spec: RequestSpec) {
+    public func removeRejected(from candidates: inout [Int], in hosts: [HostState], for spec: ScheduleRequest) {
         guard !spec.sameHost.isEmpty else { return }
         candidates.removeAll { hosts[$0].instances.isDisjoint(with: spec.sameHost) }
     }

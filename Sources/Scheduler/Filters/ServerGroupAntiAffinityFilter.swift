@@ -5,12 +5,12 @@ public struct ServerGroupAntiAffinityFilter: HostFilter {
 
     public var name: String { "ServerGroupAntiAffinityFilter" }
 
-    public func passes(_ host: HostState, _ spec: RequestSpec) -> Bool {
+    public func passes(_ host: HostState, _ spec: ScheduleRequest) -> Bool {
         guard let group = spec.group, group.policy == .antiAffinity else { return true }
         return group.members(on: host.host) < group.maxServerPerHost ?? 1
     }
 
-    public func removeRejected(from candidates: inout [Int], in hosts: [HostState], for spec: RequestSpec) {
+    public func removeRejected(from candidates: inout [Int], in hosts: [HostState], for spec: ScheduleRequest) {
         guard let group = spec.group, group.policy == .antiAffinity, !group.memberHosts.isEmpty else { return }
         let limit = group.maxServerPerHost ?? 1
         candidates.removeAll { group.members(on: hosts[$0].host) >= limit }

@@ -4,7 +4,7 @@ public struct BuildFailureWeigher: HostWeigher {
 
     public var name: String { "BuildFailureWeigher" }
 
-    public func weight(_ host: HostState, _ spec: RequestSpec) -> Double {
+    public func weight(_ host: HostState, _ spec: ScheduleRequest) -> Double {
         -Double(host.failedBuilds)
     }
 }

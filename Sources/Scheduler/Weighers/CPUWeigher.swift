@@ -4,7 +4,7 @@ public struct CPUWeigher: HostWeigher {
 
     public var name: String { "CPUWeigher" }
 
-    public func weight(_ host: HostState, _ spec: RequestSpec) -> Double {
+    public func weight(_ host: HostState, _ spec: ScheduleRequest) -> Double {
         Double(host.vcpus.free)
     }
 }

@@ -4,7 +4,7 @@ public struct DiskWeigher: HostWeigher {
 
     public var name: String { "DiskWeigher" }
 
-    public func weight(_ host: HostState, _ spec: RequestSpec) -> Double {
+    public func weight(_ host: HostState, _ spec: ScheduleRequest) -> Double {
         Double(host.diskGB.free)
     }
 }

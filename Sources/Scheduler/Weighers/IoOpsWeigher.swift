@@ -4,7 +4,7 @@ public struct IoOpsWeigher: HostWeigher {
 
     public var name: String { "IoOpsWeigher" }
 
-    public func weight(_ host: HostState, _ spec: RequestSpec) -> Double {
+    public func weight(_ host: HostState, _ spec: ScheduleRequest) -> Double {
         Double(host.numIoOps)
     }
 }

@@ -4,7 +4,7 @@ public struct NumInstancesWeigher: HostWeigher {
 
     public var name: String { "NumInstancesWeigher" }
 
-    public func weight(_ host: HostState, _ spec: RequestSpec) -> Double {
+    public func weight(_ host: HostState, _ spec: ScheduleRequest) -> Double {
         Double(host.numInstances)
     }
 }

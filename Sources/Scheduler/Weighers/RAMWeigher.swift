@@ -4,7 +4,7 @@ public struct RAMWeigher: HostWeigher {
 
     public var name: String { "RAMWeigher" }
 
-    public func weight(_ host: HostState, _ spec: RequestSpec) -> Double {
+    public func weight(_ host: HostState, _ spec: ScheduleRequest) -> Double {
         Double(host.memoryMB.free)
     }
 }

@@ -4,12 +4,12 @@ public struct ServerGroupSoftAffinityWeigher: HostWeigher {
 
     public var name: String { "ServerGroupSoftAffinityWeigher" }
 
-    public func weight(_ host: HostState, _ spec: RequestSpec) -> Double {
+    public func weight(_ host: HostState, _ spec: ScheduleRequest) -> Double {
         guard let group = spec.group, group.policy == .softAffinity else { return 0 }
         return Double(group.members(on: host.host))
     }
 
-    public func weights(of candidates: [Int], in hosts: [HostState], for spec: RequestSpec) -> [Double] {
+    public func weights(of candidates: [Int], in hosts: [HostState], for spec: ScheduleRequest) -> [Double] {
         guard let group = spec.group, group.policy == .softAffinity else { return Array(repeating: 0, count: candidates.count) }
         return candidates.map { Double(group.members(on: hosts[$0].host)) }
     }
@@ -21,12 +21,12 @@ public struct ServerGroupSoftAntiAffinityWeigher: HostWeigher {
 
     public var name: String { "ServerGroupSoftAntiAffinityWeigher" }
 
-    public func weight(_ host: HostState, _ spec: RequestSpec) -> Double {
+    public func weight(_ host: HostState, _ spec: ScheduleRequest) -> Double {
         guard let group = spec.group, group.policy == .softAntiAffinity else { return 0 }
         return -Double(group.members(on: host.host))
     }
 
-    public func weights(of candidates: [Int], in hosts: [HostState], for spec: RequestSpec) -> [Double] {
+    public func weights(of candidates: [Int], in hosts: [HostState], for spec: ScheduleRequest) -> [Double] {
         guard let group = spec.group, group.policy == .softAntiAffinity else { return Array(repeating: 0, count: candidates.count) }
         return candidates.map { -Double(group.members(on: hosts[$0].host)) }
     }

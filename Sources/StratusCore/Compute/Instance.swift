@@ -88,9 +88,6 @@ public struct Instance: Sendable, Codable, Equatable {
     public var imageId: ImageID?
     /// The snapshot a shelved instance is unshelved from (Nova's `shelved_image_id`).
     public var shelvedImageId: ImageID?
-    /// The boot image's properties (Nova's `image_*` system metadata), which the scheduler's image filter reads;
-    /// nil in records written before they were kept.
-    public var imageProperties: [String: String]?
     public var flavor: InstanceFlavor
     /// The flavor before a resize that is not yet confirmed (VERIFY_RESIZE), for a revert.
     public var oldFlavor: InstanceFlavor?
@@ -106,10 +103,9 @@ public struct Instance: Sendable, Codable, Equatable {
     /// Where the compute host forwards the guest's SSH port (`127.0.0.1:40123`), as it last reported; admins see it
     /// as Stratus's extension field `stratus:ssh_forward`.
     public var sshForward: String?
-    /// The zone asked for at boot (`pinned_availability_zone`), nil for any.
+    /// The zone asked for at boot or unshelve (`pinned_availability_zone`; the scheduler reads its request spec's), nil
+    /// for any.
     public var requestedZone: String?
-    /// The host an admin asked for at boot (Nova's `requested_destination`), nil for any.
-    public var requestedHost: String?
     public var availabilityZone: String?
     public var host: String?
     public var vmState: VMState
@@ -123,9 +119,6 @@ public struct Instance: Sendable, Codable, Equatable {
     public var launchIndex: Int
     public var reservationId: String
     public var serverGroupId: ServerGroupID?
-    /// Scheduler hints `same_host` and `different_host`: instances to land beside or away from.
-    public var sameHost: [InstanceID] = []
-    public var differentHost: [InstanceID] = []
     /// The volumes attached to the instance (Nova's volume block device mappings), in the order they were attached.
     @EmptyWhenMissing public var volumeAttachments: [InstanceVolumeAttachment] = []
     /// The volumes the boot asked for, which the host that builds the instance attaches (and creates, when new).

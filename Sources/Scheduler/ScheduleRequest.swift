@@ -1,7 +1,8 @@
 public import StratusCore
 
-/// What one boot request asks for: the flavor's sizes and extra specs, the image's properties and the hints.
-public struct RequestSpec: Sendable {
+/// What the filters and weighers see of one request: its spec's flavor sizes and extra specs, image properties and
+/// hints, with where its group's members run now.
+public struct ScheduleRequest: Sendable {
     public var projectId: ProjectID
     public var vcpus: Int
     public var memoryMB: Int
