@@ -20,7 +20,8 @@ public protocol ImageCatalog: Sendable {
 /// records instances and hands work to the conductor and the compute hosts; it never talks to a hypervisor.
 public struct ComputeAPI: Sendable {
     let backend: any SQLBackend
-    let rpc: RPCClient
+    let computeRPC: ComputeRPCAPI
+    let conductorRPC: ConductorRPCAPI
     let network: any NetworkClient
     let images: any ImageCatalog
     /// The volume service servers attach volumes from; nil: the API attaches none.
@@ -41,7 +42,8 @@ public struct ComputeAPI: Sendable {
         self.settings = settings
         self.volumes = volumes
         self.backend = backend
-        self.rpc = rpc
+        computeRPC = ComputeRPCAPI(rpc)
+        conductorRPC = ConductorRPCAPI(rpc)
         self.network = network
         self.images = images
         self.clock = clock
@@ -79,13 +81,12 @@ public struct ComputeAPI: Sendable {
         RemoteConsoleController(api: self).addRoutes(to: v21)
     }
 
-    /// Asks a compute host and waits for its answer. A host whose service is down is not asked (Nova's
-    /// `check_instance_host(check_is_up=True)`): the caller gets a 503 at once instead of waiting out the RPC timeout.
-    func callHost<M: RPCRequest>(_ message: M, host: String) async throws -> M.Reply {
+    /// Before a call to a compute host: a host whose service is down is not asked (Nova's
+    /// `check_instance_host(check_is_up=True)`); the caller gets a 503 at once instead of waiting out the RPC timeout.
+    func requireUp(_ host: String) async throws {
         guard let node = try await repository.computeNode(host: host), isUp(node) else {
             throw StratusError.unavailable("The compute service of host \(host) is unavailable at this time.")
         }
-        return try await rpc.call(message, to: Topic.compute(host))
     }
 
     /// Whether the host's service is up: heard from within the service down time.

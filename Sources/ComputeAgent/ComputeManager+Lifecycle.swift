@@ -51,7 +51,7 @@ extension ComputeManager {
             guard try await change(id, shelved, expected: [.shelving]) else { return }
             try await driver.destroy(id)
             await recordEvent(id, message.credentials.requestId, event, start: nil, result: "Success")
-            try await rpc.cast(InstanceOffloaded(instanceId: id), to: Topic.conductor, requestId: message.credentials.requestId)
+            try await conductor.instanceOffloaded(id, requestId: message.credentials.requestId)
         } catch {
             logger.warning("compute \(host): shelve of \(id) failed: \(error)")
             try? await images.discard(message.imageId, credentials: message.credentials)
@@ -68,7 +68,7 @@ extension ComputeManager {
     public func syncPowerStates() async {
         let instances: [Instance]
         do {
-            instances = try await rpc.call(HostInstances(host: host), to: Topic.conductor)
+            instances = try await conductor.instances(on: host)
         } catch {
             logger.warning("compute \(host): power-state sync could not list the host's instances: \(error)")
             return

@@ -15,7 +15,7 @@ extension ComputeManager {
     public func recover(startedAt: Timestamp) async {
         let instances: [Instance]
         do {
-            instances = try await rpc.call(HostInstances(host: host), to: Topic.conductor)
+            instances = try await conductor.instances(on: host)
         } catch {
             logger.warning("compute \(host): the start's recovery could not list the host's instances: \(error)")
             return
@@ -41,7 +41,7 @@ extension ComputeManager {
 
     /// The instance on record now, when it is still placed on this host.
     func placedInstance(_ id: InstanceID) async throws -> Instance? {
-        try await rpc.call(HostInstances(host: host), to: Topic.conductor).first { $0.id == id }
+        try await conductor.instances(on: host).first { $0.id == id }
     }
 
     /// A guest with no instance of this host. Checked again in the instance's queue: a build that placed it here since
@@ -81,17 +81,16 @@ extension ComputeManager {
                 // An unshelve that was cut off: the conductor frees the host and leaves the instance offloaded.
                 try await driver.destroy(id)
                 let reason = "The compute service of \(host) stopped while the instance was being unshelved."
-                try await rpc.cast(BuildFailed(instanceId: id, host: host, reason: reason, alternates: [], credentials: serviceCredentials(instance)),
-                                   to: Topic.conductor)
+                try await conductor.buildFailed(id, on: host, reason: reason, alternates: [], credentials: serviceCredentials(instance))
             case (_, .deleting):
                 try await driver.destroy(id)
                 for port in try await network.ports(deviceId: id.rawValue, caller: serviceCaller) {
                     try await network.deletePort(port.id, caller: serviceCaller)
                 }
-                try await rpc.cast(InstanceRemoved(instanceId: id), to: Topic.conductor)
+                try await conductor.instanceRemoved(id, requestId: nil)
             case (.shelved, .shelvingOffloading):
                 try await driver.destroy(id)
-                try await rpc.cast(InstanceOffloaded(instanceId: id), to: Topic.conductor)
+                try await conductor.instanceOffloaded(id, requestId: nil)
             case (_, .softDeleting):
                 try await powerOff(id)
                 _ = try await change(id, InstanceChanges(vmState: .softDeleted, taskState: .clear, powerState: .shutdown), expected: [task])

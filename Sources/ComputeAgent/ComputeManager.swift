@@ -12,7 +12,7 @@ public import Virt
 public struct ComputeManager: Sendable {
     public let host: String
     let driver: any HypervisorDriver
-    let rpc: RPCClient
+    let conductor: ConductorRPCAPI
     let network: any NetworkClient
     let images: any ImageServiceClient
     /// The volume service, for attaching volumes (nil: the host attaches none).
@@ -36,7 +36,7 @@ public struct ComputeManager: Sendable {
     ) {
         self.host = host
         self.driver = driver
-        self.rpc = rpc
+        conductor = ConductorRPCAPI(rpc)
         self.network = network
         self.images = images
         self.volumes = volumes
@@ -185,10 +185,7 @@ public struct ComputeManager: Sendable {
                 _ = try? await change(instance.id, InstanceChanges(volumeAttachments: []), expected: nil)
             }
             await recordEvent(instance.id, credentials.requestId, event, start: nil, result: "Error", details: "\(error)")
-            try? await rpc.cast(
-                BuildFailed(instanceId: instance.id, host: host, reason: Self.reason(error), alternates: message.alternates, credentials: credentials),
-                to: Topic.conductor, requestId: credentials.requestId
-            )
+            try? await conductor.buildFailed(instance.id, on: host, reason: Self.reason(error), alternates: message.alternates, credentials: credentials)
         }
     }
 
@@ -353,7 +350,7 @@ public struct ComputeManager: Sendable {
                 try await deletePorts(ports, credentials: message.credentials)
                 await releaseVolumes(message.volumes, of: id, credentials: message.credentials)
                 await recordEvent(id, message.credentials.requestId, event, start: nil, result: "Success")
-                try await rpc.cast(InstanceRemoved(instanceId: id), to: Topic.conductor, requestId: message.credentials.requestId)
+                try await conductor.instanceRemoved(id, requestId: message.credentials.requestId)
                 return
             }
             // A guest that (re)started may forward its SSH from another port than before.
@@ -414,11 +411,10 @@ public struct ComputeManager: Sendable {
     /// database for a moment) is asked again, a few times over 15 s: the change may have been applied already, and
     /// the conductor answers true to one that is in place.
     func change(_ id: InstanceID, _ changes: InstanceChanges, expected: [TaskState?]?) async throws -> Bool {
-        let request = UpdateInstance(instanceId: id, changes: changes, expectedTaskStates: expected)
         var attempt = 1
         while true {
             do {
-                return try await rpc.call(request, to: Topic.conductor)
+                return try await conductor.update(id, changes, expected: expected)
             } catch let fault as RemoteFault where fault.status == 503 && attempt < 5 {
                 logger.warning("compute \(host): the conductor could not change \(id) (\(fault.message)); asking again")
                 try await Task.sleep(for: .seconds(attempt))
@@ -432,7 +428,7 @@ public struct ComputeManager: Sendable {
         _ id: InstanceID, _ requestId: String, _ name: String, start: Timestamp?, result: String? = nil, details: String? = nil
     ) async {
         let event = InstanceAction.Event(name: name, startTime: start ?? now, finishTime: result == nil ? nil : now, result: result, host: host, details: details)
-        try? await rpc.cast(RecordActionEvent(instanceId: id, requestId: requestId, event: event), to: Topic.conductor)
+        try? await conductor.recordEvent(event, of: id, requestId: requestId)
     }
 
     /// The user as the network service sees it.

@@ -22,7 +22,7 @@ public struct HeartbeatService: Service {
             var retry = Duration.milliseconds(50)
             while !Task.isCancelled {
                 do {
-                    _ = try await manager.rpc.call(ReportHost(node: try await manager.nodeReport()), to: Topic.conductor)
+                    try await manager.conductor.reportHost(try await manager.nodeReport())
                     retry = .milliseconds(50)
                     try await Task.sleep(for: interval)
                 } catch is CancellationError {

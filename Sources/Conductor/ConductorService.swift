@@ -8,7 +8,8 @@ public import StratusCore
 /// the alternates on failure and ends in ERROR with a fault when none is left.
 public struct ConductorService: Sendable {
     let backend: any SQLBackend
-    let rpc: RPCClient
+    let computeRPC: ComputeRPCAPI
+    let schedulerRPC: SchedulerRPCAPI
     let clock: any WallClock
     let logger: Logger
     /// The token of the cloud's service identity (`stratus-compute`), for work no user asked for: a reclaim's host
@@ -17,7 +18,8 @@ public struct ConductorService: Sendable {
 
     public init(backend: any SQLBackend, rpc: RPCClient, clock: any WallClock, logger: Logger, serviceToken: String = "") {
         self.backend = backend
-        self.rpc = rpc
+        computeRPC = ComputeRPCAPI(rpc)
+        schedulerRPC = SchedulerRPCAPI(rpc)
         self.clock = clock
         self.logger = logger
         self.serviceToken = serviceToken
@@ -109,7 +111,7 @@ public struct ConductorService: Sendable {
         guard !waiting.isEmpty else { return }
         let selections: [HostSelection]
         do {
-            selections = try await rpc.call(SelectDestinations(instanceIds: waiting), to: Topic.scheduler, requestId: message.credentials.requestId)
+            selections = try await schedulerRPC.selectDestinations(waiting, requestId: message.credentials.requestId)
         } catch let fault as RemoteFault {
             for id in waiting { try await fail(id, message: fault.message) }
             return
@@ -134,8 +136,7 @@ public struct ConductorService: Sendable {
         let outcome = try await backend.transaction { [instance] tx -> Outcome in
             if let delivery, !(try await tx.messages.holds(delivery)) { return .superseded }
             guard try await tx.compute.updateInstance(instance, expectedTaskStates: [task]) else { return .refused }
-            try await tx.cast(BuildAndRunInstance(instance: instance, alternates: alternates, credentials: credentials),
-                              to: Topic.compute(host), requestId: credentials.requestId)
+            try await computeRPC.casting(into: tx.outbox).buildAndRunInstance(instance, on: host, alternates: alternates, credentials: credentials)
             return .sent
         }
         switch outcome {
@@ -262,8 +263,7 @@ public struct ConductorService: Sendable {
         }
         // A reschedule or a move later places the instance at the size it has now.
         try await backend.requestSpecs.changeRequestSpec(of: instance) { $0.flavor = new }
-        try await rpc.cast(ResizeGuest(instance: instance, flavor: new, reverting: message.reverting, credentials: message.credentials),
-                           to: Topic.compute(host), requestId: message.credentials.requestId)
+        try await computeRPC.resize(instance, on: host, to: new, reverting: message.reverting, credentials: message.credentials)
     }
 
     /// Deletes, on their hosts, the SOFT_DELETED instances deleted more than `interval` seconds ago (Nova's
@@ -280,9 +280,7 @@ public struct ConductorService: Sendable {
                 requestId: requestId, token: serviceToken, userId: UserID("stratus-compute"), userDomainId: .defaultDomain, projectId: instance.projectId,
                 roles: ["admin", "member", "reader"]
             )
-            let delete = OperateInstance(instanceId: instance.id, operation: .delete, credentials: credentials, volumes: instance.volumeAttachments)
-            try await rpc.cast(delete,
-                               to: Topic.compute(host), requestId: requestId)
+            try await computeRPC.operate(.delete, instance.id, on: host, credentials: credentials, volumes: instance.volumeAttachments)
         }
     }
 

@@ -33,7 +33,7 @@ public enum ConsoleProxyService {
         case .controlPlane(let url, let credentials, let computeHost):
             let session = try await ServiceUserSession.start(credentials, logger: logger)
             let link = LinkTransport(controlPlane: url, host: computeHost, token: session.token, logger: logger)
-            tokens = ControlPlaneConsoleTokens(rpc: RPCClient(transport: link, timeout: .seconds(30), sender: computeHost))
+            tokens = ControlPlaneConsoleTokens(conductor: ConductorRPCAPI(RPCClient(transport: link, timeout: .seconds(30), sender: computeHost)))
             services = [session, link]
         }
         let proxy = ConsoleProxy(tokens: tokens, settings: settings, noVNCDirectory: noVNCDirectory, logger: logger)
@@ -53,9 +53,9 @@ public enum ConsoleProxyService {
 
 /// Console tokens as the conductor answers them over a compute host's link (`OpenConsole`).
 struct ControlPlaneConsoleTokens: ConsoleTokens {
-    let rpc: RPCClient
+    let conductor: ConductorRPCAPI
 
     func open(_ token: String, type: ConsoleAuthToken.ConsoleType?, spend: Bool) async throws -> ConsoleAuthToken {
-        try await rpc.call(OpenConsole(token: token, type: type, spend: spend), to: Topic.conductor)
+        try await conductor.openConsole(token: token, type: type, spend: spend)
     }
 }

@@ -217,11 +217,11 @@ struct MessageBusTests {
             struct Abort: Error {}
             await #expect(throws: Abort.self) {
                 try await backend.transaction { tx in
-                    try await tx.cast(Note(number: 1), to: "conductor", requestId: nil)
+                    try await tx.outbox.cast(Note(number: 1), to: "conductor", requestId: nil)
                     throw Abort()
                 }
             }
-            try await backend.transaction { tx in try await tx.cast(Note(number: 2), to: "conductor", requestId: "req-2") }
+            try await backend.transaction { tx in try await tx.outbox.cast(Note(number: 2), to: "conductor", requestId: "req-2") }
             let transport = Self.transport(backend)
             let inbox = Inbox()
             try await running([transport, Self.server("conductor", transport, inbox: inbox)]) {

@@ -104,7 +104,8 @@ struct HostController: Sendable {
         }
         let uptime: String
         do {
-            uptime = try await api.callHost(GetHostUptime(), host: node.host)
+            try await api.requireUp(node.host)
+            uptime = try await api.computeRPC.uptime(of: node.host)
         } catch let fault as RemoteFault {
             throw StratusError.conflict("The uptime of hypervisor \(node.host) is not available: \(fault.message)")
         }

@@ -72,7 +72,8 @@ struct RemoteConsoleController: Sendable {
         }
         let console: RemoteConsole
         do {
-            console = try await api.callHost(GetRemoteConsole(instanceId: instance.id, kind: consoleType.kind), host: host)
+            try await api.requireUp(host)
+            console = try await api.computeRPC.remoteConsole(instance.id, on: host, kind: consoleType.kind)
         } catch let fault as RemoteFault {
             throw StratusError.badRequest("Unavailable console type \(type): \(fault.message)")
         }

@@ -90,10 +90,7 @@ struct ServerActionController: Sendable {
             try await begin("createImage", &instance)
             let imageId = try await snapshotImage(name, of: instance, metadata: metadata)
             try await recordAction("createImage", instance, auth: auth, context: context)
-            try await api.rpc.cast(
-                SnapshotInstance(instanceId: instance.id, imageId: imageId, credentials: credentials(auth, instance, context.requestID, token)),
-                to: Topic.compute(instance.host!), requestId: context.requestID
-            )
+            try await api.computeRPC.snapshot(instance.id, on: instance.host!, into: imageId, credentials: credentials(auth, instance, context.requestID, token))
             let location = api.baseURL.replacingOccurrences(of: "/compute", with: "/image") + "/v2/images/\(imageId)"
             if context.apiVersion >= APIVersion(2, 45) {
                 return try JSONResponse.make(JSONValue.object(["image_id": .string(imageId.rawValue)]), status: .accepted)
@@ -124,10 +121,7 @@ struct ServerActionController: Sendable {
             try await begin("revertResize", &instance)
             try await recordAction("revertResize", instance, auth: auth, context: context)
             _ = try await api.backend.migrations.setMigrationStatus(instance: instance.id, to: .reverting, at: api.now)
-            try await api.rpc.cast(
-                ResizeInstance(instanceId: instance.id, flavor: old, reverting: true, credentials: credentials(auth, instance, context.requestID, token)),
-                to: Topic.conductor, requestId: context.requestID
-            )
+            try await api.conductorRPC.resize(instance.id, to: old, reverting: true, credentials: credentials(auth, instance, context.requestID, token))
             return JSONResponse.empty(status: .accepted)
         case "rebuild":
             try Self.refuseWithVolumes("rebuild", instance)
@@ -179,10 +173,8 @@ struct ServerActionController: Sendable {
         instance.taskState = .resizePrep
         try await begin("resize", &instance)
         try await recordAction("resize", instance, auth: auth, context: context)
-        try await api.rpc.cast(
-            ResizeInstance(instanceId: instance.id, flavor: InstanceFlavor(flavor), reverting: false,
-                           credentials: credentials(auth, instance, context.requestID, token)),
-            to: Topic.conductor, requestId: context.requestID
+        try await api.conductorRPC.resize(
+            instance.id, to: InstanceFlavor(flavor), reverting: false, credentials: credentials(auth, instance, context.requestID, token)
         )
         return JSONResponse.empty(status: .accepted)
     }
@@ -257,10 +249,7 @@ struct ServerActionController: Sendable {
         instance.taskState = action.task
         try await begin(name, &instance)
         try await recordAction(Self.actionName(action.operation), instance, auth: auth, context: context)
-        try await api.rpc.cast(
-            OperateInstance(instanceId: instance.id, operation: action.operation, credentials: credentials(auth, instance, context.requestID, token)),
-            to: Topic.compute(instance.host!), requestId: context.requestID
-        )
+        try await api.computeRPC.operate(action.operation, instance.id, on: instance.host!, credentials: credentials(auth, instance, context.requestID, token))
         return JSONResponse.empty(status: .accepted)
     }
 
@@ -302,7 +291,8 @@ struct ServerActionController: Sendable {
             throw StratusError.conflict("Instance \(instance.id) is not ready")
         }
         do {
-            let output = try await api.callHost(GetConsoleOutput(instanceId: instance.id, length: length), host: host)
+            try await api.requireUp(host)
+            let output = try await api.computeRPC.consoleOutput(instance.id, on: host, length: length)
             return try JSONResponse.make(JSONValue.object(["output": .string(output)]))
         } catch let fault as RemoteFault {
             throw StratusError.conflict("Console output of instance \(instance.id) is not available: \(fault.message)")
@@ -327,12 +317,9 @@ struct ServerActionController: Sendable {
             instanceId: instance.id, requestId: requestId, action: "delete", userId: auth.userId, projectId: instance.projectId, startTime: api.now
         ))
         if let host = instance.host, previous != .scheduling {
-            try await api.rpc.cast(
-                OperateInstance(
-                    instanceId: instance.id, operation: softly ? .softDelete : .delete, credentials: credentials(auth, instance, requestId, token),
-                    volumes: instance.volumeAttachments
-                ),
-                to: Topic.compute(host), requestId: requestId
+            try await api.computeRPC.operate(
+                softly ? .softDelete : .delete, instance.id, on: host, credentials: credentials(auth, instance, requestId, token),
+                volumes: instance.volumeAttachments
             )
             return
         }

@@ -161,7 +161,7 @@ struct ServerController: Sendable {
             let credentials = Credentials(
                 requestId: requestId, token: token, userId: auth.userId, userDomainId: auth.userDomainId, projectId: project, roles: auth.roles
             )
-            try await tx.cast(BuildInstances(instanceIds: instances.map(\.id), credentials: credentials), to: Topic.conductor, requestId: requestId)
+            try await api.conductorRPC.casting(into: tx.outbox).buildInstances(instances.map(\.id), credentials: credentials)
             return instances
         }
 

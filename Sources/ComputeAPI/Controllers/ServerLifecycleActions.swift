@@ -57,8 +57,7 @@ extension ServerActionController {
         try await begin("rebuild", &rebuilt)
         try await api.backend.requestSpecs.changeRequestSpec(of: rebuilt) { $0.imageProperties = image.properties }
         try await recordAction("rebuild", rebuilt, auth: auth, context: context)
-        try await api.rpc.cast(RebuildGuest(instance: rebuilt, credentials: credentials(auth, rebuilt, context.requestID, token)),
-                               to: Topic.compute(rebuilt.host!), requestId: context.requestID)
+        try await api.computeRPC.rebuild(rebuilt, on: rebuilt.host!, credentials: credentials(auth, rebuilt, context.requestID, token))
         guard case .object(var server) = try await ServerController(api: api).views(context).detail(rebuilt) else {
             preconditionFailure("a server's view is an object")
         }
@@ -78,8 +77,7 @@ extension ServerActionController {
         instance.shelvedImageId = imageId
         _ = try await api.repository.updateInstance(instance, expectedTaskStates: [.shelving])
         try await recordAction("shelve", instance, auth: auth, context: context)
-        try await api.rpc.cast(ShelveInstance(instanceId: instance.id, imageId: imageId, credentials: credentials(auth, instance, context.requestID, token)),
-                               to: Topic.compute(instance.host!), requestId: context.requestID)
+        try await api.computeRPC.shelve(instance.id, on: instance.host!, into: imageId, credentials: credentials(auth, instance, context.requestID, token))
         return JSONResponse.empty(status: .accepted)
     }
 
@@ -112,8 +110,7 @@ extension ServerActionController {
         try await begin("unshelve", &instance)
         try await api.backend.requestSpecs.changeRequestSpec(of: instance) { [zone = instance.requestedZone] in $0.availabilityZone = zone }
         try await recordAction("unshelve", instance, auth: auth, context: context)
-        try await api.rpc.cast(BuildInstances(instanceIds: [instance.id], credentials: credentials(auth, instance, context.requestID, token)),
-                               to: Topic.conductor, requestId: context.requestID)
+        try await api.conductorRPC.buildInstances([instance.id], credentials: credentials(auth, instance, context.requestID, token))
         return JSONResponse.empty(status: .accepted)
     }
 
@@ -126,8 +123,7 @@ extension ServerActionController {
         instance.taskState = .restoring
         try await begin("restore", &instance)
         try await recordAction("restore", instance, auth: auth, context: context)
-        try await api.rpc.cast(OperateInstance(instanceId: instance.id, operation: .restore, credentials: credentials(auth, instance, context.requestID, token)),
-                               to: Topic.compute(instance.host!), requestId: context.requestID)
+        try await api.computeRPC.operate(.restore, instance.id, on: instance.host!, credentials: credentials(auth, instance, context.requestID, token))
         return JSONResponse.empty(status: .accepted)
     }
 }

@@ -126,11 +126,9 @@ struct VolumeAttachmentController: Sendable {
             projectId: auth.projectId ?? instance.projectId, roles: auth.roles
         )
         do {
-            _ = try await api.callHost(
-                AttachVolume(
-                    instanceId: instance.id, volumeId: volumeId, attachmentId: attachmentId, device: attachment.device, credentials: credentials
-                ),
-                host: instance.host ?? ""
+            try await api.requireUp(instance.host ?? "")
+            try await api.computeRPC.attachVolume(
+                volumeId, to: instance.id, on: instance.host ?? "", attachment: attachmentId, device: attachment.device, credentials: credentials
             )
             try await record(instance.id) { $0.volumeAttachments.append(attachment) }
         } catch {
@@ -155,9 +153,9 @@ struct VolumeAttachmentController: Sendable {
         )
         try await recordAction("detach_volume", instance, auth: auth, context: context)
         do {
-            _ = try await api.callHost(
-                DetachVolume(instanceId: instance.id, volumeId: attachment.volumeId, attachmentId: attachment.attachmentId, credentials: credentials),
-                host: instance.host ?? ""
+            try await api.requireUp(instance.host ?? "")
+            try await api.computeRPC.detachVolume(
+                attachment.volumeId, from: instance.id, on: instance.host ?? "", attachment: attachment.attachmentId, credentials: credentials
             )
         } catch {
             throw Self.fault(error, action: "detach volume \(attachment.volumeId) from")

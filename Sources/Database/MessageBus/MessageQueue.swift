@@ -235,9 +235,18 @@ extension SQLExecutor {
     public var messages: MessageQueue { MessageQueue(self) }
 }
 
-extension SQLExecutor {
-    /// The outbox: a cast written in this transaction, so it is sent if and only if the transaction commits.
+/// A transaction's outbox: its casts are written in it, so they are sent if and only if it commits.
+public struct Outbox: CastSink {
+    let executor: any SQLExecutor
+
     public func cast<M: RPCMessage>(_ message: M, to topic: String, requestId: String?) async throws {
-        try await messages.enqueue(try Envelope(message, requestId: requestId), topic: topic, now: Int64((Date().timeIntervalSince1970 * 1000).rounded()))
+        try await executor.messages.enqueue(
+            try Envelope(message, requestId: requestId), topic: topic, now: Int64((Date().timeIntervalSince1970 * 1000).rounded())
+        )
     }
+}
+
+extension SQLExecutor {
+    /// The outbox of this transaction.
+    public var outbox: Outbox { Outbox(executor: self) }
 }

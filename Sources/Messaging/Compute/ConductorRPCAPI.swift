@@ -1,0 +1,73 @@
+public import StratusCore
+
+/// What the API, the compute hosts and the console proxies ask of the conductor (Nova's `conductor/rpcapi.py`).
+public struct ConductorRPCAPI: Sendable {
+    let rpc: RPCClient
+    var casts: any CastSink
+
+    public init(_ rpc: RPCClient) {
+        self.rpc = rpc
+        casts = rpc
+    }
+
+    /// The same API with its casts written to `outbox` (a transaction's).
+    public func casting(into outbox: any CastSink) -> ConductorRPCAPI {
+        var api = self
+        api.casts = outbox
+        return api
+    }
+
+    // MARK: From the API
+
+    /// Schedules and builds new instances (one boot request), or unshelves one.
+    public func buildInstances(_ ids: [InstanceID], credentials: Credentials) async throws {
+        try await cast(BuildInstances(instanceIds: ids, credentials: credentials), requestId: credentials.requestId)
+    }
+
+    public func resize(_ id: InstanceID, to flavor: InstanceFlavor, reverting: Bool, credentials: Credentials) async throws {
+        try await cast(ResizeInstance(instanceId: id, flavor: flavor, reverting: reverting, credentials: credentials), requestId: credentials.requestId)
+    }
+
+    // MARK: From compute hosts
+
+    /// Records the changes if the task state is one of `expected` (nil: whatever it is); whether it did.
+    public func update(_ id: InstanceID, _ changes: InstanceChanges, expected: [TaskState?]?) async throws -> Bool {
+        try await rpc.call(UpdateInstance(instanceId: id, changes: changes, expectedTaskStates: expected), to: Topic.conductor)
+    }
+
+    public func buildFailed(_ id: InstanceID, on host: String, reason: String, alternates: [String], credentials: Credentials) async throws {
+        try await cast(BuildFailed(instanceId: id, host: host, reason: reason, alternates: alternates, credentials: credentials),
+                       requestId: credentials.requestId)
+    }
+
+    public func instanceRemoved(_ id: InstanceID, requestId: String?) async throws {
+        try await cast(InstanceRemoved(instanceId: id), requestId: requestId)
+    }
+
+    public func instanceOffloaded(_ id: InstanceID, requestId: String?) async throws {
+        try await cast(InstanceOffloaded(instanceId: id), requestId: requestId)
+    }
+
+    public func recordEvent(_ event: InstanceAction.Event, of id: InstanceID, requestId: String) async throws {
+        try await cast(RecordActionEvent(instanceId: id, requestId: requestId, event: event), requestId: requestId)
+    }
+
+    public func reportHost(_ node: ComputeNode) async throws {
+        _ = try await rpc.call(ReportHost(node: node), to: Topic.conductor)
+    }
+
+    public func instances(on host: String) async throws -> [Instance] {
+        try await rpc.call(HostInstances(host: host), to: Topic.conductor)
+    }
+
+    // MARK: From console proxies
+
+    /// The console `token` opens, spending the token unless `spend` is false.
+    public func openConsole(token: String, type: ConsoleAuthToken.ConsoleType?, spend: Bool) async throws -> ConsoleAuthToken {
+        try await rpc.call(OpenConsole(token: token, type: type, spend: spend), to: Topic.conductor)
+    }
+
+    private func cast<M: RPCMessage>(_ message: M, requestId: String?) async throws {
+        try await casts.cast(message, to: Topic.conductor, requestId: requestId)
+    }
+}
