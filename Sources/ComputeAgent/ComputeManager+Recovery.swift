@@ -106,6 +106,11 @@ extension ComputeManager {
             case (_, .resizePrep), (_, .resizeMigrating), (_, .resizeMigrated), (_, .resizeFinish), (_, .resizeReverting),
                  (_, .resizeConfirming), (_, .rebuilding), (_, .rebuildSpawning), (_, .rebuildBlockDeviceMapping):
                 try await fail(instance, "The compute service of \(host) stopped during the instance's \(task.rawValue).")
+            case (_, .migrating):
+                // The conductor knows which side this host is: it abandons the migration, or asks again to take it over.
+                try await conductor.liveMigrationFinished(
+                    id, error: "The compute service of \(host) stopped during the live migration.", credentials: serviceCredentials(instance)
+                )
             case (.active, .imageSnapshot), (.active, .imageSnapshotPending), (.active, .imagePendingUpload), (.active, .imageUploading):
                 // A snapshot pauses the guest while it copies the disk.
                 if await driver.powerState(id) == .paused { try await driver.unpause(id) }

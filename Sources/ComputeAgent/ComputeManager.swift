@@ -79,6 +79,18 @@ public struct ComputeManager: Sendable {
         server.answer(DetachVolume.self) { message, _ in
             try await queue.call(message.instanceId) { try await detachVolume(message) }
         }
+        server.answer(PrepareLiveMigration.self) { message, _ in
+            return try await queue.call(message.instance.id) { try await prepareLiveMigration(message) }
+        }
+        server.on(LiveMigrate.self) { message, _ in
+            await queue.run(message.instanceId) { await liveMigrate(message) }
+        }
+        server.on(CompleteLiveMigration.self) { message, _ in
+            await queue.run(message.instance.id) { await completeLiveMigration(message) }
+        }
+        server.on(AbortIncomingMigration.self) { message, _ in
+            await queue.run(message.instanceId) { await abortIncomingMigration(message) }
+        }
         server.answer(GetHostUptime.self) { _, _ in try HostUptime.read() }
         server.answer(GetConsoleOutput.self) { message, _ in
             try await driver.consoleOutput(message.instanceId, lines: message.length)
@@ -229,7 +241,7 @@ public struct ComputeManager: Sendable {
     }
 
     /// An unshelved instance's ports, bound to this host now.
-    private func rebindPorts(_ instance: Instance) async throws -> [NetworkPort] {
+    func rebindPorts(_ instance: Instance) async throws -> [NetworkPort] {
         var ports: [NetworkPort] = []
         for vif in instance.networkInfo {
             ports.append(try await network.bindPort(
@@ -276,21 +288,28 @@ public struct ComputeManager: Sendable {
         return spec
     }
 
-    /// Spawns the guest; for drivers that boot from files (the cache is nil otherwise), on its image's file from the
-    /// host's cache, leased until the guest's disk is made on it so the cache cleanup leaves it alone.
+    /// Spawns the guest (see `onCachedImage`).
     func spawn(_ spec: GuestSpec, credentials: Credentials) async throws {
-        guard let imageCache, let imageId = spec.imageId else { return try await driver.spawn(spec) }
+        try await onCachedImage(spec, credentials: credentials) { try await driver.spawn($0) }
+    }
+
+    /// Runs `make` (which makes the guest's disks) on the spec; for drivers that boot from files (the cache is nil
+    /// otherwise), with its image's file from the host's cache, leased until the guest's disk is made on it so the
+    /// cache cleanup leaves it alone.
+    func onCachedImage<T: Sendable>(_ spec: GuestSpec, credentials: Credentials, _ make: (GuestSpec) async throws -> T) async throws -> T {
+        guard let imageCache, let imageId = spec.imageId else { return try await make(spec) }
         let cached = try await imageCache.fetch(imageId, from: images, credentials: credentials)
         var spec = spec
         spec.imagePath = cached.path
         spec.imageDiskFormat = cached.diskFormat
         do {
-            try await driver.spawn(spec)
+            let made = try await make(spec)
+            await imageCache.release(imageId)
+            return made
         } catch {
             await imageCache.release(imageId)
             throw error
         }
-        await imageCache.release(imageId)
     }
 
     func cleanUp(_ id: InstanceID, ports: [NetworkPort], credentials: Credentials) async throws {

@@ -55,6 +55,14 @@ public struct ConductorService: Sendable {
             try await requireHost(of: message.instanceId, context)
             try await recordEvent(message)
         }
+        server.on(LiveMigrateInstance.self) { message, context in
+            try context.requireControlPlane()
+            try await liveMigrate(message)
+        }
+        server.on(LiveMigrationFinished.self) { message, context in
+            try await requireHost(of: message.instanceId, context)
+            try await liveMigrationFinished(message)
+        }
         server.on(ResizeInstance.self) { message, context in
             try context.requireControlPlane()
             try await resize(message)

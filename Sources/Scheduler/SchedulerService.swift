@@ -34,12 +34,13 @@ public struct SchedulerService: Sendable {
         var server = RPCServer(topic: Topic.scheduler, transport: transport) { [logger] method, error in
             logger.warning("scheduler: \(method) failed: \(error)")
         }
-        server.answer(SelectDestinations.self) { message, _ in try await select(message.instanceIds) }
+        server.answer(SelectDestinations.self) { message, _ in try await select(message.instanceIds, ignoring: message.ignoreHosts, host: message.host) }
         return server
     }
 
-    /// Hosts for the instances of one request (they share flavor, zone and group), each claimed.
-    func select(_ ids: [InstanceID]) async throws -> [HostSelection] {
+    /// Hosts for the instances of one request (they share flavor, zone and group), each claimed. A move passes the
+    /// hosts to leave out (`ignoring`) and the one it asks for (`host`), which replaces the boot's requested host.
+    func select(_ ids: [InstanceID], ignoring: [String] = [], host: String? = nil) async throws -> [HostSelection] {
         var instances: [Instance] = []
         for id in ids {
             if let instance = try await repository.instance(id) { instances.append(instance) }
@@ -52,7 +53,7 @@ public struct SchedulerService: Sendable {
             ephemeralGB: flavor.ephemeralGB, swapMB: flavor.swapMB, extraSpecs: flavor.extraSpecs, imageProperties: asked.imageProperties,
             availabilityZone: asked.availabilityZone, numInstances: instances.count, sameHost: Set(asked.sameHost),
             differentHost: Set(asked.differentHost), group: try await groupInfo(asked.serverGroupId, excluding: Set(ids)),
-            requestedHost: asked.requestedHost
+            ignoreHosts: Set(ignoring), requestedHost: ignoring.isEmpty ? asked.requestedHost : host
         )
         let hosts = try await hostStates(placing: spec.sameHost.union(spec.differentHost))
         var random = SystemRandomNumberGenerator()

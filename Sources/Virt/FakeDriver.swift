@@ -5,6 +5,8 @@ public import StratusCore
 public enum DriverOperation: String, Sendable, Codable, CaseIterable {
     case spawn, destroy, reboot, powerOff, powerOn, pause, unpause, suspend, resume, snapshot, resize
     case attachVolume, detachVolume, attachInterface, detachInterface, crashDump
+    /// Live migration: `prepareMigration` on the destination, `migrate` on the source.
+    case prepareMigration, migrate
 }
 
 /// A hypervisor that keeps its guests in memory, as Nova's fake driver does: for tests, and for simulating many
@@ -188,5 +190,28 @@ public actor FakeDriver: HypervisorDriver {
 
     public func triggerCrashDump(_ instance: InstanceID) async throws {
         try await transition(instance, from: [.running], to: .crashed, .crashDump)
+    }
+
+    // MARK: Live migration
+
+    /// The guest waits, paused, for a `migrate` from the source; the destination it returns is `fake:<instance>`.
+    public func prepareIncomingMigration(_ spec: GuestSpec) async throws -> String {
+        guard guestsById[spec.instanceId] == nil else { throw DriverError.guestExists(spec.instanceId) }
+        try await perform(.prepareMigration)
+        guestsById[spec.instanceId] = Guest(spec: spec, powerState: .paused, console: ["[fake] waiting for the migration of \(spec.name)"], volumes: spec.volumes)
+        return "fake:\(spec.instanceId)"
+    }
+
+    /// The guest stops here (as QEMU's does once its state has gone); fake drivers of other hosts are not told.
+    public func migrate(_ instance: InstanceID, to destination: String) async throws {
+        guard destination == "fake:\(instance)" else { throw DriverError.failed("\(destination) is not where instance \(instance) is awaited.") }
+        try await transition(instance, from: [.running, .paused], to: .paused, .migrate)
+    }
+
+    public func finishIncomingMigration(_ instance: InstanceID) async throws {
+        var guest = try guest(instance)
+        guest.powerState = .running
+        guest.console.append("[fake] migrated here: running")
+        guestsById[instance] = guest
     }
 }

@@ -49,6 +49,18 @@ public protocol HypervisorDriver: Sendable {
     func remoteConsole(_ instance: InstanceID, kind: RemoteConsole.Kind) async throws -> RemoteConsole
     /// Sends the guest an NMI, so its kernel dumps.
     func triggerCrashDump(_ instance: InstanceID) async throws
+
+    /// Live migration, on the destination: makes the guest's disks as `spawn` does and starts it waiting for its
+    /// state (and its local disks' contents) from the source; returns where the source sends them. On failure nothing
+    /// of it is left behind; `destroy` removes it again when the migration does not happen.
+    func prepareIncomingMigration(_ guest: GuestSpec) async throws -> String
+    /// Live migration, on the source: sends the running (or paused) guest to `destination` (what the destination's
+    /// `prepareIncomingMigration` returned), its local disks with it, and returns once the destination has all of it;
+    /// the stopped copy left here is for the caller to `destroy`. On failure the guest runs on here as it was.
+    func migrate(_ instance: InstanceID, to destination: String) async throws
+    /// Live migration, on the destination once the source is done: returns when the guest runs (or is paused, as it
+    /// was on the source) here.
+    func finishIncomingMigration(_ instance: InstanceID) async throws
 }
 
 /// What a driver can do, which the compute API checks before accepting an action.
@@ -62,10 +74,11 @@ public struct DriverCapabilities: Sendable, Codable, Equatable {
     public var consoleOutput: Bool
     public var remoteConsole: Bool
     public var crashDump: Bool
+    public var liveMigration: Bool
 
     public init(
         pause: Bool = true, suspend: Bool = true, snapshot: Bool = true, resize: Bool = true, volumeAttach: Bool = true,
-        interfaceAttach: Bool = true, consoleOutput: Bool = true, remoteConsole: Bool = true, crashDump: Bool = true
+        interfaceAttach: Bool = true, consoleOutput: Bool = true, remoteConsole: Bool = true, crashDump: Bool = true, liveMigration: Bool = true
     ) {
         self.pause = pause
         self.suspend = suspend
@@ -76,6 +89,7 @@ public struct DriverCapabilities: Sendable, Codable, Equatable {
         self.consoleOutput = consoleOutput
         self.remoteConsole = remoteConsole
         self.crashDump = crashDump
+        self.liveMigration = liveMigration
     }
 }
 

@@ -130,6 +130,11 @@ public struct QemuDriver: HypervisorDriver {
     /// Makes the guest's directory, root disk and config drive (when the spec has its files) and starts QEMU; on any
     /// failure (QEMU refusing to start included) the process and the directory are removed again.
     public func spawn(_ guest: GuestSpec) async throws {
+        try await create(guest, incoming: nil)
+    }
+
+    /// `spawn`, or with `incoming` QEMU's `-incoming` URI, the guest of a live migration waiting for its state.
+    func create(_ guest: GuestSpec, incoming: String?) async throws {
         let image = guest.imagePath.flatMap { path in guest.imageDiskFormat.map { (path: path, format: $0) } }
         guard guest.rootVolume != nil || image != nil else {
             throw DriverError.failed("Instance \(guest.instanceId) has no image in the host's cache and no root volume.")
@@ -153,7 +158,7 @@ public struct QemuDriver: HypervisorDriver {
                 if let configDriveFiles = guest.configDriveFiles { try await ConfigDrive.write(configDriveFiles, to: files.configDrive) }
                 let stored = StoredGuest(spec: guest, volumes: guest.volumes)
                 try writeGuest(stored, to: files)
-                try await start(stored, files: files)
+                try await start(stored, files: files, incoming: incoming)
             }
         } catch {
             if let process = process(files) { try? await process.killAndWait() }
@@ -163,7 +168,7 @@ public struct QemuDriver: HypervisorDriver {
     }
 
     /// Starts QEMU for the guest on its existing disks (those of them that exist, and its config drive when it has
-    /// one); from its saved state when `incoming` names it (a QEMU `-incoming` URI). The first NIC forwards a port of
+    /// one); from a saved state or a live migration when `incoming` names it (a QEMU `-incoming` URI). The first NIC forwards a port of
     /// 127.0.0.1 to the guest's SSH: the one it had before while that is free, else a new one, kept in `guest.json`. A
     /// last NIC carries the guest's metadata requests, when the host has a relay for them.
     func start(_ guest: StoredGuest, files: InstanceFiles, incoming: String? = nil) async throws {

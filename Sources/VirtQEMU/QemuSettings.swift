@@ -18,11 +18,14 @@ public struct QemuSettings: Sendable, Equatable {
     /// (`stratus metadata-relay --endpoint … --secret-file …`), given `--instance <uuid>` after it; nil: guests get no
     /// metadata NIC.
     public var metadataRelay: [String]?
+    /// Where this host's QEMU listens for the guests that live migrations bring here (Nova's
+    /// `live_migration_inbound_addr`): an IPv4 address of this host that the other compute hosts reach.
+    public var migrationAddress: String
 
     public init(
         dataDirectory: String, accelerator: QEMUCommandLine.Accelerator = .tcg, powerOffTimeout: Duration = .seconds(60),
         volumeDetachTimeout: Duration = .seconds(30), concurrentBoots: Int? = nil, emulator: String = "qemu-system-x86_64",
-        imageTool: String = "qemu-img", metadataRelay: [String]? = nil
+        imageTool: String = "qemu-img", metadataRelay: [String]? = nil, migrationAddress: String = "127.0.0.1"
     ) {
         self.dataDirectory = dataDirectory
         self.accelerator = accelerator
@@ -32,6 +35,7 @@ public struct QemuSettings: Sendable, Equatable {
         self.emulator = emulator
         self.imageTool = imageTool
         self.metadataRelay = metadataRelay
+        self.migrationAddress = migrationAddress
     }
 
     var instancesDirectory: String { dataDirectory + "/instances" }

@@ -133,6 +133,8 @@ struct ServerActionController: Sendable {
             return try await unshelve(instance, argument: argument, auth: auth, context: context, token: token)
         case "restore":
             return try await restore(instance, auth: auth, context: context, token: token)
+        case "os-migrateLive":
+            return try await liveMigrate(instance, argument: argument, auth: auth, context: context, token: token)
         case "forceDelete":
             try auth.requireWriter("os_compute_api:os-deferred-delete:force")
             try await delete(instance, soft: false, auth: auth, requestId: context.requestID, token: token)

@@ -73,6 +73,10 @@ public protocol ComputeRepository: Sendable {
     func claim(_ claim: ResourceClaim, host: String, instance: InstanceID) async throws -> Bool
     /// Gives back the instance's claim, wherever it is; false when it had none.
     func releaseClaim(instance: InstanceID) async throws -> Bool
+    /// Hands a claim to another consumer, on the same host: during a move the migration (its uuid as the consumer)
+    /// holds the source host's claim while the instance claims the destination, as Nova's placement allocations do.
+    /// False when `from` had no claim or `to` has one.
+    func moveClaim(from: InstanceID, to: InstanceID) async throws -> Bool
 
     func createServerGroup(_ group: ServerGroup) async throws
     func serverGroup(_ id: ServerGroupID) async throws -> ServerGroup?
@@ -492,6 +496,17 @@ public struct SQLComputeRepository: ComputeRepository {
 
     public func releaseClaim(instance: InstanceID) async throws -> Bool {
         try await executor.atomically { tx in try await tx.run { db in try await Self.release(instance: instance, on: db) != nil } }
+    }
+
+    public func moveClaim(from: InstanceID, to: InstanceID) async throws -> Bool {
+        do {
+            return try await executor.run { db in
+                !(try await db.update("allocations").set("instance_id", to: to.rawValue).where("instance_id", .equal, from.rawValue)
+                    .returning("instance_id").all()).isEmpty
+            }
+        } catch DatabaseError.uniqueViolation {
+            return false
+        }
     }
 
     /// Adds the allocation's amounts to its host's usage and records it, if they fit the host's capacity (or without

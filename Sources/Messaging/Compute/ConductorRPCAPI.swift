@@ -28,7 +28,16 @@ public struct ConductorRPCAPI: Sendable {
         try await cast(ResizeInstance(instanceId: id, flavor: flavor, reverting: reverting, credentials: credentials), requestId: credentials.requestId)
     }
 
+    public func liveMigrate(_ id: InstanceID, to host: String?, credentials: Credentials) async throws {
+        try await cast(LiveMigrateInstance(instanceId: id, host: host, credentials: credentials), requestId: credentials.requestId)
+    }
+
     // MARK: From compute hosts
+
+    /// The source's word on a live migration: done (`error` nil) or not.
+    public func liveMigrationFinished(_ id: InstanceID, error: String?, credentials: Credentials) async throws {
+        try await cast(LiveMigrationFinished(instanceId: id, error: error, credentials: credentials), requestId: credentials.requestId)
+    }
 
     /// Records the changes if the task state is one of `expected` (nil: whatever it is); whether it did.
     public func update(_ id: InstanceID, _ changes: InstanceChanges, expected: [TaskState?]?) async throws -> Bool {

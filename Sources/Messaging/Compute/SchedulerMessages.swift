@@ -1,13 +1,19 @@
 public import StratusCore
 
 /// conductor -> scheduler: choose and claim a host for each instance, with alternates for rescheduling.
+/// For a move: `ignoreHosts` (where it runs now) are not chosen, and `host`, when given, is the one destination
+/// considered (the filters still run), in place of any host the boot asked for.
 public struct SelectDestinations: RPCRequest {
     public typealias Reply = [HostSelection]
     public static let method = "select_destinations"
     public var instanceIds: [InstanceID]
+    @EmptyWhenMissing public var ignoreHosts: [String]
+    public var host: String?
 
-    public init(instanceIds: [InstanceID]) {
+    public init(instanceIds: [InstanceID], ignoreHosts: [String] = [], host: String? = nil) {
         self.instanceIds = instanceIds
+        self.ignoreHosts = ignoreHosts
+        self.host = host
     }
 }
 

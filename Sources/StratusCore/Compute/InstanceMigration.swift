@@ -1,4 +1,4 @@
-/// A Nova migration record: one move (here, a same-host resize) of an instance, and how far it got.
+/// A Nova migration record: one move of an instance (a same-host resize, a live migration), and how far it got.
 public struct InstanceMigration: Sendable, Codable, Equatable {
     /// Nova's migration statuses that Stratus goes through.
     public enum Status: String, Sendable, Codable, CaseIterable {
@@ -8,9 +8,13 @@ public struct InstanceMigration: Sendable, Codable, Equatable {
         case reverting
         case reverted
         case error
+        /// A live migration: its destination is being made ready, then the guest's state goes over, then it is done.
+        case preparing
+        case running
+        case completed
 
         /// The move is over; nothing will change the record again.
-        public var isFinal: Bool { [.confirmed, .reverted, .error].contains(self) }
+        public var isFinal: Bool { [.confirmed, .reverted, .error, .completed].contains(self) }
     }
 
     /// Nova's integer id, assigned by the database.

@@ -1,0 +1,47 @@
+import Database
+import HTTPSupport
+import Hummingbird
+import Messaging
+import StratusCore
+
+/// Moving a server to another host.
+extension ServerActionController {
+    /// `os-migrateLive`: `host` (null: the scheduler picks) and `block_migration` (a boolean, or `auto` from 2.25;
+    /// local disks always travel); before 2.25 also `disk_over_commit`, from 2.30 to 2.67 `force`. Admin only. The
+    /// checks that need the hosts run after the 202 (as from 2.34): a migration that cannot happen ends in `error` and
+    /// leaves the server ACTIVE where it was.
+    func liveMigrate(_ instance: Instance, argument: JSONValue, auth: AuthContext, context: StratusRequestContext, token: String) async throws -> Response {
+        try auth.requireAdmin("os_compute_api:os-migrate-server:migrate_live")
+        let version = context.apiVersion
+        var body = BodyReader(Self.object(argument), path: "os-migrateLive")
+        guard case .object = argument else { throw BodyReader.invalid("os-migrateLive", argument, "is not of type 'object'") }
+        guard body.contains("host") else { throw StratusError.badRequest("Invalid input for field/attribute os-migrateLive. 'host' is a required property") }
+        let host = try body.nullableString("host") ?? nil
+        switch body.raw("block_migration") {
+        case .bool?: break
+        case .string("auto")? where version >= APIVersion(2, 25): break
+        case nil: throw StratusError.badRequest("Invalid input for field/attribute os-migrateLive. 'block_migration' is a required property")
+        case let other?: throw BodyReader.invalid("block_migration", other, "\(other.shownInMessage) is not valid under any of the given schemas")
+        }
+        if version < APIVersion(2, 25) {
+            guard case .bool? = body.raw("disk_over_commit") else {
+                throw StratusError.badRequest("Invalid input for field/attribute os-migrateLive. 'disk_over_commit' is a required property")
+            }
+        }
+        if version >= APIVersion(2, 30), version < APIVersion(2, 68) { _ = try body.bool("force") }
+        try body.finish()
+        try check("os-migrateLive", instance, from: [.active, .paused], auth: auth)
+        if let host {
+            guard try await api.repository.computeNode(host: host) != nil else { throw StratusError.badRequest("Compute host \(host.prefix(255)) could not be found.") }
+            guard host != instance.host else {
+                throw StratusError.badRequest("The supplied destination host \(host.prefix(255)) is the host the server runs on.")
+            }
+        }
+        var instance = instance
+        instance.taskState = .migrating
+        try await begin("os-migrateLive", &instance)
+        try await recordAction("live-migration", instance, auth: auth, context: context)
+        try await api.conductorRPC.liveMigrate(instance.id, to: host, credentials: credentials(auth, instance, context.requestID, token))
+        return JSONResponse.empty(status: .accepted)
+    }
+}
