@@ -19,7 +19,8 @@
 # DIR/admin-openrc.sh and DIR/clouds.yaml. `down` stops everything `up` started; `status` lists the processes.
 #
 # Environment: STRATUS_BIN (default .build/debug/stratus), STRATUS_ADMIN_PASSWORD (default: generated),
-# STRATUS_CLUSTER_DRIVER (fake, the default, or qemu: compute-1 runs real QEMU guests, the others stay fake),
+# STRATUS_CLUSTER_DRIVER (fake, the default, or qemu: compute-1 and compute-2 run real QEMU guests, and live-migrate
+# them to each other over their network; compute-3 stays fake),
 # STRATUS_CLUSTER_ARGS (extra arguments of every api, conductor and scheduler), STRATUS_CLUSTER_COMPUTE_ARGS (of every
 # compute host).
 set -euo pipefail
@@ -169,12 +170,16 @@ up)
     "$BIN" compute-credentials create "compute-$i" --database "$DB" --data-dir "$DIR/data" \
       --auth-url "$api/identity/v3" --output "$DIR/compute-$i/credentials.json" >"$DIR/logs/credentials-$i.log"
     driver=fake
-    [ "$i" -eq 1 ] && driver="${STRATUS_CLUSTER_DRIVER:-fake}"
+    [ "$i" -le 2 ] && driver="${STRATUS_CLUSTER_DRIVER:-fake}"
     # Nothing of the database reaches a compute host: its environment loses the admin password too.
     inside=()
-    namespaced && inside=(ip netns exec "$(netns "compute-$i")")
+    migration=()
+    if namespaced; then
+      inside=(ip netns exec "$(netns "compute-$i")")
+      [ "$driver" = qemu ] && migration=(--migration-address "$(address "compute-$i")")
+    fi
     start "compute-$i" "${inside[@]}" env -u STRATUS_ADMIN_PASSWORD "$BIN" compute --compute-host "compute-$i" --api-url "$api" \
-      --credentials "$DIR/compute-$i/credentials.json" --data-dir "$DIR/compute-$i" --driver "$driver" "${COMPUTE_EXTRA[@]}"
+      --credentials "$DIR/compute-$i/credentials.json" --data-dir "$DIR/compute-$i" --driver "$driver" "${migration[@]}" "${COMPUTE_EXTRA[@]}"
   done
   for i in 1 2 3; do wait_for "compute-$i" "$DIR/logs/compute-$i.log" "$(ready_text "compute-$i")"; done
 

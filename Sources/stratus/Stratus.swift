@@ -83,6 +83,8 @@ struct HostOptions: ParsableArguments {
     @Option(help: "QEMU accelerator: tcg (default) or kvm; never guessed from /dev/kvm (--driver qemu).") var accel: String?
     @Option(help: "Seconds a stop waits for the guest to power off on ACPI before QEMU is quit (--driver qemu; default 60).")
     var shutdownTimeout: Int?
+    @Option(help: "IPv4 address of this host where live migrations bring guests in, which the other compute hosts reach (--driver qemu; default 127.0.0.1).")
+    var migrationAddress: String?
     @Flag(help: "Give every server a config drive, whether its boot asked for one or not (Nova's force_config_drive).")
     var forceConfigDrive = false
     @Option(help: "What a compute host does at start with a guest no instance of it owns: log, shutdown (default) or reap.")
@@ -108,7 +110,9 @@ struct HostOptions: ParsableArguments {
     func choice(dataDirectory: String, metadata: String?) throws -> ComputeDriverChoice {
         switch driver ?? (QemuDriver.isInstalled() ? "qemu" : "fake") {
         case "fake":
-            guard accel == nil, shutdownTimeout == nil else { throw ValidationError("--accel and --shutdown-timeout are options of --driver qemu") }
+            guard accel == nil, shutdownTimeout == nil, migrationAddress == nil else {
+                throw ValidationError("--accel, --shutdown-timeout and --migration-address are options of --driver qemu")
+            }
             let hosts = fakeHosts ?? 1
             guard (1...10_000).contains(hosts) else { throw ValidationError("--fake-hosts must be from 1 to 10000") }
             return .fake(hosts: hosts)
@@ -124,7 +128,11 @@ struct HostOptions: ParsableArguments {
             let dataDirectory = URL(fileURLWithPath: dataDirectory).standardizedFileURL.path
             let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
             let relay = metadata.map { [executable, "metadata-relay", "--endpoint", $0, "--secret-file", dataDirectory + "/metadata-proxy-secret"] }
-            let settings = QemuSettings(dataDirectory: dataDirectory, accelerator: accelerator, powerOffTimeout: .seconds(timeout), metadataRelay: relay)
+            let address = migrationAddress ?? "127.0.0.1"
+            guard IPAddress(address)?.version == .v4 else { throw ValidationError("--migration-address must be an IPv4 address") }
+            let settings = QemuSettings(
+                dataDirectory: dataDirectory, accelerator: accelerator, powerOffTimeout: .seconds(timeout), metadataRelay: relay, migrationAddress: address
+            )
             return .qemu(host: computeHost, settings: settings)
         case let other:
             throw ValidationError("--driver \(other): the drivers are qemu and fake")

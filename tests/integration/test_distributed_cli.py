@@ -83,8 +83,9 @@ def cluster_up(stratus_bin: Path, **extra_env: str):
         yield cluster
     finally:
         subprocess.run(["bash", str(REPO / "scripts/cluster.sh"), "down", str(base)], capture_output=True, timeout=120)
-        if (base / "compute-1" / "instances").is_dir():
-            kill_guests(base / "compute-1")
+        for host in ("compute-1", "compute-2"):
+            if (base / host / "instances").is_dir():
+                kill_guests(base / host)
         logs = Path(os.environ.get("STRATUS_TEST_ARTIFACTS", REPO / ".test-artifacts/integration")) / "test_distributed_cli" / base.name
         shutil.rmtree(logs, ignore_errors=True)
         if (base / "logs").is_dir():
@@ -301,9 +302,10 @@ def test_a_host_cut_off_the_network_is_down_avoided_and_catches_up(cloud: Cloud,
 
 
 def test_a_real_guest_on_a_compute_host_of_its_own(stratus_bin: Path, openstack_cli):
-    """A second cluster whose compute-1 runs QEMU (TCG): the test guest boots there through the CLI, reaches the
-    metadata service through its host's relay and the API (signed with the secret of the host's credentials file),
-    shows its console log and a noVNC URL, and is deleted with its QEMU."""
+    """A second cluster whose compute-1 and compute-2 run QEMU (TCG): the test guest boots on compute-1 through the
+    CLI, reaches the metadata service through its host's relay and the API (signed with the secret of the host's
+    credentials file), shows its console log and a noVNC URL; it live-migrates to compute-2 over the hosts' network and
+    runs on there without booting again, its serial console answering; it is deleted with its QEMU."""
     with cluster_up(stratus_bin, STRATUS_CLUSTER_DRIVER="qemu") as cluster:
         cloud = Cloud(cluster, openstack_cli)
         cloud.ok("flavor", "create", "--ram", "128", "--vcpus", "1", "--disk", "1", "guest")
@@ -316,34 +318,64 @@ def test_a_real_guest_on_a_compute_host_of_its_own(stratus_bin: Path, openstack_
         url = urllib.parse.unquote(cloud.json("console", "url", "show", "--novnc", "real")["url"])
         assert "token=" in url, url
         check_console_proxy_on_the_host(cluster, stratus_bin, token=url.split("token=", 1)[1])
-        qemu = next((cluster.data_dir / "compute-1" / "instances").glob("*/pid")).read_text().strip()
+        source_qemu = next((cluster.data_dir / "compute-1" / "instances").glob("*/pid")).read_text().strip()
+
+        cloud.ok("--os-compute-api-version", "2.30", "server", "migrate", "--live-migration", "--host", "compute-2", "--wait", "real")
+        shown = cloud.json("server", "show", "real")
+        assert (shown["OS-EXT-SRV-ATTR:host"], shown["status"], shown["OS-EXT-STS:power_state"]) == ("compute-2", "ACTIVE", 1), shown
+        assert not os.path.exists(f"/proc/{source_qemu}"), "the guest's QEMU stayed on compute-1"
+        migrations = cloud.json("--os-compute-api-version", "2.23", "server", "migration", "list", "--server", "real")
+        assert [(m["Type"], m["Status"], m["Source Compute"], m["Dest Compute"]) for m in migrations] == [
+            ("live-migration", "completed", "compute-1", "compute-2")], migrations
+        serial = urllib.parse.unquote(cloud.json("console", "url", "show", "--serial", "real")["url"]).split("token=", 1)[1]
+        check_serial_console_on_the_host(cluster, stratus_bin, "compute-2", serial)
+        assert "Linux version" not in cloud.ok("console", "log", "show", "real").stdout, "the guest booted again on compute-2"
+        qemu = next((cluster.data_dir / "compute-2" / "instances").glob("*/pid")).read_text().strip()
         cloud.ok("server", "delete", "--wait", "real")
         assert not os.path.exists(f"/proc/{qemu}"), "the guest's QEMU outlived its server"
 
 
-def check_console_proxy_on_the_host(cluster: Cluster, stratus_bin: Path, token: str):
-    """`stratus novncproxy` on compute-1 with no database (its service user's credentials, the control plane's URL):
-    the conductor tells it, over the host's link, what the token opens; the guest's VNC server answers through it,
-    once."""
-    credentials = cluster.data_dir / "compute-1" / "credentials.json"
+@contextlib.contextmanager
+def console_proxy_on(cluster: Cluster, stratus_bin: Path, host: str):
+    """`stratus novncproxy` on `host` with no database (its service user's credentials, the control plane's URL): the
+    conductor tells it, over the host's link, what a token opens. Yields its ws:// base URL."""
+    credentials = cluster.data_dir / host / "credentials.json"
     api = json.loads(credentials.read_text())["auth_url"].removesuffix("/identity/v3")
     proxy = subprocess.Popen(
-        ["bash", str(REPO / "scripts/cluster.sh"), "exec", str(cluster.data_dir), "compute-1", "sh", "-c",
-         'exec "$0" novncproxy --host "$STRATUS_CLUSTER_ADDRESS" --port 0 --api-url "$1" --credentials "$2" --compute-host compute-1',
-         str(stratus_bin), api, str(credentials)],
+        ["bash", str(REPO / "scripts/cluster.sh"), "exec", str(cluster.data_dir), host, "sh", "-c",
+         'exec "$0" novncproxy --host "$STRATUS_CLUSTER_ADDRESS" --port 0 --api-url "$1" --credentials "$2" --compute-host "$3"',
+         str(stratus_bin), api, str(credentials), host],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=clean_environ(),
     )
     try:
         ready = proxy.stdout.readline()
         base = re.search(r"http://[0-9.]+:[0-9]+", ready)
         assert base, f"no ready line: {ready!r}\n{proxy.stderr.read() if proxy.poll() is not None else ''}"
-        socket_url = base.group(0).replace("http://", "ws://") + f"/vnc?token={token}"
+        yield base.group(0).replace("http://", "ws://")
+    finally:
+        proxy.kill()
+        proxy.wait()
+
+
+def check_console_proxy_on_the_host(cluster: Cluster, stratus_bin: Path, token: str):
+    """The guest's VNC server answers through the proxy on compute-1, once per token."""
+    with console_proxy_on(cluster, stratus_bin, "compute-1") as base:
+        socket_url = f"{base}/vnc?token={token}"
         with connect(socket_url, open_timeout=30) as ws:
             assert ws.recv(timeout=30) == b"RFB 003.008\n"
         with connect(socket_url, open_timeout=30) as ws:
             with pytest.raises(ConnectionClosed) as refused:
                 ws.recv(timeout=30)
         assert refused.value.rcvd.code == 1008 and "invalid, used or expired" in refused.value.rcvd.reason, refused.value
-    finally:
-        proxy.kill()
-        proxy.wait()
+
+
+def check_serial_console_on_the_host(cluster: Cluster, stratus_bin: Path, host: str, token: str):
+    """The guest's shell on its serial port answers a command typed through the proxy on `host`."""
+    with console_proxy_on(cluster, stratus_bin, host) as base:
+        with connect(f"{base}/serial?token={token}", open_timeout=30) as ws:
+            ws.send(b"\necho migrated-$((6*7))\n")
+            received, deadline = b"", time.monotonic() + 60
+            while b"migrated-42" not in received:
+                assert time.monotonic() < deadline, f"the guest did not answer on its serial console: {received[-500:]!r}"
+                message = ws.recv(timeout=60)
+                received += message if isinstance(message, bytes) else message.encode()
