@@ -103,14 +103,12 @@ extension ComputeManager {
             case (_, .rebooting), (_, .rebootPending), (_, .rebootStarted), (_, .rebootingHard), (_, .rebootPendingHard), (_, .rebootStartedHard):
                 try await driver.reboot(id, hard: true)
                 _ = try await change(id, InstanceChanges(vmState: .active, taskState: .clear, powerState: .running), expected: [task])
-            case (_, .resizePrep), (_, .resizeMigrating), (_, .resizeMigrated), (_, .resizeFinish), (_, .resizeReverting),
+            case (_, .resizePrep), (_, .resizeFinish), (_, .resizeReverting),
                  (_, .resizeConfirming), (_, .rebuilding), (_, .rebuildSpawning), (_, .rebuildBlockDeviceMapping):
                 try await fail(instance, "The compute service of \(host) stopped during the instance's \(task.rawValue).")
-            case (_, .migrating):
-                // The conductor knows which side this host is: it abandons the migration, or asks again to take it over.
-                try await conductor.liveMigrationFinished(
-                    id, error: "The compute service of \(host) stopped during the live migration.", credentials: serviceCredentials(instance)
-                )
+            case (_, .migrating), (_, .resizeMigrating), (_, .resizeMigrated):
+                // The conductor knows which side this host is: it abandons the move, or asks again to take it over.
+                try await conductor.guestSent(id, error: "The compute service of \(host) stopped during the move.", credentials: serviceCredentials(instance))
             case (.active, .imageSnapshot), (.active, .imageSnapshotPending), (.active, .imagePendingUpload), (.active, .imageUploading):
                 // A snapshot pauses the guest while it copies the disk.
                 if await driver.powerState(id) == .paused { try await driver.unpause(id) }

@@ -79,17 +79,20 @@ public struct ComputeManager: Sendable {
         server.answer(DetachVolume.self) { message, _ in
             try await queue.call(message.instanceId) { try await detachVolume(message) }
         }
-        server.answer(PrepareLiveMigration.self) { message, _ in
-            return try await queue.call(message.instance.id) { try await prepareLiveMigration(message) }
+        server.answer(PrepareMigration.self) { message, _ in
+            try await queue.call(message.instance.id) { try await prepareMigration(message) }
         }
-        server.on(LiveMigrate.self) { message, _ in
-            await queue.run(message.instanceId) { await liveMigrate(message) }
+        server.on(SendGuest.self) { message, _ in
+            await queue.run(message.instanceId) { await sendGuest(message) }
         }
-        server.on(CompleteLiveMigration.self) { message, _ in
-            await queue.run(message.instance.id) { await completeLiveMigration(message) }
+        server.on(TakeOverGuest.self) { message, _ in
+            await queue.run(message.instance.id) { await takeOverGuest(message) }
         }
-        server.on(AbortIncomingMigration.self) { message, _ in
-            await queue.run(message.instanceId) { await abortIncomingMigration(message) }
+        server.on(RevertGuest.self) { message, _ in
+            await queue.run(message.instance.id) { await revertGuest(message) }
+        }
+        server.on(RemoveMovedGuest.self) { message, _ in
+            await queue.run(message.instanceId) { await removeMovedGuest(message) }
         }
         server.answer(GetHostUptime.self) { _, _ in try HostUptime.read() }
         server.answer(GetConsoleOutput.self) { message, _ in

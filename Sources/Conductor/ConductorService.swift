@@ -59,9 +59,17 @@ public struct ConductorService: Sendable {
             try context.requireControlPlane()
             try await liveMigrate(message)
         }
-        server.on(LiveMigrationFinished.self) { message, context in
+        server.on(MigrateInstance.self) { message, context in
+            try context.requireControlPlane()
+            try await migrate(message)
+        }
+        server.on(FinishColdMigration.self) { message, context in
+            try context.requireControlPlane()
+            try await finishColdMigration(message)
+        }
+        server.on(GuestSent.self) { message, context in
             try await requireHost(of: message.instanceId, context)
-            try await liveMigrationFinished(message)
+            try await guestSent(message)
         }
         server.on(ResizeInstance.self) { message, context in
             try context.requireControlPlane()

@@ -202,10 +202,16 @@ public actor FakeDriver: HypervisorDriver {
         return "fake:\(spec.instanceId)"
     }
 
-    /// The guest stops here (as QEMU's does once its state has gone); fake drivers of other hosts are not told.
+    /// A running guest stops here (as QEMU's does once its state has gone), a stopped one stays stopped; fake drivers
+    /// of other hosts are not told.
     public func migrate(_ instance: InstanceID, to destination: String) async throws {
         guard destination == "fake:\(instance)" else { throw DriverError.failed("\(destination) is not where instance \(instance) is awaited.") }
-        try await transition(instance, from: [.running, .paused], to: .paused, .migrate)
+        try await perform(.migrate)
+        var guest = try guest(instance)
+        guard [.running, .paused, .shutdown].contains(guest.powerState) else { throw DriverError.invalidPowerState(instance, guest.powerState, "migrate") }
+        if guest.powerState != .shutdown { guest.powerState = .paused }
+        guest.console.append("[fake] migrate: sent to \(destination)")
+        guestsById[instance] = guest
     }
 
     public func finishIncomingMigration(_ instance: InstanceID) async throws {

@@ -50,16 +50,17 @@ public protocol HypervisorDriver: Sendable {
     /// Sends the guest an NMI, so its kernel dumps.
     func triggerCrashDump(_ instance: InstanceID) async throws
 
-    /// Live migration, on the destination: makes the guest's disks as `spawn` does and starts it waiting for its
-    /// state (and its local disks' contents) from the source; returns where the source sends them. On failure nothing
-    /// of it is left behind; `destroy` removes it again when the migration does not happen.
+    /// A move to another host, on the destination: makes the guest's disks as `spawn` does and starts it waiting for
+    /// its state (and its local disks' contents) from the source; returns where the source sends them. On failure
+    /// nothing of it is left behind; `destroy` removes it again when the move does not happen.
     func prepareIncomingMigration(_ guest: GuestSpec) async throws -> String
-    /// Live migration, on the source: sends the running (or paused) guest to `destination` (what the destination's
-    /// `prepareIncomingMigration` returned), its local disks with it, and returns once the destination has all of it;
-    /// the stopped copy left here is for the caller to `destroy`. On failure the guest runs on here as it was.
+    /// A move to another host, on the source: sends the guest to `destination` (what the destination's
+    /// `prepareIncomingMigration` returned), its local disks with it, and returns once the destination has all of it.
+    /// A running or paused guest (a live migration) is stopped here then; a stopped one (a cold migration) stays as it
+    /// is; either copy is for the caller to `destroy`. On failure the guest is here as it was.
     func migrate(_ instance: InstanceID, to destination: String) async throws
-    /// Live migration, on the destination once the source is done: returns when the guest runs (or is paused, as it
-    /// was on the source) here.
+    /// A move to another host, on the destination once the source is done: returns when the guest is here, running or
+    /// paused as it was on the source (a stopped one is paused: the caller powers it off).
     func finishIncomingMigration(_ instance: InstanceID) async throws
 }
 

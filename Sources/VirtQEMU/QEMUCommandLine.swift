@@ -41,6 +41,8 @@ public struct QEMUCommandLine: Sendable, Equatable {
     public var pidFile: String
     /// QEMU's `-incoming` URI: the guest's state is read from it (a resume of a suspended guest) instead of booting.
     public var incoming: String?
+    /// `-S`: the machine is made but its CPUs do not start (a stopped guest whose disks a cold migration sends).
+    public var frozen = false
 
     public init(
         name: String,
@@ -103,6 +105,7 @@ public struct QEMUCommandLine: Sendable, Equatable {
         ]
         if let vncSocket { arguments += ["-vnc", "unix:\(vncSocket)"] }
         if let incoming { arguments += ["-incoming", incoming] }
+        if frozen { arguments += ["-S"] }
         return arguments
     }
 

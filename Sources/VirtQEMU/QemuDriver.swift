@@ -168,10 +168,11 @@ public struct QemuDriver: HypervisorDriver {
     }
 
     /// Starts QEMU for the guest on its existing disks (those of them that exist, and its config drive when it has
-    /// one); from a saved state or a live migration when `incoming` names it (a QEMU `-incoming` URI). The first NIC forwards a port of
+    /// one); from a saved state or a migration when `incoming` names it (a QEMU `-incoming` URI); with its CPUs not
+    /// started when `frozen`. The first NIC forwards a port of
     /// 127.0.0.1 to the guest's SSH: the one it had before while that is free, else a new one, kept in `guest.json`. A
     /// last NIC carries the guest's metadata requests, when the host has a relay for them.
-    func start(_ guest: StoredGuest, files: InstanceFiles, incoming: String? = nil) async throws {
+    func start(_ guest: StoredGuest, files: InstanceFiles, incoming: String? = nil, frozen: Bool = false) async throws {
         try ConsoleLog(path: files.consoleLog).rotateIfNeeded()
         let spec = guest.spec
         var networks: [QEMUUserNetwork] = []
@@ -201,6 +202,7 @@ public struct QemuDriver: HypervisorDriver {
         commandLine.extraDisks = [files.ephemeralDisk, files.swapDisk].filter { FileManager.default.fileExists(atPath: $0) }
         commandLine.volumes = try guest.volumes.map(QEMUVolume.init)
         commandLine.incoming = incoming
+        commandLine.frozen = frozen
         _ = try await QEMUProcess.launch(commandLine)
     }
 

@@ -4,12 +4,12 @@ import Testing
 import Virt
 import VirtQEMU
 
-/// Live migration between two QEMU drivers with their own data directories (two hosts on one machine), on the real
-/// test guest: it keeps running (no second boot) and keeps what it wrote on its local disk.
-@Suite("QEMU live migration")
+/// Moves between two QEMU drivers with their own data directories (two hosts on one machine), on the real test guest:
+/// live, it keeps running (no second boot) and what it wrote on its local disk; cold, it boots there on that disk.
+@Suite("QEMU migration")
 struct QemuDriverMigrationTests {
     @Test(.timeLimit(.minutes(5)))
-    func aRunningGuestMovesWithItsDisk() async throws {
+    func aGuestMovesLiveAndBackColdWithItsDisk() async throws {
         let image = try await QemuDriverTests.image()
         try await QemuDriverTests.withDriver { source, _ in
             try await QemuDriverTests.withDriver { destination, _ in
@@ -36,6 +36,19 @@ struct QemuDriverMigrationTests {
                 try await Self.type(destination, id, "echo ARRIVED $(dd if=/dev/vdb bs=512 count=1 2>/dev/null | head -n 1)")
                 let console = try await QemuDriverTests.waitForConsole(destination, id, toShow: "ARRIVED MIGRATION-MARKER")
                 #expect(!console.contains("Linux version"), "the guest booted again on the destination:\n\(console)")
+
+                // Cold, back to the first host: stopped, it goes from a QEMU whose CPUs never start; started there, it
+                // boots on its disk as it was.
+                try await destination.powerOff(id)
+                let back = try await source.prepareIncomingMigration(spec)
+                try await destination.migrate(id, to: back)
+                #expect(await destination.powerState(id) == .shutdown, "a stopped guest stays stopped on the host it left")
+                try await source.finishIncomingMigration(id)
+                try await source.powerOff(id)
+                try await source.powerOn(id)
+                _ = try await QemuDriverTests.waitForConsole(source, id, toShow: "STRATUS TEST GUEST READY")
+                try await Self.type(source, id, "echo BACK $(dd if=/dev/vdb bs=512 count=1 2>/dev/null | head -n 1)")
+                _ = try await QemuDriverTests.waitForConsole(source, id, toShow: "BACK MIGRATION-MARKER")
             }
         }
     }

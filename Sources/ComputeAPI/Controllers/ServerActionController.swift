@@ -106,7 +106,15 @@ struct ServerActionController: Sendable {
             guard instance.vmState == .resized, instance.taskState == nil else {
                 throw StratusError.conflict("Cannot 'confirmResize' instance \(instance.id) while it is in vm_state \(instance.vmState.rawValue)")
             }
-            instance.vmState = .active
+            if try await movedToAnotherHost(instance) {
+                // The source's copy goes first: the conductor ends the confirm.
+                instance.taskState = .resizeConfirming
+                try await begin("confirmResize", &instance)
+                try await recordAction("confirmResize", instance, auth: auth, context: context)
+                try await api.conductorRPC.finishColdMigration(instance.id, confirm: true, credentials: credentials(auth, instance, context.requestID, token))
+                return JSONResponse.empty()
+            }
+            instance.vmState = instance.powerState == .running ? .active : .stopped
             instance.oldFlavor = nil
             try await begin("confirmResize", &instance)
             try await recordAction("confirmResize", instance, auth: auth, context: context)
@@ -117,11 +125,17 @@ struct ServerActionController: Sendable {
             guard instance.vmState == .resized, instance.taskState == nil, let old = instance.oldFlavor else {
                 throw StratusError.conflict("Cannot 'revertResize' instance \(instance.id) while it is in vm_state \(instance.vmState.rawValue)")
             }
+            let moved = try await movedToAnotherHost(instance)
             instance.taskState = .resizeReverting
             try await begin("revertResize", &instance)
             try await recordAction("revertResize", instance, auth: auth, context: context)
             _ = try await api.backend.migrations.setMigrationStatus(instance: instance.id, to: .reverting, at: api.now)
-            try await api.conductorRPC.resize(instance.id, to: old, reverting: true, credentials: credentials(auth, instance, context.requestID, token))
+            let credentials = credentials(auth, instance, context.requestID, token)
+            if moved {
+                try await api.conductorRPC.finishColdMigration(instance.id, confirm: false, credentials: credentials)
+            } else {
+                try await api.conductorRPC.resize(instance.id, to: old, reverting: true, credentials: credentials)
+            }
             return JSONResponse.empty(status: .accepted)
         case "rebuild":
             try Self.refuseWithVolumes("rebuild", instance)
@@ -135,6 +149,8 @@ struct ServerActionController: Sendable {
             return try await restore(instance, auth: auth, context: context, token: token)
         case "os-migrateLive":
             return try await liveMigrate(instance, argument: argument, auth: auth, context: context, token: token)
+        case "migrate":
+            return try await migrate(instance, argument: argument, auth: auth, context: context, token: token)
         case "forceDelete":
             try auth.requireWriter("os_compute_api:os-deferred-delete:force")
             try await delete(instance, soft: false, auth: auth, requestId: context.requestID, token: token)

@@ -31,17 +31,49 @@ extension ServerActionController {
         if version >= APIVersion(2, 30), version < APIVersion(2, 68) { _ = try body.bool("force") }
         try body.finish()
         try check("os-migrateLive", instance, from: [.active, .paused], auth: auth)
-        if let host {
-            guard try await api.repository.computeNode(host: host) != nil else { throw StratusError.badRequest("Compute host \(host.prefix(255)) could not be found.") }
-            guard host != instance.host else {
-                throw StratusError.badRequest("The supplied destination host \(host.prefix(255)) is the host the server runs on.")
-            }
-        }
+        try await checkDestination(host, of: instance)
         var instance = instance
         instance.taskState = .migrating
         try await begin("os-migrateLive", &instance)
         try await recordAction("live-migration", instance, auth: auth, context: context)
         try await api.conductorRPC.liveMigrate(instance.id, to: host, credentials: credentials(auth, instance, context.requestID, token))
         return JSONResponse.empty(status: .accepted)
+    }
+
+    /// `migrate`: a cold migration of an ACTIVE or SHUTOFF server, to `host` (from 2.56; null or absent: the scheduler
+    /// picks). Admin only. It ends in VERIFY_RESIZE on the destination, for `confirmResize` or `revertResize`.
+    func migrate(_ instance: Instance, argument: JSONValue, auth: AuthContext, context: StratusRequestContext, token: String) async throws -> Response {
+        try auth.requireAdmin("os_compute_api:os-migrate-server:migrate")
+        var host: String?
+        switch argument {
+        case .null: break
+        case .object(let fields):
+            var body = BodyReader(fields, path: "migrate")
+            if context.apiVersion >= APIVersion(2, 56) { host = try body.nullableString("host") ?? nil }
+            try body.finish()
+        default: throw BodyReader.invalid("migrate", argument, "\(argument.shownInMessage) is not of type 'object', 'null'")
+        }
+        try check("migrate", instance, from: [.active, .stopped], auth: auth)
+        try await checkDestination(host, of: instance)
+        var instance = instance
+        instance.taskState = .resizePrep
+        try await begin("migrate", &instance)
+        try await recordAction("migrate", instance, auth: auth, context: context)
+        try await api.conductorRPC.migrate(instance.id, to: host, credentials: credentials(auth, instance, context.requestID, token))
+        return JSONResponse.empty(status: .accepted)
+    }
+
+    /// A destination an admin names must be a known host other than the server's own.
+    private func checkDestination(_ host: String?, of instance: Instance) async throws {
+        guard let host else { return }
+        guard try await api.repository.computeNode(host: host) != nil else { throw StratusError.badRequest("Compute host \(host.prefix(255)) could not be found.") }
+        guard host != instance.host else { throw StratusError.badRequest("The supplied destination host \(host.prefix(255)) is the host the server runs on.") }
+    }
+
+    /// Whether the instance's move waiting for a confirm went to another host (a cold migration), not a resize in place.
+    func movedToAnotherHost(_ instance: Instance) async throws -> Bool {
+        var filter = MigrationFilter()
+        filter.instanceId = instance.id
+        return try await api.backend.migrations.migrations(filter).contains { !$0.status.isFinal && $0.sourceCompute != $0.destCompute }
     }
 }

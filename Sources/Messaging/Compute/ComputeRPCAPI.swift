@@ -73,24 +73,28 @@ public struct ComputeRPCAPI: Sendable {
         try await rpc.call(GetHostUptime(), to: Topic.compute(host))
     }
 
-    // MARK: Live migration
+    // MARK: Moves to another host
 
     /// On the destination: the guest waits for its state; where the source sends it.
-    public func prepareLiveMigration(_ instance: Instance, on destination: String, credentials: Credentials) async throws -> String {
-        try await rpc.call(PrepareLiveMigration(instance: instance, credentials: credentials), to: Topic.compute(destination), requestId: credentials.requestId)
+    public func prepareMigration(_ instance: Instance, on destination: String, credentials: Credentials) async throws -> String {
+        try await rpc.call(PrepareMigration(instance: instance, credentials: credentials), to: Topic.compute(destination), requestId: credentials.requestId)
     }
 
     /// On the source: send the guest to `destination`, waiting at `uri`.
-    public func liveMigrate(_ id: InstanceID, from source: String, to destination: String, uri: String, credentials: Credentials) async throws {
-        try await cast(LiveMigrate(instanceId: id, destination: destination, uri: uri, credentials: credentials), to: source, credentials)
+    public func sendGuest(_ id: InstanceID, from source: String, to destination: String, uri: String, live: Bool, credentials: Credentials) async throws {
+        try await cast(SendGuest(instanceId: id, destination: destination, uri: uri, live: live, credentials: credentials), to: source, credentials)
     }
 
-    public func completeLiveMigration(_ instance: Instance, on destination: String, credentials: Credentials) async throws {
-        try await cast(CompleteLiveMigration(instance: instance, credentials: credentials), to: destination, credentials)
+    public func takeOverGuest(_ instance: Instance, on destination: String, live: Bool, powerOn: Bool, credentials: Credentials) async throws {
+        try await cast(TakeOverGuest(instance: instance, live: live, powerOn: powerOn, credentials: credentials), to: destination, credentials)
     }
 
-    public func abortIncomingMigration(_ id: InstanceID, on destination: String, credentials: Credentials) async throws {
-        try await cast(AbortIncomingMigration(instanceId: id, credentials: credentials), to: destination, credentials)
+    public func revertGuest(_ instance: Instance, on source: String, powerOn: Bool, credentials: Credentials) async throws {
+        try await cast(RevertGuest(instance: instance, powerOn: powerOn, credentials: credentials), to: source, credentials)
+    }
+
+    public func removeMovedGuest(_ id: InstanceID, on host: String, credentials: Credentials) async throws {
+        try await cast(RemoveMovedGuest(instanceId: id, credentials: credentials), to: host, credentials)
     }
 
     private func cast<M: RPCMessage>(_ message: M, to host: String, _ credentials: Credentials) async throws {

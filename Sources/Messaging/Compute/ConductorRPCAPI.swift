@@ -32,11 +32,20 @@ public struct ConductorRPCAPI: Sendable {
         try await cast(LiveMigrateInstance(instanceId: id, host: host, credentials: credentials), requestId: credentials.requestId)
     }
 
+    public func migrate(_ id: InstanceID, to host: String?, credentials: Credentials) async throws {
+        try await cast(MigrateInstance(instanceId: id, host: host, credentials: credentials), requestId: credentials.requestId)
+    }
+
+    /// Confirms (`confirm`) or reverts a cold migration waiting in VERIFY_RESIZE.
+    public func finishColdMigration(_ id: InstanceID, confirm: Bool, credentials: Credentials) async throws {
+        try await cast(FinishColdMigration(instanceId: id, confirm: confirm, credentials: credentials), requestId: credentials.requestId)
+    }
+
     // MARK: From compute hosts
 
-    /// The source's word on a live migration: done (`error` nil) or not.
-    public func liveMigrationFinished(_ id: InstanceID, error: String?, credentials: Credentials) async throws {
-        try await cast(LiveMigrationFinished(instanceId: id, error: error, credentials: credentials), requestId: credentials.requestId)
+    /// The source's word on a move: the guest went (`error` nil) or not.
+    public func guestSent(_ id: InstanceID, error: String?, credentials: Credentials) async throws {
+        try await cast(GuestSent(instanceId: id, error: error, credentials: credentials), requestId: credentials.requestId)
     }
 
     /// Records the changes if the task state is one of `expected` (nil: whatever it is); whether it did.

@@ -12,6 +12,8 @@ public struct InstanceMigration: Sendable, Codable, Equatable {
         case preparing
         case running
         case completed
+        /// A cold migration's guest is going over (then it is `finished`, waiting for a confirm or a revert).
+        case migrating
 
         /// The move is over; nothing will change the record again.
         public var isFinal: Bool { [.confirmed, .reverted, .error, .completed].contains(self) }

@@ -1,0 +1,144 @@
+import Database
+import Foundation
+import Logging
+import Messaging
+import StratusCore
+
+/// Moves to another host as conductor tasks (Nova's `LiveMigrationTask` and `MigrationTask`): the migration takes over
+/// the source's claim, the scheduler claims a destination for the instance, the destination prepares, the source sends
+/// the guest, the destination takes it over. Live, the source's claim then goes back; cold, it is kept until the move
+/// is confirmed (the source's copy goes) or reverted (the instance goes back to it). Every failure puts the claims
+/// back as they were and leaves the instance where it was, without a task.
+extension ConductorService {
+    func liveMigrate(_ message: LiveMigrateInstance) async throws {
+        try await move(message.instanceId, to: message.host, live: true, credentials: message.credentials)
+    }
+
+    func migrate(_ message: MigrateInstance) async throws {
+        try await move(message.instanceId, to: message.host, live: false, credentials: message.credentials)
+    }
+
+    private func move(_ id: InstanceID, to host: String?, live: Bool, credentials: Credentials) async throws {
+        let asked: TaskState = live ? .migrating : .resizePrep
+        guard let instance = try await repository.instance(id), instance.taskState == asked, let source = instance.host,
+            try await migration(of: id) == nil
+        else { return }
+        var migration = InstanceMigration(
+            uuid: UUID().uuidString.lowercased(), instanceId: id, projectId: instance.projectId, userId: credentials.userId,
+            migrationType: live ? "live-migration" : "migration", status: live ? .preparing : .preMigrating, sourceCompute: source,
+            destCompute: host ?? "", oldFlavorId: instance.flavor.id, newFlavorId: instance.flavor.id, createdAt: now
+        )
+        let consumer = InstanceID(migration.uuid)
+        _ = try await repository.moveClaim(from: id, to: consumer)
+        let destination: String
+        do {
+            let selection = try await schedulerRPC.selectDestination(moving: id, from: source, to: host, requestId: credentials.requestId)
+            guard let host = selection?.host else { throw RemoteFault(status: 500, message: "No valid host was found.") }
+            destination = host
+        } catch let fault as RemoteFault {
+            migration.status = .error
+            _ = try await backend.migrations.createMigration(migration)
+            return try await abandon(instance, task: asked, consumer: consumer, destination: nil, reason: fault.message, credentials: credentials)
+        }
+        migration.destCompute = destination
+        _ = try await backend.migrations.createMigration(migration)
+        let uri: String
+        do {
+            uri = try await computeRPC.prepareMigration(instance, on: destination, credentials: credentials)
+        } catch {
+            return try await abandon(instance, task: asked, consumer: consumer, destination: destination, reason: "\(error)", credentials: credentials)
+        }
+        _ = try await backend.migrations.setMigrationStatus(instance: id, to: live ? .running : .migrating, at: now)
+        if !live { _ = try await update(id, InstanceChanges(taskState: .set(.resizeMigrating)), expected: [asked]) }
+        try await computeRPC.sendGuest(id, from: source, to: destination, uri: uri, live: live, credentials: credentials)
+    }
+
+    /// The source's report. Sent: the instance is placed on the destination, which takes the guest over (live, the
+    /// source's claim goes back now). Not sent: everything is put back. From the destination (placed there, and
+    /// restarted before it took the guest over): it is asked again.
+    func guestSent(_ message: GuestSent) async throws {
+        guard var instance = try await repository.instance(message.instanceId), let migration = try await migration(of: instance.id),
+            [.running, .migrating].contains(migration.status)
+        else { return }
+        let live = migration.migrationType == "live-migration"
+        let sending: TaskState = live ? .migrating : .resizeMigrating
+        let placed: TaskState = live ? .migrating : .resizeMigrated
+        let powerOn = instance.vmState == .active
+        if instance.host == migration.destCompute, instance.taskState == placed {
+            return try await computeRPC.takeOverGuest(instance, on: migration.destCompute, live: live, powerOn: powerOn, credentials: message.credentials)
+        }
+        guard instance.taskState == sending else { return }
+        let consumer = InstanceID(migration.uuid)
+        if let error = message.error {
+            return try await abandon(instance, task: sending, consumer: consumer, destination: migration.destCompute, reason: error, credentials: message.credentials)
+        }
+        instance.host = migration.destCompute
+        instance.availabilityZone = try await repository.computeNode(host: migration.destCompute)?.availabilityZone ?? instance.availabilityZone
+        instance.taskState = placed
+        instance.updatedAt = now
+        let moved = try await backend.transaction { [instance, computeRPC] tx in
+            guard try await tx.compute.updateInstance(instance, expectedTaskStates: [sending]) else { return false }
+            try await computeRPC.casting(into: tx.outbox)
+                .takeOverGuest(instance, on: migration.destCompute, live: live, powerOn: powerOn, credentials: message.credentials)
+            return true
+        }
+        if moved, live { _ = try await repository.releaseClaim(instance: consumer) }
+        try await backend.consoleTokens.revoke(instanceId: instance.id)
+    }
+
+    /// A cold move waiting in VERIFY_RESIZE (the API set `resize_confirming` or `resize_reverting`). Confirmed: the
+    /// source's copy and claim go. Reverted: the destination's copy and claim go, the instance takes its source claim
+    /// back and returns to its kept guest there, which runs again if the instance ran.
+    func finishColdMigration(_ message: FinishColdMigration) async throws {
+        guard var instance = try await repository.instance(message.instanceId), instance.vmState == .resized,
+            let migration = try await migration(of: instance.id), migration.migrationType == "migration",
+            instance.host == migration.destCompute
+        else { return }
+        let consumer = InstanceID(migration.uuid)
+        let credentials = message.credentials
+        if message.confirm {
+            guard instance.taskState == .resizeConfirming else { return }
+            try await computeRPC.removeMovedGuest(instance.id, on: migration.sourceCompute, credentials: credentials)
+            _ = try await repository.releaseClaim(instance: consumer)
+            let state: VMState = instance.powerState == .running ? .active : .stopped
+            _ = try await update(instance.id, InstanceChanges(vmState: state, taskState: .clear, clearOldFlavor: true, migrationStatus: .confirmed),
+                                 expected: [.resizeConfirming])
+            return
+        }
+        guard instance.taskState == .resizeReverting else { return }
+        try await computeRPC.removeMovedGuest(instance.id, on: migration.destCompute, credentials: credentials)
+        _ = try await repository.releaseClaim(instance: instance.id)
+        _ = try await repository.moveClaim(from: consumer, to: instance.id)
+        let powerOn = instance.powerState == .running
+        instance.host = migration.sourceCompute
+        instance.availabilityZone = try await repository.computeNode(host: migration.sourceCompute)?.availabilityZone ?? instance.availabilityZone
+        instance.updatedAt = now
+        _ = try await backend.transaction { [instance, computeRPC] tx in
+            guard try await tx.compute.updateInstance(instance, expectedTaskStates: [.resizeReverting]) else { return false }
+            try await computeRPC.casting(into: tx.outbox).revertGuest(instance, on: migration.sourceCompute, powerOn: powerOn, credentials: credentials)
+            return true
+        }
+        try await backend.consoleTokens.revoke(instanceId: instance.id)
+    }
+
+    /// The instance's move to another host that is not over yet.
+    func migration(of id: InstanceID) async throws -> InstanceMigration? {
+        var filter = MigrationFilter()
+        filter.instanceId = id
+        return try await backend.migrations.migrations(filter).first { !$0.status.isFinal && $0.sourceCompute != $0.destCompute }
+    }
+
+    /// The move did not happen: the destination drops its waiting guest, the instance's claim there goes back and it
+    /// takes the source's claim back from the migration; the instance stays on its source with no task.
+    private func abandon(
+        _ instance: Instance, task: TaskState, consumer: InstanceID, destination: String?, reason: String, credentials: Credentials
+    ) async throws {
+        logger.warning("conductor: moving \(instance.id) from \(instance.host ?? "no host") abandoned: \(reason)")
+        if let destination, !destination.isEmpty {
+            try await computeRPC.removeMovedGuest(instance.id, on: destination, credentials: credentials)
+        }
+        _ = try await repository.releaseClaim(instance: instance.id)
+        _ = try await repository.moveClaim(from: consumer, to: instance.id)
+        _ = try await update(instance.id, InstanceChanges(taskState: .clear, migrationStatus: .error), expected: [task])
+    }
+}
