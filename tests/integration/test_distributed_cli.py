@@ -305,7 +305,8 @@ def test_a_real_guest_on_a_compute_host_of_its_own(stratus_bin: Path, openstack_
     """A second cluster whose compute-1 and compute-2 run QEMU (TCG): the test guest boots on compute-1 through the
     CLI, reaches the metadata service through its host's relay and the API (signed with the secret of the host's
     credentials file), shows its console log and a noVNC URL; it live-migrates to compute-2 over the hosts' network and
-    runs on there without booting again, its serial console answering; it is deleted with its QEMU."""
+    runs on there without booting again, its serial console answering; stopped, it cold-migrates back to compute-1
+    (server migrate, resize confirm) and starts there; it is deleted with its QEMU."""
     with cluster_up(stratus_bin, STRATUS_CLUSTER_DRIVER="qemu") as cluster:
         cloud = Cloud(cluster, openstack_cli)
         cloud.ok("flavor", "create", "--ram", "128", "--vcpus", "1", "--disk", "1", "guest")
@@ -330,7 +331,19 @@ def test_a_real_guest_on_a_compute_host_of_its_own(stratus_bin: Path, openstack_
         serial = urllib.parse.unquote(cloud.json("console", "url", "show", "--serial", "real")["url"]).split("token=", 1)[1]
         check_serial_console_on_the_host(cluster, stratus_bin, "compute-2", serial)
         assert "Linux version" not in cloud.ok("console", "log", "show", "real").stdout, "the guest booted again on compute-2"
-        qemu = next((cluster.data_dir / "compute-2" / "instances").glob("*/pid")).read_text().strip()
+
+        # Cold, back to compute-1: stopped, migrated (VERIFY_RESIZE), confirmed; compute-2 keeps nothing of it.
+        cloud.ok("server", "stop", "real")
+        cloud.wait_for("server", "real", "SHUTOFF", 60)
+        cloud.ok("--os-compute-api-version", "2.56", "server", "migrate", "--host", "compute-1", "--wait", "real")
+        assert cloud.json("server", "show", "real")["status"] == "VERIFY_RESIZE"
+        cloud.ok("server", "resize", "confirm", "real")
+        cloud.wait_for("server", "real", "SHUTOFF", 60)
+        assert cloud.json("server", "show", "real")["OS-EXT-SRV-ATTR:host"] == "compute-1"
+        assert not list((cluster.data_dir / "compute-2" / "instances").iterdir()), "compute-2 kept the guest it sent"
+        cloud.ok("server", "start", "real")
+        cloud.wait_for("server", "real", "ACTIVE", 60)
+        qemu = next((cluster.data_dir / "compute-1" / "instances").glob("*/pid")).read_text().strip()
         cloud.ok("server", "delete", "--wait", "real")
         assert not os.path.exists(f"/proc/{qemu}"), "the guest's QEMU outlived its server"
 
