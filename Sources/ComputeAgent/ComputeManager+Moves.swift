@@ -91,6 +91,34 @@ extension ComputeManager {
         }
     }
 
+    /// Destination of an evacuation: the instance, placed here, is built again from its image on its ports (bound to
+    /// this host now); it ends ACTIVE, or SHUTOFF when `stopped`. A failure leaves it in ERROR here, with a fault.
+    func rebuildEvacuated(_ message: RebuildEvacuated) async {
+        let instance = message.instance
+        let event = "compute_rebuild_instance"
+        await recordEvent(instance.id, message.credentials.requestId, event, start: now)
+        do {
+            _ = try await rebindPorts(instance)
+            guard try await change(instance.id, InstanceChanges(taskState: .set(.rebuildSpawning)), expected: [.rebuilding]) else { return }
+            try await spawn(try await newGuestSpec(instance, interfaces: instance.networkInfo, credentials: message.credentials), credentials: message.credentials)
+            if message.stopped { try await driver.powerOff(instance.id) }
+            let power = await driver.powerState(instance.id)
+            let changes = InstanceChanges(
+                vmState: message.stopped ? .stopped : .active, taskState: .clear, powerState: power, launchedAt: now, migrationStatus: .done,
+                sshForward: await driver.sshForward(instance.id)
+            )
+            _ = try await change(instance.id, changes, expected: [.rebuildSpawning])
+            await recordEvent(instance.id, message.credentials.requestId, event, start: nil, result: "Success")
+        } catch {
+            logger.warning("compute \(host): rebuilding the evacuated instance \(instance.id) failed: \(error)")
+            try? await driver.destroy(instance.id)
+            await recordEvent(instance.id, message.credentials.requestId, event, start: nil, result: "Error", details: "\(error)")
+            let fault = InstanceFault(code: 500, message: Self.reason(error), created: now)
+            _ = try? await change(instance.id, InstanceChanges(vmState: .error, taskState: .clear, powerState: .noState, fault: fault, migrationStatus: .error),
+                                  expected: nil)
+        }
+    }
+
     /// A copy of a moved guest that is not wanted here any more.
     func removeMovedGuest(_ message: RemoveMovedGuest) async {
         do {

@@ -20,6 +20,7 @@ extension ComputeManager {
             logger.warning("compute \(host): the start's recovery could not list the host's instances: \(error)")
             return
         }
+        await removeEvacuatedGuests()
         let owned = Set(instances.map(\.id))
         let orphans = await driver.guests().filter { !owned.contains($0) }
         let interrupted = instances.filter { $0.taskState != nil && $0.updatedAt < startedAt }.map(\.id)
@@ -37,6 +38,22 @@ extension ComputeManager {
             }
         }
         await syncPowerStates()
+    }
+
+    /// Nova's `_destroy_evacuated_instances`: the guests of instances rebuilt on another host while this one was down
+    /// go, and the claims they kept here with them.
+    private func removeEvacuatedGuests() async {
+        do {
+            var removed: [InstanceID] = []
+            for id in try await conductor.evacuatedInstances(from: host) {
+                logger.warning("compute \(host): instance \(id) was evacuated to another host while this one was down; removing its guest here")
+                try await driver.destroy(id)
+                removed.append(id)
+            }
+            if !removed.isEmpty { try await conductor.evacuationCleaned(removed, on: host) }
+        } catch {
+            logger.warning("compute \(host): removing the guests of evacuated instances failed: \(error)")
+        }
     }
 
     /// The instance on record now, when it is still placed on this host.

@@ -91,6 +91,9 @@ public struct ComputeManager: Sendable {
         server.on(RevertGuest.self) { message, _ in
             await queue.run(message.instance.id) { await revertGuest(message) }
         }
+        server.on(RebuildEvacuated.self) { message, _ in
+            await queue.run(message.instance.id) { await rebuildEvacuated(message) }
+        }
         server.on(RemoveMovedGuest.self) { message, _ in
             await queue.run(message.instanceId) { await removeMovedGuest(message) }
         }

@@ -121,6 +121,68 @@ extension ConductorService {
         try await backend.consoleTokens.revoke(instanceId: instance.id)
     }
 
+    /// Evacuation (Nova's rebuild on another host): the instance's host is down, so nothing is sent; the migration
+    /// takes over the old host's claim (given back once that host, back, has removed its copy), the scheduler claims
+    /// a new host, and the instance is built again there from its image, on its ports.
+    func evacuate(_ message: EvacuateInstance) async throws {
+        guard var instance = try await repository.instance(message.instanceId), instance.taskState == .rebuilding,
+            let source = instance.host, try await migration(of: instance.id) == nil
+        else { return }
+        let credentials = message.credentials
+        var migration = InstanceMigration(
+            uuid: UUID().uuidString.lowercased(), instanceId: instance.id, projectId: instance.projectId, userId: credentials.userId,
+            migrationType: "evacuation", status: .preMigrating, sourceCompute: source, destCompute: message.host ?? "",
+            oldFlavorId: instance.flavor.id, newFlavorId: instance.flavor.id, createdAt: now
+        )
+        let consumer = InstanceID(migration.uuid)
+        _ = try await repository.moveClaim(from: instance.id, to: consumer)
+        let destination: String
+        do {
+            let selection = try await schedulerRPC.selectDestination(moving: instance.id, from: source, to: message.host, requestId: credentials.requestId)
+            guard let host = selection?.host else { throw RemoteFault(status: 500, message: "No valid host was found.") }
+            destination = host
+        } catch let fault as RemoteFault {
+            migration.status = .error
+            _ = try await backend.migrations.createMigration(migration)
+            return try await abandon(instance, task: .rebuilding, consumer: consumer, destination: nil, reason: fault.message, credentials: credentials)
+        }
+        migration.destCompute = destination
+        _ = try await backend.migrations.createMigration(migration)
+        instance.host = destination
+        instance.availabilityZone = try await repository.computeNode(host: destination)?.availabilityZone ?? instance.availabilityZone
+        instance.updatedAt = now
+        _ = try await backend.transaction { [instance, computeRPC] tx in
+            guard try await tx.compute.updateInstance(instance, expectedTaskStates: [.rebuilding]) else { return false }
+            try await computeRPC.casting(into: tx.outbox).rebuildEvacuated(instance, on: destination, stopped: message.stopped, credentials: credentials)
+            return true
+        }
+        try await backend.consoleTokens.revoke(instanceId: instance.id)
+    }
+
+    /// The instances evacuated from `host` (rebuilt elsewhere, or failed there) that are not on it again since.
+    func evacuatedInstances(from host: String) async throws -> [InstanceID] {
+        var filter = MigrationFilter()
+        filter.migrationType = "evacuation"
+        filter.sourceCompute = host
+        let ended = try await backend.migrations.migrations(filter).filter { [.done, .error].contains($0.status) }
+        var evacuated: [InstanceID] = []
+        for id in Set(ended.map(\.instanceId)) where try await repository.instance(id)?.host != host {
+            evacuated.append(id)
+        }
+        return evacuated
+    }
+
+    /// The old host removed the evacuated guests: the claims their migrations kept there go.
+    func evacuationCleaned(_ message: EvacuationCleaned) async throws {
+        var filter = MigrationFilter()
+        filter.migrationType = "evacuation"
+        filter.sourceCompute = message.host
+        let cleaned = Set(message.instanceIds)
+        for migration in try await backend.migrations.migrations(filter) where cleaned.contains(migration.instanceId) {
+            _ = try await repository.releaseClaim(instance: InstanceID(migration.uuid))
+        }
+    }
+
     /// The instance's move to another host that is not over yet.
     func migration(of id: InstanceID) async throws -> InstanceMigration? {
         var filter = MigrationFilter()

@@ -67,6 +67,18 @@ public struct ConductorService: Sendable {
             try context.requireControlPlane()
             try await finishColdMigration(message)
         }
+        server.on(EvacuateInstance.self) { message, context in
+            try context.requireControlPlane()
+            try await evacuate(message)
+        }
+        server.answer(EvacuatedInstances.self) { message, context in
+            try context.requireSender(is: message.host)
+            return try await evacuatedInstances(from: message.host)
+        }
+        server.on(EvacuationCleaned.self) { message, context in
+            try context.requireSender(is: message.host)
+            try await evacuationCleaned(message)
+        }
         server.on(GuestSent.self) { message, context in
             try await requireHost(of: message.instanceId, context)
             try await guestSent(message)

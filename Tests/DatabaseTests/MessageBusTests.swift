@@ -126,10 +126,12 @@ struct MessageBusTests {
                 try await gate.wait(for: 1)
                 return Pong(text: ping.text.uppercased())
             }
+            // Long enough for the server to take the call on a loaded machine, and long past once the gate opens.
+            let patient = RPCClient(transport: transport, timeout: .milliseconds(500))
             try await running([server]) {
                 let started = ContinuousClock.now
-                async let pong = impatient.call(Ping(text: "slow"), to: "scheduler")
-                try await Self.until { try await backend.messages.depth()["scheduler"] == 1 && ContinuousClock.now > started + .milliseconds(200) }
+                async let pong = patient.call(Ping(text: "slow"), to: "scheduler")
+                try await Self.until { try await backend.messages.depth()["scheduler"] == 1 && ContinuousClock.now > started + .seconds(2) }
                 for _ in 0..<3 {
                     clock.advance(seconds: 6)
                     await transport.maintain()

@@ -301,6 +301,35 @@ def test_a_host_cut_off_the_network_is_down_avoided_and_catches_up(cloud: Cloud,
         cloud.api.compute.delete_server(server)
 
 
+def test_the_servers_of_a_dead_host_are_evacuated(cloud: Cloud, cluster: Cluster):
+    """compute-3 dies (kill -9): once it shows down, `server evacuate` rebuilds its server on compute-1, same id and
+    name; started again, compute-3 lets go of the evacuated server (its claim there goes)."""
+    shown = cloud.json("--os-compute-api-version", "2.74", "server", "create", "--flavor", "m1.tiny", "--image", "img",
+                       "--no-network", "--host", "compute-3", "--wait", "evacuee")
+    assert shown["OS-EXT-SRV-ATTR:host"] == "compute-3"
+    refused = cloud.run("--os-compute-api-version", "2.29", "server", "evacuate", "--host", "compute-1", "evacuee")
+    assert refused.returncode != 0 and "is still in use" in refused.stderr, refused.describe()
+    os.kill(cluster.pid("compute-3"), signal.SIGKILL)
+    try:
+        deadline = time.monotonic() + 60
+        while next(s for s in cloud.api.compute.services() if s.host == "compute-3").state != "down":
+            assert time.monotonic() < deadline, "compute-3 did not go down"
+            time.sleep(0.5)
+        # Not --wait: this openstackclient waits for "ACTIVE" among lower-cased statuses, which never matches.
+        cloud.ok("--os-compute-api-version", "2.29", "server", "evacuate", "--host", "compute-1", "evacuee")
+        cloud.wait_for("server", "evacuee", "ACTIVE", 60)
+        after = cloud.json("server", "show", "evacuee")
+        assert (after["id"], after["OS-EXT-SRV-ATTR:host"], after["status"]) == (shown["id"], "compute-1", "ACTIVE"), after
+    finally:
+        cluster.script("restart", str(cluster.data_dir), "compute-3")
+    deadline = time.monotonic() + 60
+    while cluster.sql(f"SELECT count(*) FROM allocations WHERE host = 'compute-3'") != "0":
+        assert time.monotonic() < deadline, "compute-3 kept the claim of the server evacuated from it"
+        time.sleep(0.5)
+    assert_claims_match_instances(cluster)
+    cloud.ok("server", "delete", "--wait", "evacuee")
+
+
 def test_a_real_guest_on_a_compute_host_of_its_own(stratus_bin: Path, openstack_cli):
     """A second cluster whose compute-1 and compute-2 run QEMU (TCG): the test guest boots on compute-1 through the
     CLI, reaches the metadata service through its host's relay and the API (signed with the secret of the host's

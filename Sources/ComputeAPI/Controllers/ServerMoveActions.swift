@@ -63,6 +63,45 @@ extension ServerActionController {
         return JSONResponse.empty(status: .accepted)
     }
 
+    /// `evacuate`: the server's host is down (Nova: its service is not up, or forced down); it is built again from its
+    /// image on `host` (or one the scheduler picks), keeping its id, ports and addresses. `adminPass`; before 2.14
+    /// `onSharedStorage` (required; no storage is shared here) and the password in the reply; 2.29 to 2.67 `force`.
+    /// From 2.95 it ends SHUTOFF, before that as it was (ACTIVE, or SHUTOFF when it was stopped). Admin only.
+    func evacuate(_ instance: Instance, argument: JSONValue, auth: AuthContext, context: StratusRequestContext, token: String) async throws -> Response {
+        try auth.requireAdmin("os_compute_api:os-evacuate")
+        let version = context.apiVersion
+        guard case .object(let fields) = argument else { throw BodyReader.invalid("evacuate", argument, "is not of type 'object'") }
+        var body = BodyReader(fields, path: "evacuate")
+        let host = try body.string("host")
+        var password = try body.string("adminPass")
+        if version < APIVersion(2, 14) {
+            switch body.raw("onSharedStorage") {
+            case .bool(false)?, .string("False")?, .string("false")?: break
+            case nil: throw StratusError.badRequest("Invalid input for field/attribute evacuate. 'onSharedStorage' is a required property")
+            case let other?: throw BodyReader.invalid("onSharedStorage", other, "Stratus hosts share no instance storage")
+            }
+        }
+        if version >= APIVersion(2, 29), version < APIVersion(2, 68) { _ = try body.bool("force") }
+        try body.finish()
+        if let host {
+            guard try await api.repository.computeNode(host: host) != nil else { throw ComputeFault.notFound("Compute host \(host.prefix(255)) not found.") }
+            guard host != instance.host else { throw StratusError.badRequest("The target host can't be the same one.") }
+        }
+        try check("evacuate", instance, from: [.active, .stopped, .error], auth: auth)
+        if let source = instance.host, let node = try await api.repository.computeNode(host: source), api.isUp(node) {
+            throw StratusError.badRequest("Compute service of \(source) is still in use.")
+        }
+        var instance = instance
+        instance.taskState = .rebuilding
+        try await begin("evacuate", &instance)
+        try await recordAction("evacuate", instance, auth: auth, context: context)
+        let stopped = version >= APIVersion(2, 95) || instance.vmState == .stopped
+        try await api.conductorRPC.evacuate(instance.id, to: host, stopped: stopped, credentials: credentials(auth, instance, context.requestID, token))
+        guard version < APIVersion(2, 14) else { return JSONResponse.empty(status: .ok) }
+        if password == nil { password = ServerController.password() }
+        return try JSONResponse.make(JSONValue.object(["adminPass": .string(password ?? "")]))
+    }
+
     /// A destination an admin names must be a known host other than the server's own.
     private func checkDestination(_ host: String?, of instance: Instance) async throws {
         guard let host else { return }

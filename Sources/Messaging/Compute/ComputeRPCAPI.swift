@@ -93,6 +93,10 @@ public struct ComputeRPCAPI: Sendable {
         try await cast(RevertGuest(instance: instance, powerOn: powerOn, credentials: credentials), to: source, credentials)
     }
 
+    public func rebuildEvacuated(_ instance: Instance, on destination: String, stopped: Bool, credentials: Credentials) async throws {
+        try await cast(RebuildEvacuated(instance: instance, stopped: stopped, credentials: credentials), to: destination, credentials)
+    }
+
     public func removeMovedGuest(_ id: InstanceID, on host: String, credentials: Credentials) async throws {
         try await cast(RemoveMovedGuest(instanceId: id, credentials: credentials), to: host, credentials)
     }

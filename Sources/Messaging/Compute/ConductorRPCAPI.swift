@@ -36,6 +36,10 @@ public struct ConductorRPCAPI: Sendable {
         try await cast(MigrateInstance(instanceId: id, host: host, credentials: credentials), requestId: credentials.requestId)
     }
 
+    public func evacuate(_ id: InstanceID, to host: String?, stopped: Bool, credentials: Credentials) async throws {
+        try await cast(EvacuateInstance(instanceId: id, host: host, stopped: stopped, credentials: credentials), requestId: credentials.requestId)
+    }
+
     /// Confirms (`confirm`) or reverts a cold migration waiting in VERIFY_RESIZE.
     public func finishColdMigration(_ id: InstanceID, confirm: Bool, credentials: Credentials) async throws {
         try await cast(FinishColdMigration(instanceId: id, confirm: confirm, credentials: credentials), requestId: credentials.requestId)
@@ -68,6 +72,15 @@ public struct ConductorRPCAPI: Sendable {
 
     public func recordEvent(_ event: InstanceAction.Event, of id: InstanceID, requestId: String) async throws {
         try await cast(RecordActionEvent(instanceId: id, requestId: requestId, event: event), requestId: requestId)
+    }
+
+    /// The instances evacuated from `host` while it was down, whose guests it still has.
+    public func evacuatedInstances(from host: String) async throws -> [InstanceID] {
+        try await rpc.call(EvacuatedInstances(host: host), to: Topic.conductor)
+    }
+
+    public func evacuationCleaned(_ ids: [InstanceID], on host: String) async throws {
+        try await cast(EvacuationCleaned(host: host, instanceIds: ids), requestId: nil)
     }
 
     public func reportHost(_ node: ComputeNode) async throws {

@@ -141,3 +141,58 @@ public struct RemoveMovedGuest: RPCMessage {
         self.credentials = credentials
     }
 }
+
+/// compute-api -> conductor: rebuild the instance (task `rebuilding`), whose host is down, on `host` or one the
+/// scheduler picks; `stopped`: it ends SHUTOFF there (from 2.95, or when it was stopped), else ACTIVE.
+public struct EvacuateInstance: RPCMessage {
+    public static let method = "evacuate_instance"
+    public var instanceId: InstanceID
+    public var host: String?
+    public var stopped: Bool
+    public var credentials: Credentials
+
+    public init(instanceId: InstanceID, host: String?, stopped: Bool, credentials: Credentials) {
+        self.instanceId = instanceId
+        self.host = host
+        self.stopped = stopped
+        self.credentials = credentials
+    }
+}
+
+/// conductor -> compute.<destination>: the instance, placed here, is built again from its image on its ports.
+public struct RebuildEvacuated: RPCMessage {
+    public static let method = "rebuild_evacuated"
+    public var instance: Instance
+    public var stopped: Bool
+    public var credentials: Credentials
+
+    public init(instance: Instance, stopped: Bool, credentials: Credentials) {
+        self.instance = instance
+        self.stopped = stopped
+        self.credentials = credentials
+    }
+}
+
+/// compute -> conductor, at its start: the instances evacuated from `host` while it was down, whose guests it still
+/// has and removes (Nova's `_destroy_evacuated_instances`).
+public struct EvacuatedInstances: RPCRequest {
+    public typealias Reply = [InstanceID]
+    public static let method = "evacuated_instances"
+    public var host: String
+
+    public init(host: String) {
+        self.host = host
+    }
+}
+
+/// compute -> conductor: the host removed these evacuated instances' guests; the claims they kept on it go.
+public struct EvacuationCleaned: RPCMessage {
+    public static let method = "evacuation_cleaned"
+    public var host: String
+    public var instanceIds: [InstanceID]
+
+    public init(host: String, instanceIds: [InstanceID]) {
+        self.host = host
+        self.instanceIds = instanceIds
+    }
+}

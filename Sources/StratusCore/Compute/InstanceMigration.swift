@@ -14,9 +14,11 @@ public struct InstanceMigration: Sendable, Codable, Equatable {
         case completed
         /// A cold migration's guest is going over (then it is `finished`, waiting for a confirm or a revert).
         case migrating
+        /// An evacuation: rebuilt on its new host (the old one removes its copy when it is back).
+        case done
 
         /// The move is over; nothing will change the record again.
-        public var isFinal: Bool { [.confirmed, .reverted, .error, .completed].contains(self) }
+        public var isFinal: Bool { [.confirmed, .reverted, .error, .completed, .done].contains(self) }
     }
 
     /// Nova's integer id, assigned by the database.
