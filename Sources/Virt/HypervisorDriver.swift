@@ -75,11 +75,10 @@ public struct DriverCapabilities: Sendable, Codable, Equatable {
     public var consoleOutput: Bool
     public var remoteConsole: Bool
     public var crashDump: Bool
-    public var liveMigration: Bool
 
     public init(
         pause: Bool = true, suspend: Bool = true, snapshot: Bool = true, resize: Bool = true, volumeAttach: Bool = true,
-        interfaceAttach: Bool = true, consoleOutput: Bool = true, remoteConsole: Bool = true, crashDump: Bool = true, liveMigration: Bool = true
+        interfaceAttach: Bool = true, consoleOutput: Bool = true, remoteConsole: Bool = true, crashDump: Bool = true
     ) {
         self.pause = pause
         self.suspend = suspend
@@ -90,7 +89,6 @@ public struct DriverCapabilities: Sendable, Codable, Equatable {
         self.consoleOutput = consoleOutput
         self.remoteConsole = remoteConsole
         self.crashDump = crashDump
-        self.liveMigration = liveMigration
     }
 }
 

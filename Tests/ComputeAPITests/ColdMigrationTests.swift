@@ -15,31 +15,12 @@ struct ColdMigrationTests {
         try await nova(client, .get, "/os-migrations?migration_type=migration", token).list("migrations").compactMap { $0["status"] as? String }
     }
 
-    /// Polls until the server shows `status` and no task, then where it is and what each host holds.
-    static func settled(_ cloud: TestCloud, _ client: TestClient, _ token: String, _ id: String, _ status: String) async throws -> Placement {
-        let deadline = ContinuousClock.now + .seconds(20)
-        while true {
-            let server = try await nova(client, .get, "/servers/\(id)", token)
-            if server.string("server", "status") == status, server.value("server", "OS-EXT-STS:task_state") is NSNull {
-                var used: [String: Int] = [:]
-                var guests: [String: [String]] = [:]
-                for host in cloud.compute.hosts {
-                    used[host] = try await cloud.backend.compute.computeNode(host: host)?.vcpusUsed
-                    guests[host] = await cloud.compute.drivers[host]!.guests().map(\.rawValue)
-                }
-                return Placement(host: try #require(server.string("server", "OS-EXT-SRV-ATTR:host")), usedVCPUs: used, guests: guests)
-            }
-            try #require(ContinuousClock.now < deadline, "the server did not settle in \(status): \(server.summary)")
-            try await Task.sleep(for: .milliseconds(20))
-        }
-    }
-
     @Test func aServerMovesUntilConfirmedOrRevertedAndAFailedMoveLeavesItWhereItWas() async throws {
         try await TestCloud.with(computeHosts: 2) { cloud, client in
             let token = try await client.token()
             let image = try await uploadImage(client, token)
             let id = try await boot(client, token, image: image, networks: "none")
-            let before = try await Self.settled(cloud, client, token, id, "ACTIVE")
+            let before = try await LiveMigrationTests.settled(cloud, client, token, id, "ACTIVE")
             let source = before.host
             let destination = try #require(cloud.compute.hosts.first { $0 != source })
             let action = "/servers/\(id)/action"
@@ -48,29 +29,29 @@ struct ColdMigrationTests {
             // The destination refuses: nothing moves.
             await cloud.compute.drivers[destination]!.injectFailure(.prepareMigration, message: "no room")
             #expect(try await nova(client, .post, action, token, migrate).status == 202)
-            #expect(try await Self.settled(cloud, client, token, id, "ACTIVE") == before)
+            #expect(try await LiveMigrationTests.settled(cloud, client, token, id, "ACTIVE") == before)
             #expect(try await Self.migrations(client, token) == ["error"])
             await cloud.compute.drivers[destination]!.injectFailure(.prepareMigration, message: nil)
 
             // Moved and reverted: back on its source, running, with its claim there only.
             #expect(try await nova(client, .post, action, token, migrate).status == 202)
-            let waiting = try await Self.settled(cloud, client, token, id, "VERIFY_RESIZE")
+            let waiting = try await LiveMigrationTests.settled(cloud, client, token, id, "VERIFY_RESIZE")
             #expect(waiting == Placement(host: destination, usedVCPUs: [source: 1, destination: 1], guests: [source: [id], destination: [id]]))
             #expect(await cloud.compute.drivers[destination]!.powerState(InstanceID(id)) == .running)
             #expect(await cloud.compute.drivers[source]!.powerState(InstanceID(id)) == .shutdown)
             #expect(try await nova(client, .post, action, token, ["revertResize": NSNull()]).status == 202)
-            #expect(try await Self.settled(cloud, client, token, id, "ACTIVE") == before)
+            #expect(try await LiveMigrationTests.settled(cloud, client, token, id, "ACTIVE") == before)
             #expect(await cloud.compute.drivers[source]!.powerState(InstanceID(id)) == .running)
             #expect(try await Self.migrations(client, token) == ["reverted", "error"])
 
             // A stopped server moved and confirmed: stopped on the destination, the source's copy and claim gone.
             #expect(try await nova(client, .post, action, token, ["os-stop": NSNull()]).status == 202)
-            _ = try await Self.settled(cloud, client, token, id, "SHUTOFF")
+            _ = try await LiveMigrationTests.settled(cloud, client, token, id, "SHUTOFF")
             #expect(try await nova(client, .post, action, token, ["migrate": ["host": destination]], version: "2.56").status == 202)
-            _ = try await Self.settled(cloud, client, token, id, "VERIFY_RESIZE")
+            _ = try await LiveMigrationTests.settled(cloud, client, token, id, "VERIFY_RESIZE")
             #expect(await cloud.compute.drivers[destination]!.powerState(InstanceID(id)) == .shutdown)
             #expect(try await nova(client, .post, action, token, ["confirmResize": NSNull()]).status == 204)
-            let after = try await Self.settled(cloud, client, token, id, "SHUTOFF")
+            let after = try await LiveMigrationTests.settled(cloud, client, token, id, "SHUTOFF")
             #expect(after == Placement(host: destination, usedVCPUs: [source: 0, destination: 1], guests: [source: [], destination: [id]]))
             #expect(try await Self.migrations(client, token) == ["confirmed", "reverted", "error"])
 

@@ -21,7 +21,7 @@ struct EvacuationTests {
             let token = try await client.token()
             let image = try await uploadImage(client, token)
             let id = try await boot(client, token, image: image, networks: "none")
-            let before = try await ColdMigrationTests.settled(cloud, client, token, id, "ACTIVE")
+            let before = try await LiveMigrationTests.settled(cloud, client, token, id, "ACTIVE")
             let (first, second) = (before.host, try #require(cloud.compute.hosts.first { $0 != before.host }))
             let action = "/servers/\(id)/action"
 
@@ -36,7 +36,7 @@ struct EvacuationTests {
             // Rebuilt on the other host; the host that is down keeps its guest and the claim of it for now.
             let accepted = try await nova(client, .post, action, token, ["evacuate": [:]], version: "2.29")
             #expect(accepted.status == 200 && accepted.body.isEmpty, "\(accepted.summary)")
-            let evacuated = try await ColdMigrationTests.settled(cloud, client, token, id, "ACTIVE")
+            let evacuated = try await LiveMigrationTests.settled(cloud, client, token, id, "ACTIVE")
             #expect(evacuated == Placement(host: second, usedVCPUs: [first: 1, second: 1], guests: [first: [id], second: [id]]))
             let migrations = try await nova(client, .get, "/os-migrations?migration_type=evacuation", token).list("migrations")
             #expect(migrations.map { $0["status"] as? String } == ["done"])
@@ -44,13 +44,13 @@ struct EvacuationTests {
             // Back, the old host removes the evacuated guest at its start, and the claim goes with it.
             try await Self.forceDown(client, token, first, false)
             try await cloud.compute.recover(startedAt: Timestamp(cloud.clock.now()))
-            let cleaned = try await ColdMigrationTests.settled(cloud, client, token, id, "ACTIVE")
+            let cleaned = try await LiveMigrationTests.settled(cloud, client, token, id, "ACTIVE")
             #expect(cleaned == Placement(host: second, usedVCPUs: [first: 0, second: 1], guests: [first: [], second: [id]]))
 
             // From 2.95 an evacuated server ends stopped.
             try await Self.forceDown(client, token, second, true)
             #expect(try await nova(client, .post, action, token, ["evacuate": ["host": first]], version: "2.95").status == 200)
-            let stopped = try await ColdMigrationTests.settled(cloud, client, token, id, "SHUTOFF")
+            let stopped = try await LiveMigrationTests.settled(cloud, client, token, id, "SHUTOFF")
             #expect(stopped.host == first && stopped.usedVCPUs == [first: 1, second: 1])
             #expect(await cloud.compute.drivers[first]!.powerState(InstanceID(id)) == .shutdown)
         }

@@ -16,15 +16,23 @@ struct LiveMigrationTests {
         var guests: [String: [String]]
     }
 
-    static func placement(_ cloud: TestCloud, _ client: TestClient, _ token: String, _ id: String) async throws -> Placement {
-        let server = try await waitForStatus(client, token, id, "ACTIVE")
-        var used: [String: Int] = [:]
-        var guests: [String: [String]] = [:]
-        for host in cloud.compute.hosts {
-            used[host] = try await cloud.backend.compute.computeNode(host: host)?.vcpusUsed
-            guests[host] = await cloud.compute.drivers[host]!.guests().map(\.rawValue)
+    /// Polls until the server shows `status` and no task; then where it is and what each host holds.
+    static func settled(_ cloud: TestCloud, _ client: TestClient, _ token: String, _ id: String, _ status: String = "ACTIVE") async throws -> Placement {
+        let deadline = ContinuousClock.now + .seconds(20)
+        while true {
+            let server = try await nova(client, .get, "/servers/\(id)", token)
+            if server.string("server", "status") == status, server.value("server", "OS-EXT-STS:task_state") is NSNull {
+                var used: [String: Int] = [:]
+                var guests: [String: [String]] = [:]
+                for host in cloud.compute.hosts {
+                    used[host] = try await cloud.backend.compute.computeNode(host: host)?.vcpusUsed
+                    guests[host] = await cloud.compute.drivers[host]!.guests().map(\.rawValue)
+                }
+                return Placement(host: try #require(server.string("server", "OS-EXT-SRV-ATTR:host")), usedVCPUs: used, guests: guests)
+            }
+            try #require(ContinuousClock.now < deadline, "the server did not settle in \(status): \(server.summary)")
+            try await Task.sleep(for: .milliseconds(20))
         }
-        return Placement(host: try #require(server.string("server", "OS-EXT-SRV-ATTR:host")), usedVCPUs: used, guests: guests)
     }
 
     static func migrations(_ client: TestClient, _ token: String) async throws -> [String] {
@@ -36,7 +44,7 @@ struct LiveMigrationTests {
             let token = try await client.token()
             let image = try await uploadImage(client, token)
             let id = try await boot(client, token, image: image, networks: "none")
-            let before = try await Self.placement(cloud, client, token, id)
+            let before = try await Self.settled(cloud, client, token, id)
             let source = before.host
             let destination = try #require(cloud.compute.hosts.first { $0 != source })
             #expect(before.usedVCPUs == [source: 1, destination: 0] && before.guests == [source: [id], destination: []])
@@ -45,20 +53,20 @@ struct LiveMigrationTests {
             // The destination refuses: nothing moves, the migration is in error.
             await cloud.compute.drivers[destination]!.injectFailure(.prepareMigration, message: "no room for the incoming guest")
             #expect(try await nova(client, .post, "/servers/\(id)/action", token, live, version: "2.30").status == 202)
-            #expect(try await Self.placement(cloud, client, token, id) == before)
+            #expect(try await Self.settled(cloud, client, token, id) == before)
             #expect(try await Self.migrations(client, token) == ["error"])
             await cloud.compute.drivers[destination]!.injectFailure(.prepareMigration, message: nil)
 
             // The source fails half-way: the guest waiting on the destination goes again.
             await cloud.compute.drivers[source]!.injectFailure(.migrate, message: "the connection to the destination broke")
             #expect(try await nova(client, .post, "/servers/\(id)/action", token, live, version: "2.30").status == 202)
-            #expect(try await Self.placement(cloud, client, token, id) == before)
+            #expect(try await Self.settled(cloud, client, token, id) == before)
             #expect(try await Self.migrations(client, token) == ["error", "error"])
             await cloud.compute.drivers[source]!.injectFailure(.migrate, message: nil)
 
             // It goes: the server runs on the destination, which holds its only claim.
             #expect(try await nova(client, .post, "/servers/\(id)/action", token, live, version: "2.30").status == 202)
-            let after = try await Self.placement(cloud, client, token, id)
+            let after = try await Self.settled(cloud, client, token, id)
             #expect(after == Placement(host: destination, usedVCPUs: [source: 0, destination: 1], guests: [source: [], destination: [id]]))
             #expect(await cloud.compute.drivers[destination]!.powerState(InstanceID(id)) == .running)
             #expect(try await Self.migrations(client, token) == ["completed", "error", "error"])

@@ -32,11 +32,8 @@ extension ServerActionController {
         try body.finish()
         try check("os-migrateLive", instance, from: [.active, .paused], auth: auth)
         try await checkDestination(host, of: instance)
-        var instance = instance
-        instance.taskState = .migrating
-        try await begin("os-migrateLive", &instance)
-        try await recordAction("live-migration", instance, auth: auth, context: context)
-        try await api.conductorRPC.liveMigrate(instance.id, to: host, credentials: credentials(auth, instance, context.requestID, token))
+        let credentials = try await beginMove("os-migrateLive", action: "live-migration", task: .migrating, instance, auth: auth, context: context, token: token)
+        try await api.conductorRPC.liveMigrate(instance.id, to: host, credentials: credentials)
         return JSONResponse.empty(status: .accepted)
     }
 
@@ -55,11 +52,8 @@ extension ServerActionController {
         }
         try check("migrate", instance, from: [.active, .stopped], auth: auth)
         try await checkDestination(host, of: instance)
-        var instance = instance
-        instance.taskState = .resizePrep
-        try await begin("migrate", &instance)
-        try await recordAction("migrate", instance, auth: auth, context: context)
-        try await api.conductorRPC.migrate(instance.id, to: host, credentials: credentials(auth, instance, context.requestID, token))
+        let credentials = try await beginMove("migrate", action: "migrate", task: .resizePrep, instance, auth: auth, context: context, token: token)
+        try await api.conductorRPC.migrate(instance.id, to: host, credentials: credentials)
         return JSONResponse.empty(status: .accepted)
     }
 
@@ -91,15 +85,24 @@ extension ServerActionController {
         if let source = instance.host, let node = try await api.repository.computeNode(host: source), api.isUp(node) {
             throw StratusError.badRequest("Compute service of \(source) is still in use.")
         }
-        var instance = instance
-        instance.taskState = .rebuilding
-        try await begin("evacuate", &instance)
-        try await recordAction("evacuate", instance, auth: auth, context: context)
+        let credentials = try await beginMove("evacuate", action: "evacuate", task: .rebuilding, instance, auth: auth, context: context, token: token)
         let stopped = version >= APIVersion(2, 95) || instance.vmState == .stopped
-        try await api.conductorRPC.evacuate(instance.id, to: host, stopped: stopped, credentials: credentials(auth, instance, context.requestID, token))
+        try await api.conductorRPC.evacuate(instance.id, to: host, stopped: stopped, credentials: credentials)
         guard version < APIVersion(2, 14) else { return JSONResponse.empty(status: .ok) }
         if password == nil { password = ServerController.password() }
         return try JSONResponse.make(JSONValue.object(["adminPass": .string(password ?? "")]))
+    }
+
+    /// Sets the move's task state (a 409 while another operation runs) and records its action; the credentials the
+    /// conductor acts with.
+    private func beginMove(
+        _ name: String, action: String, task: TaskState, _ instance: Instance, auth: AuthContext, context: StratusRequestContext, token: String
+    ) async throws -> Credentials {
+        var instance = instance
+        instance.taskState = task
+        try await begin(name, &instance)
+        try await recordAction(action, instance, auth: auth, context: context)
+        return credentials(auth, instance, context.requestID, token)
     }
 
     /// A destination an admin names must be a known host other than the server's own.
