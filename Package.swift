@@ -27,6 +27,7 @@ let package = Package(
         .library(name: "StratusCore", targets: ["StratusCore"]),
         .library(name: "Database", targets: ["Database"]),
         .library(name: "HTTPSupport", targets: ["HTTPSupport"]),
+        .library(name: "ServiceClients", targets: ["ServiceClients"]),
         .library(name: "IdentityAPI", targets: ["IdentityAPI"]),
         .library(name: "ImageAPI", targets: ["ImageAPI"]),
         .library(name: "NetworkAPI", targets: ["NetworkAPI"]),
@@ -78,9 +79,21 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(
+            name: "ServiceClients",
+            dependencies: [
+                "StratusCore",
+                httpTypes,
+                nioCore,
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
             name: "HTTPSupport",
             dependencies: [
                 "StratusCore",
+                "ServiceClients",
                 hummingbird,
                 httpTypes,
                 logging,
@@ -95,7 +108,7 @@ let package = Package(
             dependencies: [
                 "StratusCore",
                 "Database",
-                "HTTPSupport",
+                "HTTPSupport", "ServiceClients",
                 hummingbird,
                 httpTypes,
                 crypto,
@@ -110,7 +123,7 @@ let package = Package(
             dependencies: [
                 "StratusCore",
                 "Database",
-                "HTTPSupport",
+                "HTTPSupport", "ServiceClients",
                 hummingbird,
                 httpTypes,
                 crypto,
@@ -125,7 +138,7 @@ let package = Package(
             dependencies: [
                 "StratusCore",
                 "Database",
-                "HTTPSupport",
+                "HTTPSupport", "ServiceClients",
                 hummingbird,
                 httpTypes,
                 logging,
@@ -137,7 +150,7 @@ let package = Package(
             dependencies: [
                 "StratusCore",
                 "Database",
-                "HTTPSupport",
+                "HTTPSupport", "ServiceClients",
                 hummingbird,
                 httpTypes,
                 logging,
@@ -172,20 +185,20 @@ let package = Package(
         ),
         .target(
             name: "ComputeAgent",
-            dependencies: ["StratusCore", "Messaging", "Virt", "NetworkAPI", "HTTPSupport", "GuestMetadata", logging, serviceLifecycle],
+            dependencies: ["StratusCore", "Messaging", "Virt", "ServiceClients", "GuestMetadata", logging, serviceLifecycle],
             swiftSettings: strict
         ),
         .target(
             name: "ComputeLink",
             dependencies: [
-                "StratusCore", "Messaging", "HTTPSupport", crypto, httpTypes, logging, serviceLifecycle,
+                "StratusCore", "Messaging", "ServiceClients", crypto, httpTypes, logging, serviceLifecycle,
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
             ],
             swiftSettings: strict
         ),
         .target(
             name: "ComputeAPI",
-            dependencies: ["StratusCore", "Database", "HTTPSupport", "Messaging", "NetworkAPI", hummingbird, httpTypes, crypto, logging],
+            dependencies: ["StratusCore", "Database", "HTTPSupport", "ServiceClients", "Messaging", "NetworkAPI", hummingbird, httpTypes, crypto, logging],
             swiftSettings: strict
         ),
         .target(
@@ -195,14 +208,14 @@ let package = Package(
         ),
         .target(
             name: "MetadataAPI",
-            dependencies: ["StratusCore", "Database", "HTTPSupport", "GuestMetadata", hummingbird, httpTypes, nioCore],
+            dependencies: ["StratusCore", "Database", "HTTPSupport", "ServiceClients", "GuestMetadata", hummingbird, httpTypes, nioCore],
             swiftSettings: strict
         ),
         .target(name: "UnixSockets", dependencies: [nioCore], swiftSettings: strict),
         .target(
             name: "ConsoleProxy",
             dependencies: [
-                "StratusCore", "Database", "HTTPSupport", "Messaging", "UnixSockets", hummingbird, webSocket, httpTypes, nioCore, logging,
+                "StratusCore", "Database", "HTTPSupport", "ServiceClients", "Messaging", "UnixSockets", hummingbird, webSocket, httpTypes, nioCore, logging,
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOWebSocket", package: "swift-nio"),
             ],
@@ -215,7 +228,7 @@ let package = Package(
                 "CSystemShims",
                 "StratusCore",
                 "Database",
-                "HTTPSupport",
+                "HTTPSupport", "ServiceClients",
                 "IdentityAPI",
                 "ImageAPI",
                 "NetworkAPI",
@@ -249,7 +262,7 @@ let package = Package(
                 "StratusApp",
                 "StratusCore",
                 "Database",
-                "HTTPSupport",
+                "HTTPSupport", "ServiceClients",
                 "IdentityAPI",
                 "ImageAPI",
                 "NetworkAPI",
@@ -277,7 +290,7 @@ let package = Package(
                 "Database",
                 "GuestMetadata",
                 "IdentityAPI",
-                "NetworkAPI",
+                "NetworkAPI", "ServiceClients",
                 "VirtQEMU",
                 "MetadataAPI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -293,7 +306,7 @@ let package = Package(
                 "Messaging",
                 logging,
                 serviceLifecycle,
-                "HTTPSupport",
+                "HTTPSupport", "ServiceClients",
                 "Scheduler",
                 "Virt",
                 "VirtQEMU",
@@ -319,7 +332,7 @@ let package = Package(
         .testTarget(
             name: "HTTPSupportTests",
             dependencies: [
-                "HTTPSupport", "StratusCore", "StratusTesting",
+                "HTTPSupport", "ServiceClients", "StratusCore", "StratusTesting",
                 hummingbird,
                 hummingbirdTesting,
                 httpTypes,
@@ -331,7 +344,7 @@ let package = Package(
         .testTarget(
             name: "IdentityAPITests",
             dependencies: [
-                "IdentityAPI", "StratusCore", "Database", "StratusTesting", "StratusApp", "HTTPSupport",
+                "IdentityAPI", "StratusCore", "Database", "StratusTesting", "StratusApp", "HTTPSupport", "ServiceClients",
                 httpTypes,
                 crypto,
             ],
@@ -340,7 +353,7 @@ let package = Package(
         .testTarget(
             name: "NetworkAPITests",
             dependencies: [
-                "NetworkAPI", "StratusCore", "Database", "StratusTesting", "HTTPSupport", "IdentityAPI",
+                "NetworkAPI", "StratusCore", "Database", "StratusTesting", "HTTPSupport", "ServiceClients", "IdentityAPI",
                 httpTypes,
             ],
             swiftSettings: strict
@@ -348,7 +361,7 @@ let package = Package(
         .testTarget(
             name: "VolumeAPITests",
             dependencies: [
-                "VolumeAPI", "StratusCore", "Database", "StratusTesting", "StratusApp", "HTTPSupport",
+                "VolumeAPI", "StratusCore", "Database", "StratusTesting", "StratusApp", "HTTPSupport", "ServiceClients",
                 httpTypes,
             ],
             swiftSettings: strict
@@ -376,7 +389,7 @@ let package = Package(
         .testTarget(
             name: "ComputeAPITests",
             dependencies: [
-                "ComputeAPI", "StratusCore", "Database", "StratusTesting", "StratusApp", "HTTPSupport", "Virt", "VirtQEMU", "Messaging", "ImageAPI",
+                "ComputeAPI", "StratusCore", "Database", "StratusTesting", "StratusApp", "HTTPSupport", "ServiceClients", "Virt", "VirtQEMU", "Messaging", "ImageAPI",
                 httpTypes,
                 logging,
                 sqlKit,
@@ -404,7 +417,7 @@ let package = Package(
         .testTarget(
             name: "ImageAPITests",
             dependencies: [
-                "ImageAPI", "StratusCore", "Database", "StratusTesting", "HTTPSupport",
+                "ImageAPI", "StratusCore", "Database", "StratusTesting", "HTTPSupport", "ServiceClients",
                 httpTypes,
                 hummingbird,
                 hummingbirdTesting,

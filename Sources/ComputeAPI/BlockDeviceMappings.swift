@@ -1,4 +1,5 @@
 import HTTPSupport
+import ServiceClients
 import StratusCore
 
 /// Nova's `block_device_mapping_v2`, read and checked against its schema: the image a local root disk is made from,

@@ -1,5 +1,6 @@
 import Foundation
 import HTTPSupport
+import ServiceClients
 import StratusCore
 
 /// Reads a request object's fields with Nova's schema-validation wording: a wrong type or value is a 400 that

@@ -4,6 +4,7 @@ import HTTPTypes
 public import Hummingbird
 public import Messaging
 public import NetworkAPI
+public import ServiceClients
 public import StratusCore
 
 /// The images the compute API boots from: the image service, asked as the user.

@@ -1,5 +1,6 @@
 import HTTPSupport
 import Hummingbird
+import ServiceClients
 
 /// `GET /compute` and `GET /compute/v2.1`: the version documents, without a token.
 struct ComputeVersionController: Sendable {

@@ -1,5 +1,6 @@
 import Foundation
 public import HTTPSupport
+public import ServiceClients
 public import StratusCore
 
 /// The volume service's REST API (Cinder v3, microversion 3.44) called with the user's token, as nova-api calls

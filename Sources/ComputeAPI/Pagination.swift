@@ -1,6 +1,7 @@
 import Foundation
 import HTTPSupport
 import Hummingbird
+import ServiceClients
 import StratusCore
 
 /// Nova's `limit` and `marker`: a page of an ordered list of ids, and the marker for the next page when it is full.

@@ -2,6 +2,7 @@ import Crypto
 import Database
 import Foundation
 import HTTPSupport
+import ServiceClients
 import StratusCore
 
 /// A server as the compute API shows it at a microversion: Nova's fields, the admin-only ones for admin.

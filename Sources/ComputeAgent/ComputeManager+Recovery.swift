@@ -1,7 +1,6 @@
-import HTTPSupport
 import Logging
 import Messaging
-import NetworkAPI
+import ServiceClients
 public import StratusCore
 import Virt
 

@@ -1,9 +1,8 @@
 import Foundation
 import GuestMetadata
-public import HTTPSupport
 public import Logging
 public import Messaging
-public import NetworkAPI
+public import ServiceClients
 public import StratusCore
 public import Virt
 

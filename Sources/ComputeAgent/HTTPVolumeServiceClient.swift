@@ -1,6 +1,6 @@
 import Foundation
-public import HTTPSupport
 public import Messaging
+public import ServiceClients
 public import StratusCore
 
 /// The volume service's REST API (Cinder v3 attachments, microversion 3.44) called with the user's token, as Nova

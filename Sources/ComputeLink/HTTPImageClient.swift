@@ -1,7 +1,7 @@
 import Crypto
 import Foundation
-public import HTTPSupport
 public import Messaging
+public import ServiceClients
 public import StratusCore
 
 /// The image service's REST API (Glance v2) as a compute host without the database calls it, with the token of the

@@ -1,8 +1,8 @@
 import Foundation
 import HTTPTypes
-public import HTTPSupport
 public import Logging
 public import Messaging
+public import ServiceClients
 public import ServiceLifecycle
 import StratusCore
 import Synchronization

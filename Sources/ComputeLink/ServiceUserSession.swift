@@ -1,6 +1,6 @@
 import Foundation
-public import HTTPSupport
 public import Logging
+public import ServiceClients
 public import ServiceLifecycle
 public import StratusCore
 

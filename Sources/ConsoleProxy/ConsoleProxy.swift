@@ -7,6 +7,7 @@ public import Hummingbird
 public import HummingbirdCore
 public import HummingbirdWebSocket
 public import Logging
+public import ServiceClients
 public import StratusCore
 import WSCore
 

@@ -1,6 +1,7 @@
 public import Hummingbird
 public import HTTPTypes
 import Logging
+import ServiceClients
 import StratusCore
 
 /// Requires a valid `X-Auth-Token` and records the caller in the context; 401 otherwise.

@@ -1,5 +1,6 @@
 public import Hummingbird
 import Logging
+public import ServiceClients
 import StratusCore
 
 /// Turns every error into an OpenStack fault body, in the style of the service the path belongs to.

@@ -1,3 +1,5 @@
+import ServiceClients
+
 /// Messages clients see for the common faults, worded as OpenStack words them.
 public enum Faults {
     public static let authenticationRequired = "The request you have made requires authentication."

@@ -1,5 +1,6 @@
 import Foundation
 public import Hummingbird
+import ServiceClients
 import StratusCore
 
 extension Request {

@@ -1,6 +1,7 @@
 import Foundation
 public import Hummingbird
 public import HTTPTypes
+public import ServiceClients
 
 /// JSON responses as OpenStack services send them.
 public enum JSONResponse {

@@ -1,4 +1,5 @@
 public import NIOCore
+public import ServiceClients
 
 extension JSONValue {
     /// Thrown for a number JSON cannot carry (NaN, infinity), as `JSONEncoder` refuses them.

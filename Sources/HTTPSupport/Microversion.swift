@@ -1,6 +1,7 @@
 import Foundation
 public import Hummingbird
 public import HTTPTypes
+import ServiceClients
 import StratusCore
 
 /// An API microversion, `2.96`.

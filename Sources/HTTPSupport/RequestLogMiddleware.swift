@@ -2,6 +2,7 @@ import Foundation
 public import Hummingbird
 import HTTPTypes
 public import Logging
+import ServiceClients
 
 /// Outermost middleware: puts `x-openstack-request-id` on every response and logs one line per request
 /// (method, path, status, duration, request id, user).

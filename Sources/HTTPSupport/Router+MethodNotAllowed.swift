@@ -1,4 +1,5 @@
 public import Hummingbird
+import ServiceClients
 import StratusCore
 
 extension Router where Context == StratusRequestContext {

@@ -1,4 +1,5 @@
 public import Hummingbird
+public import ServiceClients
 import StratusCore
 import Synchronization
 

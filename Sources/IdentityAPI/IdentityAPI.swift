@@ -1,6 +1,7 @@
 public import Database
 public import HTTPSupport
 public import Hummingbird
+public import ServiceClients
 import StratusCore
 
 /// The Keystone-v3-compatible identity service, mounted at `/identity`.

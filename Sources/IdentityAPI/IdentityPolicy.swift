@@ -1,4 +1,5 @@
 import HTTPSupport
+import ServiceClients
 import StratusCore
 
 /// Who may do what in the identity service: administration needs `admin`; a user may read itself, its

@@ -6,6 +6,7 @@ import Hummingbird
 public import Logging
 import NIOCore
 import NIOFileSystem
+public import ServiceClients
 public import StratusCore
 
 /// Image data to and from files of the same machine: what an in-process compute host asks of the image service.

@@ -3,6 +3,7 @@ public import Logging
 public import Database
 public import HTTPSupport
 public import Hummingbird
+public import ServiceClients
 public import StratusCore
 
 /// The Glance-v2-compatible image service, mounted at `/image`.

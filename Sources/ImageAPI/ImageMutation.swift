@@ -1,5 +1,6 @@
 import Foundation
 import HTTPSupport
+import ServiceClients
 import StratusCore
 
 /// Setting and removing an image's fields from a create body or a JSON patch, with Glance's rules.

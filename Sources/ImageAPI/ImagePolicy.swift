@@ -1,5 +1,6 @@
 import Database
 import HTTPSupport
+import ServiceClients
 import StratusCore
 
 /// Glance's default policy: private images are their project's, public ones everyone's, community ones

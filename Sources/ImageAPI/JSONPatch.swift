@@ -1,5 +1,6 @@
 import Foundation
 import HTTPSupport
+import ServiceClients
 import StratusCore
 
 /// One operation of an `application/openstack-images-v2.1-json-patch` document.

@@ -4,6 +4,7 @@ public import HTTPSupport
 public import Hummingbird
 public import HTTPTypes
 import NIOCore
+public import ServiceClients
 import StratusCore
 
 /// Nova's metadata API at `/metadata`: a guest's own metadata, user data and keys, asked for through the compute

@@ -1,5 +1,6 @@
 public import GuestMetadata
 public import HTTPSupport
+public import ServiceClients
 public import StratusCore
 
 /// The metadata proxy of one guest (Nova's metadata proxy): QEMU's `guestfwd` runs it for each connection the guest

@@ -1,5 +1,6 @@
 import HTTPSupport
 import HTTPTypes
+import ServiceClients
 import StratusCore
 
 /// One resource's attributes from a request body (`{"network": {...}}`), read and type-checked the way Neutron's

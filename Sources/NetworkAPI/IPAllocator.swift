@@ -1,4 +1,5 @@
 import Database
+import ServiceClients
 import StratusCore
 import HTTPTypes
 

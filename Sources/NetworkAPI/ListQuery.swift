@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import HTTPSupport
 import Hummingbird
+import ServiceClients
 
 /// A Neutron list request's parameters: any attribute as a filter (repeated values are alternatives),
 /// `fields`, `sort_key`/`sort_dir`, and `limit`/`marker`/`page_reverse` pagination with `<collection>_links`.

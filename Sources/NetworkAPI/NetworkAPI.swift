@@ -1,6 +1,7 @@
 import Database
 public import HTTPSupport
 public import Hummingbird
+public import ServiceClients
 import StratusCore
 
 /// The Neutron-v2.0-compatible network service, mounted at `/networking`.

@@ -1,6 +1,7 @@
 import Database
 public import HTTPSupport
 import HTTPTypes
+public import ServiceClients
 public import StratusCore
 
 extension NetworkService {

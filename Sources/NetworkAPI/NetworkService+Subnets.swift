@@ -1,6 +1,7 @@
 import Database
 import HTTPSupport
 import HTTPTypes
+import ServiceClients
 import StratusCore
 
 extension NetworkService {

@@ -1,6 +1,7 @@
 public import Database
 import HTTPSupport
 import HTTPTypes
+import ServiceClients
 public import StratusCore
 
 /// What an operator sets for the network service.

@@ -1,5 +1,6 @@
 public import HTTPSupport
 import HTTPTypes
+public import ServiceClients
 
 /// Neutron's named errors, with the `type` clients and tempest match on and Neutron's wording.
 public enum NeutronError {

@@ -1,4 +1,5 @@
 import HTTPSupport
+import ServiceClients
 import StratusCore
 
 /// The wire form of each resource: Neutron's attribute names and value shapes, as dictionaries so that list

@@ -1,5 +1,6 @@
 public import Database
 public import NetworkAPI
+public import ServiceClients
 public import StratusCore
 
 /// Everything `stratus all-in-one` (and the tests' cloud) is configured with.

@@ -1,4 +1,5 @@
 import Foundation
+import ServiceClients
 import ServiceLifecycle
 import UnixSignals
 import ComputeAPI

@@ -6,6 +6,7 @@ public import IdentityAPI
 public import ImageAPI
 public import MetadataAPI
 public import NetworkAPI
+public import ServiceClients
 public import VolumeAPI
 public import Logging
 

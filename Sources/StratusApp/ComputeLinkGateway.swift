@@ -5,6 +5,7 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdCore
 import NIOWebSocket
+import ServiceClients
 import WSCore
 public import HummingbirdWebSocket
 import Logging

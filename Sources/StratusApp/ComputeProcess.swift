@@ -5,6 +5,7 @@ import HTTPSupport
 public import Logging
 import Messaging
 import NetworkAPI
+import ServiceClients
 import ServiceLifecycle
 public import StratusCore
 import UnixSignals

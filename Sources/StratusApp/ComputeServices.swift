@@ -10,6 +10,7 @@ public import Logging
 public import Messaging
 public import NetworkAPI
 import Scheduler
+public import ServiceClients
 public import ServiceLifecycle
 public import StratusCore
 public import Virt

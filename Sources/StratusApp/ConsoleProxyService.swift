@@ -5,6 +5,7 @@ import HTTPSupport
 import Hummingbird
 public import Logging
 import Messaging
+import ServiceClients
 import ServiceLifecycle
 public import StratusCore
 

@@ -4,6 +4,7 @@ public import HTTPSupport
 import HTTPTypes
 public import Logging
 public import Messaging
+public import ServiceClients
 public import StratusCore
 public import VolumeAPI
 

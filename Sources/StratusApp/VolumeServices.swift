@@ -3,6 +3,7 @@ import Foundation
 public import ImageAPI
 public import HTTPSupport
 public import Logging
+public import ServiceClients
 public import ServiceLifecycle
 public import StratusCore
 public import VolumeAPI

@@ -1,5 +1,6 @@
 import Foundation
 import HTTPSupport
+import ServiceClients
 
 /// The cloud under test as the benchmark talks to it: an admin token scoped to project admin, over the real HTTP API.
 struct BenchCloud: Sendable {

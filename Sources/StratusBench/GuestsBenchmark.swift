@@ -1,5 +1,6 @@
 import Foundation
 import HTTPSupport
+import ServiceClients
 import StratusCore
 import Virt
 import VirtQEMU

@@ -1,5 +1,6 @@
 import Foundation
 import HTTPSupport
+import ServiceClients
 
 /// Boots `count` servers of m1.tiny with `concurrency` requests in flight, waits until all are ACTIVE, times
 /// GET /servers/detail with all of them present, then deletes them all and waits until they are gone.

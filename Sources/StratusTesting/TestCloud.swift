@@ -1,6 +1,7 @@
 public import Database
 public import Foundation
 import HTTPTypes
+public import ServiceClients
 import Synchronization
 public import HTTPSupport
 public import Hummingbird

@@ -1,5 +1,6 @@
 import HTTPSupport
 import HTTPTypes
+import ServiceClients
 import StratusCore
 
 /// Cinder's fault messages (cinder/exception.py), as the errors the fault middleware renders.

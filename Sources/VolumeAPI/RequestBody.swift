@@ -1,5 +1,6 @@
 import HTTPSupport
 import Hummingbird
+import ServiceClients
 import StratusCore
 
 /// The object under a request body's resource key (`{"volume": {...}}`), read field by field with Cinder's 400s.

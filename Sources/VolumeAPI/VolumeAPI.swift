@@ -1,5 +1,6 @@
 public import HTTPSupport
 public import Hummingbird
+public import ServiceClients
 import StratusCore
 
 /// The Cinder-v3-compatible volume service, mounted at `/volume`: `/volume/v3/{project_id}/...` and, as Cinder 3.67+

@@ -1,4 +1,5 @@
 public import HTTPSupport
+public import ServiceClients
 public import StratusCore
 
 /// What the volume service asks of the image service for a volume made from an image.

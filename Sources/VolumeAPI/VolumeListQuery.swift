@@ -1,6 +1,7 @@
 import Foundation
 import HTTPSupport
 import Hummingbird
+import ServiceClients
 
 /// A Cinder list request's parameters: exact-match filters on fields, `metadata` (a JSON object of pairs every item
 /// has), `all_tenants` (admins), `sort` (`key:dir,...`) or `sort_key`/`sort_dir`, and `limit`/`marker`, with a `next`

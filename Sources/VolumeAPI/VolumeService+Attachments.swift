@@ -1,5 +1,6 @@
 import Database
 public import HTTPSupport
+public import ServiceClients
 public import StratusCore
 
 /// The compute host's side of an attachment: Cinder's connector (`host`, and Nova's `mountpoint`).

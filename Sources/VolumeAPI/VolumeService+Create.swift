@@ -1,6 +1,7 @@
 import Database
 import Foundation
 public import HTTPSupport
+public import ServiceClients
 public import StratusCore
 
 /// What a volume create asks for (`POST /volumes`).

@@ -1,5 +1,6 @@
 import Database
 import HTTPSupport
+import ServiceClients
 import StratusCore
 
 extension VolumeService {

@@ -1,5 +1,6 @@
 import Database
 import HTTPSupport
+import ServiceClients
 import StratusCore
 
 /// What a snapshot create asks for (`POST /snapshots`).

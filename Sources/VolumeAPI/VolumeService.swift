@@ -1,6 +1,7 @@
 public import Database
 import Foundation
 public import HTTPSupport
+public import ServiceClients
 public import StratusCore
 
 /// The volume service's operations with Cinder's policy: volumes belong to projects; a user sees only its project's

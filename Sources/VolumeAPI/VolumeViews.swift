@@ -1,4 +1,5 @@
 import HTTPSupport
+import ServiceClients
 import StratusCore
 
 /// The wire form of each resource: Cinder's field names and value shapes (api-ref v3), as dictionaries so that list

@@ -5,6 +5,7 @@ import Foundation
 import IdentityAPI
 import Logging
 import NetworkAPI
+import ServiceClients
 import StratusApp
 import StratusCore
 import VirtQEMU

@@ -1,6 +1,7 @@
 import Foundation
 import HTTPSupport
 import NIOCore
+import ServiceClients
 import Testing
 
 /// `JSONValue.write(to:)` must produce exactly what `JSONResponse`'s `JSONEncoder` (sorted keys, unescaped slashes) does.

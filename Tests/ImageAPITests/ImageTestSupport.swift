@@ -5,6 +5,7 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 @testable import StratusTesting
+import ServiceClients
 import Testing
 
 /// One response of the image service, its body kept as bytes (image data is binary).

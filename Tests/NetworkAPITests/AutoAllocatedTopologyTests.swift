@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import NetworkAPI
+import ServiceClients
 import StratusCore
 import StratusTesting
 import Testing

@@ -3,6 +3,7 @@ import Foundation
 import HTTPTypes
 import HTTPSupport
 @testable import NetworkAPI
+import ServiceClients
 import StratusCore
 import StratusTesting
 import Testing

@@ -3,6 +3,7 @@ import HTTPTypes
 import HTTPSupport
 import IdentityAPI
 import NetworkAPI
+import ServiceClients
 import StratusCore
 import StratusTesting
 import Testing

@@ -3,6 +3,7 @@ import Foundation
 import HTTPSupport
 import HTTPTypes
 import Hummingbird
+import ServiceClients
 import StratusCore
 
 /// `os-aggregates` (admin only): host aggregates, their hosts and metadata. An aggregate's `availability_zone`

@@ -1,6 +1,7 @@
 import Database
 import HTTPSupport
 import Hummingbird
+import ServiceClients
 import StratusCore
 
 /// `PUT /os-services/{action}` before 2.53: the service named by host and binary in the body.

@@ -4,6 +4,7 @@ import HTTPSupport
 import HTTPTypes
 import Hummingbird
 import Messaging
+import ServiceClients
 import StratusCore
 
 /// The admin's view of the hosts: `os-hypervisors`, `os-services`, and `os-availability-zone`.

@@ -1,6 +1,7 @@
 import Database
 import HTTPSupport
 import Hummingbird
+import ServiceClients
 import StratusCore
 
 /// `/servers/{id}/os-instance-actions`: what was done to a server, and each action's events.

@@ -4,6 +4,7 @@ import Foundation
 import HTTPSupport
 import HTTPTypes
 import Hummingbird
+import ServiceClients
 import StratusCore
 
 /// `/os-keypairs`: each user's public keys (types `ssh` and `x509`). Since 2.92 keys are imported, never generated.

@@ -2,6 +2,7 @@ import Database
 import HTTPSupport
 import HTTPTypes
 import Hummingbird
+import ServiceClients
 import StratusCore
 
 /// `os-quota-sets`, `os-quota-class-sets` and `limits`: Nova's compute quotas, set by admin, enforced at boot.

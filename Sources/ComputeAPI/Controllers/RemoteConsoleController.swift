@@ -3,6 +3,7 @@ import HTTPSupport
 import HTTPTypes
 import Hummingbird
 import Messaging
+import ServiceClients
 import StratusCore
 
 /// Nova's remote consoles: `POST /servers/{id}/remote-consoles` (2.6+) and, before 2.6, the `os-getVNCConsole` and

@@ -5,6 +5,7 @@ import HTTPTypes
 import Hummingbird
 import Messaging
 import NetworkAPI
+import ServiceClients
 import StratusCore
 
 /// `POST /servers/{id}/action`: power and lock actions, console output, reset state; and the delete the server

@@ -5,6 +5,7 @@ import HTTPTypes
 import Hummingbird
 import Messaging
 import NetworkAPI
+import ServiceClients
 import StratusCore
 
 /// `/servers`: boot, list (summary and detail, with Nova's filters, sorting and paging), show, update, delete.

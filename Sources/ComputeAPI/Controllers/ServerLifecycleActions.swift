@@ -3,6 +3,7 @@ import Foundation
 import HTTPSupport
 import Hummingbird
 import Messaging
+import ServiceClients
 import StratusCore
 
 /// The actions that replace or park a server: rebuild, shelve/unshelve, and restore/forceDelete of a soft delete.

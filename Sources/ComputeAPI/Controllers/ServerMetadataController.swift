@@ -3,6 +3,7 @@ import Foundation
 import HTTPSupport
 import HTTPTypes
 import Hummingbird
+import ServiceClients
 import StratusCore
 
 /// `/servers/{id}/metadata`, `/servers/{id}/tags` (2.26+) and `/servers/{id}/ips`.

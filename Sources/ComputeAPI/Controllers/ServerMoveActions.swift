@@ -2,6 +2,7 @@ import Database
 import HTTPSupport
 import Hummingbird
 import Messaging
+import ServiceClients
 import StratusCore
 
 /// Moving a server to another host.

@@ -3,6 +3,7 @@ import Foundation
 import HTTPSupport
 import HTTPTypes
 import Hummingbird
+import ServiceClients
 import StratusCore
 
 /// `os-simple-tenant-usage`: the hours, vCPU-, memory- and disk-hours each project's instances used in a period.

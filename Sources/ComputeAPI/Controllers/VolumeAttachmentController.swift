@@ -4,6 +4,7 @@ import HTTPSupport
 import HTTPTypes
 import Hummingbird
 import Messaging
+import ServiceClients
 import StratusCore
 
 /// `/servers/{id}/os-volume_attachments`: Nova's volume attachments. The API reserves the volume through a volume

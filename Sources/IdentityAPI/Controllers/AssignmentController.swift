@@ -2,6 +2,7 @@ import Database
 import HTTPSupport
 import HTTPTypes
 import Hummingbird
+import ServiceClients
 import StratusCore
 
 /// Role grants (`/v3/projects/{p}/users/{u}/roles/{r}` and the domain twin) and `GET /v3/role_assignments`.

@@ -2,6 +2,7 @@ import Database
 import HTTPSupport
 import HTTPTypes
 import Hummingbird
+import ServiceClients
 import StratusCore
 
 /// `/v3/auth/...`: issue, validate, check and revoke tokens; what the caller may scope to; the catalog.

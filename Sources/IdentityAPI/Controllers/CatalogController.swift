@@ -1,6 +1,7 @@
 import Database
 import HTTPSupport
 import Hummingbird
+import ServiceClients
 import StratusCore
 
 /// `/v3/services`, `/v3/endpoints` and (read-only, from the endpoints) `/v3/regions`: the catalog, admin-only.

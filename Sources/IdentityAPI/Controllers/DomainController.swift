@@ -1,6 +1,7 @@
 import Database
 import HTTPSupport
 import Hummingbird
+import ServiceClients
 import StratusCore
 
 /// `/v3/domains`: admin-only management; a domain must be disabled before it is deleted, as in Keystone.

@@ -1,6 +1,7 @@
 import Database
 import HTTPSupport
 import Hummingbird
+import ServiceClients
 import StratusCore
 
 /// `/v3/projects`: admin manages; a token scoped to a project may read that project.

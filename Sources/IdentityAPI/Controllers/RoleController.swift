@@ -1,6 +1,7 @@
 import Database
 import HTTPSupport
 import Hummingbird
+import ServiceClients
 import StratusCore
 
 /// `/v3/roles`: admin-only. Deleting a role revokes the tokens of everyone who held it.

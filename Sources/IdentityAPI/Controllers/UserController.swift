@@ -1,6 +1,7 @@
 import Database
 import HTTPSupport
 import Hummingbird
+import ServiceClients
 import StratusCore
 
 /// `/v3/users`: admin manages; a user may read itself, list its projects and change its own password.

@@ -1,5 +1,6 @@
 import HTTPSupport
 import Hummingbird
+import ServiceClients
 
 /// Version discovery, the only calls that need no token: `GET /identity` (300) and `GET /identity/v3`.
 struct VersionController: Sendable {

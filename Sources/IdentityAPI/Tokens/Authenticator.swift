@@ -1,5 +1,6 @@
 import Database
 import HTTPSupport
+import ServiceClients
 import StratusCore
 
 /// Turns an auth request into a token: checks the password or the presented token, resolves the scope, reads

@@ -1,6 +1,7 @@
 import Foundation
 public import Database
 public import HTTPSupport
+public import ServiceClients
 public import StratusCore
 
 /// Issues, validates and revokes tokens.

@@ -3,6 +3,7 @@ import Foundation
 import HTTPSupport
 import HTTPTypes
 import Hummingbird
+import ServiceClients
 import StratusCore
 
 /// `/v2/images`: create, list, show, update (JSON patch), delete, tags, deactivate and reactivate.

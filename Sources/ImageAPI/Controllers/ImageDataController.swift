@@ -3,6 +3,7 @@ import HTTPSupport
 import HTTPTypes
 import Hummingbird
 import Logging
+import ServiceClients
 import StratusCore
 
 /// `PUT/GET /v2/images/{id}/file`: image data streamed to and from the store, never held in memory whole.

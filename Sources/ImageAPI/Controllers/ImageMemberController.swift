@@ -1,6 +1,7 @@
 import Database
 import HTTPSupport
 import Hummingbird
+import ServiceClients
 import StratusCore
 
 /// `/v2/images/{id}/members`: the owner shares a `shared` image with projects; each member accepts or rejects.

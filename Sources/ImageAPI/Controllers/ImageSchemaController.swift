@@ -1,5 +1,6 @@
 import HTTPSupport
 import Hummingbird
+import ServiceClients
 import StratusCore
 
 /// `/v2/schemas/image(s)` and `/v2/schemas/member(s)`: the JSON schemas clients read to build requests.

@@ -1,5 +1,6 @@
 import HTTPSupport
 import Hummingbird
+import ServiceClients
 
 /// `GET /image` (300) and `/image/versions` (200): Glance's version list, no token needed.
 struct ImageVersionController: Sendable {

@@ -1,6 +1,7 @@
 import HTTPSupport
 import HTTPTypes
 import Hummingbird
+import ServiceClients
 import StratusCore
 
 /// `/v2.0/auto-allocated-topology/{project_id}`: Neutron's "get me a network". `GET` makes the project's network on

@@ -1,6 +1,7 @@
 import HTTPSupport
 import HTTPTypes
 import Hummingbird
+import ServiceClients
 
 /// `GET /v2.0/extensions`: what this service implements, which clients probe before using a feature.
 struct ExtensionController: Sendable {

@@ -1,6 +1,7 @@
 import HTTPSupport
 import HTTPTypes
 import Hummingbird
+import ServiceClients
 import StratusCore
 
 /// `/v2.0/quotas/{project_id}` (with `/details`, also as `/details.json`, and `/default`): Neutron's quotas, read only. This network

@@ -2,6 +2,7 @@ import Database
 import HTTPSupport
 import HTTPTypes
 import Hummingbird
+import ServiceClients
 import StratusCore
 
 /// `/v2.0/security-groups`.

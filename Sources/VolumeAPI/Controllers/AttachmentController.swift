@@ -1,6 +1,7 @@
 import HTTPSupport
 import HTTPTypes
 import Hummingbird
+import ServiceClients
 import StratusCore
 
 /// `/attachments` (microversion 3.27+; `os-complete` 3.44+), as Nova drives it.

@@ -1,5 +1,6 @@
 import HTTPSupport
 import Hummingbird
+import ServiceClients
 import StratusCore
 
 /// `/os-quota-sets/{project_id}` (show, `?usage=true`, defaults, admin update) and `/limits`.

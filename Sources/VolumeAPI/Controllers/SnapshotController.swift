@@ -1,6 +1,7 @@
 import HTTPSupport
 import HTTPTypes
 import Hummingbird
+import ServiceClients
 import StratusCore
 
 /// `/snapshots`: create, list, show, update, delete.

@@ -1,4 +1,3 @@
-public import HTTPSupport
 public import StratusCore
 
 /// What the compute side asks of the network service for an instance, on behalf of the instance's user:
@@ -23,49 +22,9 @@ public protocol NetworkClient: Sendable {
     func securityGroupIds(named names: [String], project: ProjectID, caller: ServiceCaller) async throws -> [String: SecurityGroupID]
 }
 
-/// The network service called directly, in the same process.
-public struct LocalNetworkClient: NetworkClient {
-    let service: NetworkService
-
-    public init(service: NetworkService) {
-        self.service = service
-    }
-
-    public func network(_ id: NetworkID, caller: ServiceCaller) async throws -> Network {
-        try await service.network(id, auth: caller.auth)
-    }
-
-    public func subnets(network: NetworkID, caller: ServiceCaller) async throws -> [Subnet] {
-        try await service.subnets(auth: caller.auth).filter { $0.networkId == network }
-    }
-
-    public func autoAllocatedNetwork(project: ProjectID, caller: ServiceCaller) async throws -> NetworkID {
-        try await service.autoAllocatedTopology(project: project, auth: caller.auth).networkId
-    }
-
-    public func createPort(_ request: PortRequest, caller: ServiceCaller) async throws -> NetworkPort {
-        try await service.createPort(request, auth: caller.auth)
-    }
-
-    public func bindPort(_ id: PortID, host: String, deviceId: String, deviceOwner: String, caller: ServiceCaller) async throws -> NetworkPort {
-        try await service.updatePort(id, PortRequest(deviceId: deviceId, deviceOwner: deviceOwner, bindingHostId: host), auth: caller.auth)
-    }
-
-    public func ports(deviceId: String, caller: ServiceCaller) async throws -> [NetworkPort] {
-        try await service.ports(deviceId: deviceId, auth: caller.auth)
-    }
-
-    public func deletePort(_ id: PortID, caller: ServiceCaller) async throws {
-        try await service.deletePort(id, auth: caller.auth)
-    }
-
-    public func securityGroupIds(named names: [String], project: ProjectID, caller: ServiceCaller) async throws -> [String: SecurityGroupID] {
-        let groups = try await service.securityGroups(auth: caller.auth).filter { $0.projectId == project }
-        return Self.resolve(names, in: groups.map { ($0.id, $0.name) })
-    }
-
+extension NetworkClient {
     /// Each of `names` that is the name or id of one of `groups`, with that group's id.
-    static func resolve(_ names: [String], in groups: [(id: SecurityGroupID, name: String)]) -> [String: SecurityGroupID] {
+    public func resolve(_ names: [String], in groups: [(id: SecurityGroupID, name: String)]) -> [String: SecurityGroupID] {
         var found: [String: SecurityGroupID] = [:]
         for name in names {
             if let group = groups.first(where: { $0.id.rawValue == name }) ?? groups.first(where: { $0.name == name }) { found[name] = group.id }

@@ -1,5 +1,4 @@
 import Foundation
-public import HTTPSupport
 import HTTPTypes
 public import StratusCore
 
@@ -71,7 +70,7 @@ public struct HTTPNetworkClient: NetworkClient {
         let groups = try await list(path, key: "security_groups", caller: caller) { fields in
             (id: SecurityGroupID(try Self.string(fields, "id")), name: try Self.string(fields, "name"))
         }
-        return LocalNetworkClient.resolve(names, in: groups)
+        return resolve(names, in: groups)
     }
 
     // MARK: HTTP
