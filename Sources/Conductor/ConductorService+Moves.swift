@@ -23,25 +23,10 @@ extension ConductorService {
         guard let instance = try await repository.instance(id), instance.taskState == asked, let source = instance.host,
             try await migration(of: id) == nil
         else { return }
-        var migration = InstanceMigration(
-            uuid: UUID().uuidString.lowercased(), instanceId: id, projectId: instance.projectId, userId: credentials.userId,
-            migrationType: live ? "live-migration" : "migration", status: live ? .preparing : .preMigrating, sourceCompute: source,
-            destCompute: host ?? "", oldFlavorId: instance.flavor.id, newFlavorId: instance.flavor.id, createdAt: now
-        )
-        let consumer = InstanceID(migration.uuid)
-        _ = try await repository.moveClaim(from: id, to: consumer)
-        let destination: String
-        do {
-            let selection = try await schedulerRPC.selectDestination(moving: id, from: source, to: host, requestId: credentials.requestId)
-            guard let host = selection?.host else { throw RemoteFault(status: 500, message: "No valid host was found.") }
-            destination = host
-        } catch let fault as RemoteFault {
-            migration.status = .error
-            _ = try await backend.migrations.createMigration(migration)
-            return try await abandon(instance, task: asked, consumer: consumer, destination: nil, reason: fault.message, credentials: credentials)
-        }
-        migration.destCompute = destination
-        _ = try await backend.migrations.createMigration(migration)
+        let type = live ? InstanceMigration.liveMigration : InstanceMigration.coldMigration
+        guard let (destination, consumer) = try await startMove(
+            instance, from: source, to: host, type: type, status: live ? .preparing : .preMigrating, task: asked, credentials: credentials
+        ) else { return }
         let uri: String
         do {
             uri = try await computeRPC.prepareMigration(instance, on: destination, credentials: credentials)
@@ -60,7 +45,7 @@ extension ConductorService {
         guard var instance = try await repository.instance(message.instanceId), let migration = try await migration(of: instance.id),
             [.running, .migrating].contains(migration.status)
         else { return }
-        let live = migration.migrationType == "live-migration"
+        let live = migration.migrationType == InstanceMigration.liveMigration
         let sending: TaskState = live ? .migrating : .resizeMigrating
         let placed: TaskState = live ? .migrating : .resizeMigrated
         let powerOn = instance.vmState == .active
@@ -72,15 +57,10 @@ extension ConductorService {
         if let error = message.error {
             return try await abandon(instance, task: sending, consumer: consumer, destination: migration.destCompute, reason: error, credentials: message.credentials)
         }
-        instance.host = migration.destCompute
-        instance.availabilityZone = try await repository.computeNode(host: migration.destCompute)?.availabilityZone ?? instance.availabilityZone
+        instance = try await placing(instance, on: migration.destCompute)
         instance.taskState = placed
-        instance.updatedAt = now
-        let moved = try await backend.transaction { [instance, computeRPC] tx in
-            guard try await tx.compute.updateInstance(instance, expectedTaskStates: [sending]) else { return false }
-            try await computeRPC.casting(into: tx.outbox)
-                .takeOverGuest(instance, on: migration.destCompute, live: live, powerOn: powerOn, credentials: message.credentials)
-            return true
+        let moved = try await record(instance, expected: sending) { [instance] compute in
+            try await compute.takeOverGuest(instance, on: migration.destCompute, live: live, powerOn: powerOn, credentials: message.credentials)
         }
         if moved, live { _ = try await repository.releaseClaim(instance: consumer) }
         try await backend.consoleTokens.revoke(instanceId: instance.id)
@@ -90,8 +70,8 @@ extension ConductorService {
     /// source's copy and claim go. Reverted: the destination's copy and claim go, the instance takes its source claim
     /// back and returns to its kept guest there, which runs again if the instance ran.
     func finishColdMigration(_ message: FinishColdMigration) async throws {
-        guard var instance = try await repository.instance(message.instanceId), instance.vmState == .resized,
-            let migration = try await migration(of: instance.id), migration.migrationType == "migration",
+        guard let instance = try await repository.instance(message.instanceId), instance.vmState == .resized,
+            let migration = try await migration(of: instance.id), migration.migrationType == InstanceMigration.coldMigration,
             instance.host == migration.destCompute
         else { return }
         let consumer = InstanceID(migration.uuid)
@@ -110,13 +90,9 @@ extension ConductorService {
         _ = try await repository.releaseClaim(instance: instance.id)
         _ = try await repository.moveClaim(from: consumer, to: instance.id)
         let powerOn = instance.powerState == .running
-        instance.host = migration.sourceCompute
-        instance.availabilityZone = try await repository.computeNode(host: migration.sourceCompute)?.availabilityZone ?? instance.availabilityZone
-        instance.updatedAt = now
-        _ = try await backend.transaction { [instance, computeRPC] tx in
-            guard try await tx.compute.updateInstance(instance, expectedTaskStates: [.resizeReverting]) else { return false }
-            try await computeRPC.casting(into: tx.outbox).revertGuest(instance, on: migration.sourceCompute, powerOn: powerOn, credentials: credentials)
-            return true
+        let back = try await placing(instance, on: migration.sourceCompute)
+        _ = try await record(back, expected: .resizeReverting) { compute in
+            try await compute.revertGuest(back, on: migration.sourceCompute, powerOn: powerOn, credentials: credentials)
         }
         try await backend.consoleTokens.revoke(instanceId: instance.id)
     }
@@ -125,36 +101,16 @@ extension ConductorService {
     /// takes over the old host's claim (given back once that host, back, has removed its copy), the scheduler claims
     /// a new host, and the instance is built again there from its image, on its ports.
     func evacuate(_ message: EvacuateInstance) async throws {
-        guard var instance = try await repository.instance(message.instanceId), instance.taskState == .rebuilding,
+        guard let instance = try await repository.instance(message.instanceId), instance.taskState == .rebuilding,
             let source = instance.host, try await migration(of: instance.id) == nil
         else { return }
         let credentials = message.credentials
-        var migration = InstanceMigration(
-            uuid: UUID().uuidString.lowercased(), instanceId: instance.id, projectId: instance.projectId, userId: credentials.userId,
-            migrationType: "evacuation", status: .preMigrating, sourceCompute: source, destCompute: message.host ?? "",
-            oldFlavorId: instance.flavor.id, newFlavorId: instance.flavor.id, createdAt: now
-        )
-        let consumer = InstanceID(migration.uuid)
-        _ = try await repository.moveClaim(from: instance.id, to: consumer)
-        let destination: String
-        do {
-            let selection = try await schedulerRPC.selectDestination(moving: instance.id, from: source, to: message.host, requestId: credentials.requestId)
-            guard let host = selection?.host else { throw RemoteFault(status: 500, message: "No valid host was found.") }
-            destination = host
-        } catch let fault as RemoteFault {
-            migration.status = .error
-            _ = try await backend.migrations.createMigration(migration)
-            return try await abandon(instance, task: .rebuilding, consumer: consumer, destination: nil, reason: fault.message, credentials: credentials)
-        }
-        migration.destCompute = destination
-        _ = try await backend.migrations.createMigration(migration)
-        instance.host = destination
-        instance.availabilityZone = try await repository.computeNode(host: destination)?.availabilityZone ?? instance.availabilityZone
-        instance.updatedAt = now
-        _ = try await backend.transaction { [instance, computeRPC] tx in
-            guard try await tx.compute.updateInstance(instance, expectedTaskStates: [.rebuilding]) else { return false }
-            try await computeRPC.casting(into: tx.outbox).rebuildEvacuated(instance, on: destination, stopped: message.stopped, credentials: credentials)
-            return true
+        guard let (destination, _) = try await startMove(
+            instance, from: source, to: message.host, type: InstanceMigration.evacuation, status: .preMigrating, task: .rebuilding, credentials: credentials
+        ) else { return }
+        let placed = try await placing(instance, on: destination)
+        _ = try await record(placed, expected: .rebuilding) { compute in
+            try await compute.rebuildEvacuated(placed, on: destination, stopped: message.stopped, credentials: credentials)
         }
         try await backend.consoleTokens.revoke(instanceId: instance.id)
     }
@@ -162,7 +118,7 @@ extension ConductorService {
     /// The instances evacuated from `host` (rebuilt elsewhere, or failed there) that are not on it again since.
     func evacuatedInstances(from host: String) async throws -> [InstanceID] {
         var filter = MigrationFilter()
-        filter.migrationType = "evacuation"
+        filter.migrationType = InstanceMigration.evacuation
         filter.sourceCompute = host
         let ended = try await backend.migrations.migrations(filter).filter { [.done, .error].contains($0.status) }
         var evacuated: [InstanceID] = []
@@ -175,7 +131,7 @@ extension ConductorService {
     /// The old host removed the evacuated guests: the claims their migrations kept there go.
     func evacuationCleaned(_ message: EvacuationCleaned) async throws {
         var filter = MigrationFilter()
-        filter.migrationType = "evacuation"
+        filter.migrationType = InstanceMigration.evacuation
         filter.sourceCompute = message.host
         let cleaned = Set(message.instanceIds)
         for migration in try await backend.migrations.migrations(filter) where cleaned.contains(migration.instanceId) {
@@ -187,7 +143,45 @@ extension ConductorService {
     func migration(of id: InstanceID) async throws -> InstanceMigration? {
         var filter = MigrationFilter()
         filter.instanceId = id
-        return try await backend.migrations.migrations(filter).first { !$0.status.isFinal && $0.sourceCompute != $0.destCompute }
+        return try await backend.migrations.migrations(filter).first(where: \.isMoveUnderWay)
+    }
+
+    /// The first steps of every move: the migration record, whose uuid is the consumer that takes over the source's
+    /// claim, and a destination the scheduler claims for the instance (the one asked for, or any but the source). Nil
+    /// when none fits: the move is abandoned and its record is in error.
+    private func startMove(
+        _ instance: Instance, from source: String, to host: String?, type: String, status: InstanceMigration.Status, task: TaskState,
+        credentials: Credentials
+    ) async throws -> (destination: String, consumer: InstanceID)? {
+        var migration = InstanceMigration(
+            uuid: UUID().uuidString.lowercased(), instanceId: instance.id, projectId: instance.projectId, userId: credentials.userId,
+            migrationType: type, status: status, sourceCompute: source, destCompute: host ?? "", oldFlavorId: instance.flavor.id,
+            newFlavorId: instance.flavor.id, createdAt: now
+        )
+        let consumer = InstanceID(migration.uuid)
+        _ = try await repository.moveClaim(from: instance.id, to: consumer)
+        do {
+            let selection = try await schedulerRPC.selectDestination(moving: instance.id, from: source, to: host, requestId: credentials.requestId)
+            guard let destination = selection?.host else { throw RemoteFault(status: 500, message: "No valid host was found.") }
+            migration.destCompute = destination
+            _ = try await backend.migrations.createMigration(migration)
+            return (destination, consumer)
+        } catch let fault as RemoteFault {
+            migration.status = .error
+            _ = try await backend.migrations.createMigration(migration)
+            try await abandon(instance, task: task, consumer: consumer, destination: nil, reason: fault.message, credentials: credentials)
+            return nil
+        }
+    }
+
+    /// Records the moved instance if its task state is still `expected` and, in the same transaction, casts to a host
+    /// through `cast`; false when the task state had changed (nothing is sent).
+    private func record(_ instance: Instance, expected: TaskState, cast: @escaping @Sendable (ComputeRPCAPI) async throws -> Void) async throws -> Bool {
+        try await backend.transaction { [computeRPC] tx in
+            guard try await tx.compute.updateInstance(instance, expectedTaskStates: [expected]) else { return false }
+            try await cast(computeRPC.casting(into: tx.outbox))
+            return true
+        }
     }
 
     /// The move did not happen: the destination drops its waiting guest, the instance's claim there goes back and it

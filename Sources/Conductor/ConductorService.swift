@@ -153,13 +153,11 @@ public struct ConductorService: Sendable {
     /// claim back if the instance was deleted meanwhile. Nothing at all when this conductor no longer holds the message
     /// it is handling (`delivery`): another one took it over and deals with the instance and its claim.
     private func send(_ id: InstanceID, to host: String, alternates: [String], credentials: Credentials, delivery: Envelope.Delivery?) async throws {
-        guard var instance = try await repository.instance(id), let task = Self.placementTask(instance) else {
+        guard let found = try await repository.instance(id), let task = Self.placementTask(found) else {
             _ = try await repository.releaseClaim(instance: id)
             return
         }
-        instance.host = host
-        instance.availabilityZone = try await repository.computeNode(host: host)?.availabilityZone ?? "nova"
-        instance.updatedAt = now
+        let instance = try await placing(found, on: host)
         enum Outcome { case sent, refused, superseded }
         let outcome = try await backend.transaction { [instance] tx -> Outcome in
             if let delivery, !(try await tx.messages.holds(delivery)) { return .superseded }
@@ -172,6 +170,15 @@ public struct ConductorService: Sendable {
         case .refused: _ = try await repository.releaseClaim(instance: id)
         case .superseded: logger.warning("conductor: the build of \(id) was taken over by another conductor; leaving it to that one")
         }
+    }
+
+    /// The instance as placed on `host`, in the host's zone.
+    func placing(_ instance: Instance, on host: String) async throws -> Instance {
+        var placed = instance
+        placed.host = host
+        placed.availabilityZone = try await repository.computeNode(host: host)?.availabilityZone ?? instance.availabilityZone ?? "nova"
+        placed.updatedAt = now
+        return placed
     }
 
     /// The task state of an instance waiting for a host: a new one (`scheduling`) or an unshelve; nil for any other.

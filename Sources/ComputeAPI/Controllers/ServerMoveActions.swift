@@ -117,6 +117,6 @@ extension ServerActionController {
     func movedToAnotherHost(_ instance: Instance) async throws -> Bool {
         var filter = MigrationFilter()
         filter.instanceId = instance.id
-        return try await api.backend.migrations.migrations(filter).contains { !$0.status.isFinal && $0.sourceCompute != $0.destCompute }
+        return try await api.backend.migrations.migrations(filter).contains(where: \.isMoveUnderWay)
     }
 }

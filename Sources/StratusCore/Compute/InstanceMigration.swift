@@ -21,6 +21,11 @@ public struct InstanceMigration: Sendable, Codable, Equatable {
         public var isFinal: Bool { [.confirmed, .reverted, .error, .completed, .done].contains(self) }
     }
 
+    /// The `migration_type`s of moves to another host (a resize in place is `resize`).
+    public static let liveMigration = "live-migration"
+    public static let coldMigration = "migration"
+    public static let evacuation = "evacuation"
+
     /// Nova's integer id, assigned by the database.
     public var id: Int
     public var uuid: String
@@ -55,4 +60,7 @@ public struct InstanceMigration: Sendable, Codable, Equatable {
         self.createdAt = createdAt
         self.updatedAt = updatedAt
     }
+
+    /// A move to another host that is not over yet (an evacuation is over once rebuilt: its old host's cleanup follows).
+    public var isMoveUnderWay: Bool { !status.isFinal && sourceCompute != destCompute }
 }
