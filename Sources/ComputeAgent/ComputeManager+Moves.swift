@@ -6,17 +6,32 @@ import Virt
 /// Moves to another host, on each side: the destination prepares the guest and later takes it over, the source sends
 /// it (and, after a cold move, keeps its copy until the move is confirmed or reverted).
 extension ComputeManager {
-    /// Destination: the guest made from the instance as it runs on the source (its ports, config drive and disks on the
-    /// same image), waiting for its state; where the source sends it.
+    /// Destination: the guest made from the instance as it runs on the source (its ports, config drive, volumes and
+    /// disks on the same image), waiting for its state; where the source sends it.
     func prepareMigration(_ message: PrepareMigration) async throws -> String {
         let instance = message.instance
         do {
-            let spec = try await newGuestSpec(instance, interfaces: instance.networkInfo, credentials: message.credentials)
+            let spec = try await movedGuestSpec(instance, credentials: message.credentials)
             return try await onCachedImage(spec, credentials: message.credentials) { try await driver.prepareIncomingMigration($0) }
         } catch {
             // The conductor records why, in its log and the migration's end.
             throw RemoteFault(status: 409, message: "Host \(host) cannot take instance \(instance.id): \(Self.reason(error))")
         }
+    }
+
+    /// The guest of an instance that comes here from another host: on its ports, with its volumes as they are attached
+    /// (their files are on storage every host shares, so the same attachments serve here).
+    private func movedGuestSpec(_ instance: Instance, credentials: Credentials) async throws -> GuestSpec {
+        var spec = try await newGuestSpec(instance, interfaces: instance.networkInfo, credentials: credentials)
+        for attachment in instance.volumeAttachments.sorted(by: { ($0.bootIndex == 0 ? 0 : 1) < ($1.bootIndex == 0 ? 0 : 1) }) {
+            guard let volumes else { throw StratusError.unavailable("Compute host \(host) has no volume service to attach volumes from.") }
+            let connection = try await volumes.connection(of: attachment.attachmentId, credentials: credentials)
+            spec.volumes.append(VolumeAttachmentSpec(
+                volumeId: attachment.volumeId.rawValue, path: connection.path, format: connection.format, device: attachment.device,
+                bootIndex: attachment.bootIndex
+            ))
+        }
+        return spec
     }
 
     /// Source: sends the guest (a cold move powers it off first) and tells the conductor. A live move removes the copy
@@ -100,7 +115,7 @@ extension ComputeManager {
         do {
             _ = try await rebindPorts(instance)
             guard try await change(instance.id, InstanceChanges(taskState: .set(.rebuildSpawning)), expected: [.rebuilding]) else { return }
-            try await spawn(try await newGuestSpec(instance, interfaces: instance.networkInfo, credentials: message.credentials), credentials: message.credentials)
+            try await spawn(try await movedGuestSpec(instance, credentials: message.credentials), credentials: message.credentials)
             if message.stopped { try await driver.powerOff(instance.id) }
             let power = await driver.powerState(instance.id)
             let changes = InstanceChanges(

@@ -21,7 +21,9 @@ extension ComputeManager {
                 guard connection.volumeId == message.volumeId else {
                     throw StratusError.conflict("Attachment \(message.attachmentId) is of volume \(connection.volumeId), not \(message.volumeId).")
                 }
-                let spec = VolumeAttachmentSpec(volumeId: message.volumeId.rawValue, path: connection.path, format: connection.format)
+                let spec = VolumeAttachmentSpec(
+                    volumeId: message.volumeId.rawValue, path: connection.path, format: connection.format, device: message.device
+                )
                 try await driver.attachVolume(message.instanceId, volume: spec)
                 do {
                     try await volumes.completeAttachment(message.attachmentId, credentials: credentials)
@@ -134,7 +136,7 @@ extension ComputeManager {
                 planned.volumeAttachments.append(attachment)
                 let connection = try await volumes.updateAttachment(attachmentId, host: host, mountpoint: attachment.device, credentials: credentials)
                 prepared.specs.append(VolumeAttachmentSpec(
-                    volumeId: volumeId.rawValue, path: connection.path, format: connection.format, bootIndex: request.bootIndex
+                    volumeId: volumeId.rawValue, path: connection.path, format: connection.format, device: attachment.device, bootIndex: request.bootIndex
                 ))
             }
         } catch {

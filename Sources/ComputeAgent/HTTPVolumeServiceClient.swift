@@ -6,7 +6,7 @@ public import StratusCore
 /// The volume service's REST API (Cinder v3 attachments, microversion 3.44) called with the user's token, as Nova
 /// calls Cinder: `POST /v3/volumes` and `GET /v3/volumes/{id}` for a boot's new volumes, `POST /v3/attachments`,
 /// `PUT /v3/attachments/{id}` with the host's connector, `POST /v3/attachments/{id}/action`
-/// `{"os-complete": null}`, `GET /v3/attachments?instance_id=…`, `DELETE /v3/attachments/{id}`, and `DELETE /v3/volumes/{id}` for a server's
+/// `{"os-complete": null}`, `GET /v3/attachments/{id}` (a move's destination), `GET /v3/attachments?instance_id=…`, `DELETE /v3/attachments/{id}`, and `DELETE /v3/volumes/{id}` for a server's
 /// delete-on-termination volumes.
 public struct HTTPVolumeServiceClient: VolumeServiceClient {
     let service: VolumeServiceHTTP
@@ -38,6 +38,15 @@ public struct HTTPVolumeServiceClient: VolumeServiceClient {
         let connector = JSONValue.object(["host": .string(host), "mountpoint": .string(mountpoint)])
         let body = JSONValue.object(["attachment": .object(["connector": connector])])
         let reply = try await send("PUT", "/attachments/\(escaped(attachment.rawValue))", body: body, credentials: credentials)
+        return try Self.connection(in: reply, of: attachment)
+    }
+
+    public func connection(of attachment: AttachmentID, credentials: Credentials) async throws -> VolumeConnection {
+        try Self.connection(in: try await send("GET", "/attachments/\(escaped(attachment.rawValue))", body: nil, credentials: credentials), of: attachment)
+    }
+
+    /// The `file` connection info of an attachment's view.
+    private static func connection(in reply: [String: JSONValue], of attachment: AttachmentID) throws -> VolumeConnection {
         guard case .object(let fields)? = reply["attachment"], case .object(let info)? = fields["connection_info"] else {
             throw Self.malformed("attachment")
         }

@@ -14,6 +14,9 @@ public protocol VolumeServiceClient: Sendable {
     /// Gives the reserved attachment this host's connector (`{"host": …, "mountpoint": …}`, the mount point being the
     /// guest's device name, as Nova sends it); returns how the host reaches the volume (Cinder's `connection_info`).
     func updateAttachment(_ attachment: AttachmentID, host: String, mountpoint: String, credentials: Credentials) async throws -> VolumeConnection
+    /// How this host reaches the volume of a connected attachment (`GET /attachments/{id}`'s `connection_info`): the
+    /// destination of a move opens the same file, as volumes are on storage every host shares.
+    func connection(of attachment: AttachmentID, credentials: Credentials) async throws -> VolumeConnection
     /// Marks the attachment done: the volume becomes `in-use` (`os-complete`).
     func completeAttachment(_ attachment: AttachmentID, credentials: Credentials) async throws
     /// Deletes the attachment: the volume goes back to `available` (or stays `in-use` by its other attachments).

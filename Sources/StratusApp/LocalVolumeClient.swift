@@ -73,10 +73,20 @@ public struct LocalVolumeClient: VolumeCatalog, VolumeServiceClient {
         } ifNotFound: {
             throw Self.attachmentNotFound(attachment)
         }
-        guard let info = updated.connectionInfo, info.driverVolumeType == "file" else {
-            throw StratusError.unavailable("Volume attachment \(attachment) is of a connection type this host cannot attach (only file).")
+        return try Self.connection(of: updated)
+    }
+
+    public func connection(of attachment: AttachmentID, credentials: Credentials) async throws -> VolumeConnection {
+        try Self.connection(of: try await call(credentials.token) { auth in try await service.attachment(attachment, auth: auth) } ifNotFound: {
+            throw Self.attachmentNotFound(attachment)
+        })
+    }
+
+    private static func connection(of attachment: VolumeAttachment) throws -> VolumeConnection {
+        guard let info = attachment.connectionInfo, info.driverVolumeType == "file" else {
+            throw StratusError.unavailable("Volume attachment \(attachment.id) is of a connection type this host cannot attach (only file).")
         }
-        return VolumeConnection(volumeId: updated.volumeId, path: info.path, format: info.format)
+        return VolumeConnection(volumeId: attachment.volumeId, path: info.path, format: info.format)
     }
 
     public func completeAttachment(_ attachment: AttachmentID, credentials: Credentials) async throws {

@@ -82,9 +82,10 @@ public struct QEMUCommandLine: Sendable, Equatable {
             "-m", "\(memoryMB)M",
             "-smp", "\(vcpus)",
         ]
-        if let disk { arguments += ["-drive", "file=\(disk),format=qcow2,if=none,id=disk0", "-device", "virtio-blk-pci,drive=disk0,bootindex=1"] }
+        let drives = Self.localDrives(rootDisk: disk != nil, extraDisks: extraDisks.count)
+        if let disk { arguments += ["-drive", "file=\(disk),format=qcow2,if=none,id=\(drives[0])", "-device", "virtio-blk-pci,drive=\(drives[0]),bootindex=1"] }
         arguments += volumes.filter(\.spec.isRoot).flatMap(\.arguments)
-        arguments += extraDisks.flatMap { ["-drive", "file=\($0),format=qcow2,if=virtio"] }
+        arguments += zip(extraDisks, drives.suffix(extraDisks.count)).flatMap { ["-drive", "file=\($0),format=qcow2,if=virtio,id=\($1)"] }
         arguments += volumes.filter { !$0.spec.isRoot }.flatMap(\.arguments)
         if let uuid { arguments += ["-uuid", uuid] }
         if let configDrive {
@@ -107,6 +108,12 @@ public struct QEMUCommandLine: Sendable, Equatable {
         if let incoming { arguments += ["-incoming", incoming] }
         if frozen { arguments += ["-S"] }
         return arguments
+    }
+
+    /// The drive ids of the guest's local disks (the root disk when it is not a volume, then the extra disks): what a
+    /// migration copies, as volumes are shared.
+    public static func localDrives(rootDisk: Bool, extraDisks: Int) -> [String] {
+        (rootDisk ? ["disk0"] : []) + (0..<extraDisks).map { "disk\($0 + 1)" }
     }
 
     /// The paths QEMU is given, which must all be absolute.

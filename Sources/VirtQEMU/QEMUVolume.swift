@@ -42,9 +42,24 @@ public struct QEMUVolume: Sendable, Equatable {
         return [file, format]
     }
 
+    /// The PCI slot of a data volume, from the device name it was given (`/dev/vdb` is 0x11, up to `/dev/vdp`, 0x1f), so
+    /// that a volume hot-plugged into a running guest and the same volume on the command line of a later QEMU sit at the
+    /// same address, as a migration's destination must have them. The guest's other devices take the lowest free slots
+    /// (QEMU's choice); a root volume, and a device name beyond these, too.
+    var pciSlot: Int? {
+        guard !spec.isRoot, let letter = spec.device?.unicodeScalars.last, spec.device?.hasPrefix("/dev/") == true,
+            ("b"..."p").contains(Character(letter))
+        else { return nil }
+        return 0x10 + Int(letter.value - UnicodeScalar("a").value)
+    }
+
+    private var address: String? { pciSlot.map { "0x" + String($0, radix: 16) } }
+
     /// `device_add`'s arguments.
     var device: [String: QMPValue] {
-        ["driver": "virtio-blk-pci", "id": .string(deviceId), "drive": .string(nodeName), "serial": .string(serial)]
+        var device: [String: QMPValue] = ["driver": "virtio-blk-pci", "id": .string(deviceId), "drive": .string(nodeName), "serial": .string(serial)]
+        if let address { device["addr"] = .string(address) }
+        return device
     }
 
     /// The same nodes and device on QEMU's command line (`-blockdev` as JSON, so no path needs QEMU's comma escaping).
@@ -55,6 +70,8 @@ public struct QEMUVolume: Sendable, Equatable {
             ["-blockdev", (try? encoder.encode(QMPValue.object(node))).map { String(decoding: $0, as: UTF8.self) } ?? ""]
         }
         // A root volume is what the firmware boots.
-        return nodes + ["-device", "virtio-blk-pci,drive=\(nodeName),id=\(deviceId),serial=\(serial)" + (spec.isRoot ? ",bootindex=1" : "")]
+        return nodes + [
+            "-device", "virtio-blk-pci,drive=\(nodeName),id=\(deviceId),serial=\(serial)" + (address.map { ",addr=\($0)" } ?? "") + (spec.isRoot ? ",bootindex=1" : ""),
+        ]
     }
 }

@@ -17,7 +17,7 @@ public struct AttachmentConnector: Sendable {
 /// Cinder's attachments API (microversion 3.27+), the way Nova attaches a volume: create (reserve), update with the
 /// host's connector (connection info), complete (`in-use`), delete (detach).
 extension VolumeService {
-    func attachment(_ id: AttachmentID, auth: AuthContext) async throws -> VolumeAttachment {
+    public func attachment(_ id: AttachmentID, auth: AuthContext) async throws -> VolumeAttachment {
         try Self.requireReader(auth, rule: "volume:attachment_get")
         return try await Self.visibleAttachment(id, auth, in: repository)
     }

@@ -49,6 +49,10 @@ struct LiveMigrationTests {
             let destination = try #require(cloud.compute.hosts.first { $0 != source })
             #expect(before.usedVCPUs == [source: 1, destination: 0] && before.guests == [source: [id], destination: []])
             let live: [String: Any] = ["os-migrateLive": ["host": NSNull(), "block_migration": "auto"]]
+            // With a volume attached: it moves with the guest, on the same attachment (the volume's file is shared).
+            let volume = try await createVolume(client, token)
+            let attach: [String: Any] = ["volumeAttachment": ["volumeId": volume.rawValue]]
+            #expect(try await nova(client, .post, "/servers/\(id)/os-volume_attachments", token, attach).status == 200)
 
             // The destination refuses: nothing moves, the migration is in error.
             await cloud.compute.drivers[destination]!.injectFailure(.prepareMigration, message: "no room for the incoming guest")
@@ -69,6 +73,9 @@ struct LiveMigrationTests {
             let after = try await Self.settled(cloud, client, token, id)
             #expect(after == Placement(host: destination, usedVCPUs: [source: 0, destination: 1], guests: [source: [], destination: [id]]))
             #expect(await cloud.compute.drivers[destination]!.powerState(InstanceID(id)) == .running)
+            let moved = try await cloud.compute.drivers[destination]!.attachedVolumes(InstanceID(id))
+            #expect(moved.map(\.volumeId) == [volume.rawValue] && moved.map(\.device) == ["/dev/vdb"])
+            #expect(try await volumeStatus(client, token, volume) == "in-use")
             #expect(try await Self.migrations(client, token) == ["completed", "error", "error"])
             let actions = try await nova(client, .get, "/servers/\(id)/os-instance-actions", token).list("instanceActions")
             #expect(actions.filter { $0["action"] as? String == "live-migration" }.count == 3)

@@ -128,7 +128,8 @@ struct MessageBusTests {
             }
             // Long enough for the server to take the call on a loaded machine, and long past once the gate opens.
             let patient = RPCClient(transport: transport, timeout: .milliseconds(500))
-            try await running([server]) {
+            // The transport listens for the reply's notification (its ticks are an hour apart: `maintain` runs by hand).
+            try await running([transport, server]) {
                 let started = ContinuousClock.now
                 async let pong = patient.call(Ping(text: "slow"), to: "scheduler")
                 try await Self.until { try await backend.messages.depth()["scheduler"] == 1 && ContinuousClock.now > started + .seconds(2) }

@@ -21,7 +21,7 @@ struct QEMUCommandLineTests {
         #expect(Self.drives(commandLine.arguments) == ["file=/i/disk.qcow2,format=qcow2,if=none,id=disk0"])
         commandLine.extraDisks = ["/i/disk.eph0", "/i/disk.swap"]
         #expect(Self.drives(commandLine.arguments) == [
-            "file=/i/disk.qcow2,format=qcow2,if=none,id=disk0", "file=/i/disk.eph0,format=qcow2,if=virtio", "file=/i/disk.swap,format=qcow2,if=virtio",
+            "file=/i/disk.qcow2,format=qcow2,if=none,id=disk0", "file=/i/disk.eph0,format=qcow2,if=virtio,id=disk1", "file=/i/disk.swap,format=qcow2,if=virtio,id=disk2",
         ])
     }
 
@@ -35,7 +35,7 @@ struct QEMUCommandLineTests {
         let arguments = commandLine.arguments
         #expect(arguments.contains("virtio-blk-pci,drive=disk0,bootindex=1"))
         let firstVolume = try #require(arguments.firstIndex(of: "-blockdev"))
-        let ephemeral = try #require(arguments.firstIndex(of: "file=/i/disk.eph0,format=qcow2,if=virtio"))
+        let ephemeral = try #require(arguments.firstIndex(of: "file=/i/disk.eph0,format=qcow2,if=virtio,id=disk1"))
         #expect(firstVolume > ephemeral)
         #expect(Array(arguments[firstVolume..<firstVolume + 6]) == [
             "-blockdev", #"{"driver":"file","filename":"/volumes/a,b.qcow2","node-name":"file3b1e5f0c9d2a4c1b8e7f0a1b2c3"}"#,
@@ -59,9 +59,9 @@ struct QEMUCommandLineTests {
             "virtio-blk-pci,drive=vol3b1e5f0c9d2a4c1b8e7f0a1b2c3d,id=volume-3b1e5f0c-9d2a-4c1b-8e7f-0a1b2c3d4e5f,serial=3b1e5f0c-9d2a-4c1b-8,bootindex=1",
             "virtio-blk-pci,drive=vol0f0e0d0c0b0a4908870605040302,id=volume-0f0e0d0c-0b0a-4908-8706-050403020100,serial=0f0e0d0c-0b0a-4908-8",
         ])
-        #expect(Self.drives(arguments) == ["file=/i/disk.swap,format=qcow2,if=virtio"])
+        #expect(Self.drives(arguments) == ["file=/i/disk.swap,format=qcow2,if=virtio,id=disk1"])
         let root = try #require(arguments.firstIndex { $0.contains("bootindex=1") })
-        let swap = try #require(arguments.firstIndex(of: "file=/i/disk.swap,format=qcow2,if=virtio"))
+        let swap = try #require(arguments.firstIndex(of: "file=/i/disk.swap,format=qcow2,if=virtio,id=disk1"))
         let data = try #require(arguments.firstIndex { $0.contains("id=volume-0f0e") })
         #expect(root < swap && swap < data, "root volume, then the flavor's disks, then data volumes")
     }

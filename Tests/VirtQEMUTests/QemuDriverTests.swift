@@ -125,8 +125,8 @@ struct QemuDriverTests {
             let pid = try String(contentsOfFile: "\(instanceDirectory)/pid", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
             let arguments = try Data(contentsOf: URL(fileURLWithPath: "/proc/\(pid)/cmdline")).split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
             #expect(arguments.contains("192M"), "\(arguments)")
-            #expect(arguments.contains("file=\(instanceDirectory)/disk.eph0,format=qcow2,if=virtio"), "\(arguments)")
-            #expect(arguments.contains("file=\(instanceDirectory)/disk.swap,format=qcow2,if=virtio"), "\(arguments)")
+            #expect(arguments.contains("file=\(instanceDirectory)/disk.eph0,format=qcow2,if=virtio,id=disk1"), "\(arguments)")
+            #expect(arguments.contains("file=\(instanceDirectory)/disk.swap,format=qcow2,if=virtio,id=disk2"), "\(arguments)")
             // The console log is appended to: the second boot's banner follows the first one's.
             // The config drive and the SSH forward's port are kept through the stop and start.
             let second = try await Self.waitForConsole(driver, id, toShow: "instance-uuid: \(id)", count: 2)

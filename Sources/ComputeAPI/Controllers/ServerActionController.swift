@@ -149,13 +149,10 @@ struct ServerActionController: Sendable {
         case "restore":
             return try await restore(instance, auth: auth, context: context, token: token)
         case "os-migrateLive":
-            try Self.refuseWithVolumes("os-migrateLive", instance)
             return try await liveMigrate(instance, argument: argument, auth: auth, context: context, token: token)
         case "migrate":
-            try Self.refuseWithVolumes("migrate", instance)
             return try await migrate(instance, argument: argument, auth: auth, context: context, token: token)
         case "evacuate":
-            try Self.refuseWithVolumes("evacuate", instance)
             return try await evacuate(instance, argument: argument, auth: auth, context: context, token: token)
         case "forceDelete":
             try auth.requireWriter("os_compute_api:os-deferred-delete:force")

@@ -72,11 +72,27 @@ public final class PostgresBackend: SQLBackend {
     public func forwardMessageNotifications() async throws {
         while !Task.isCancelled {
             do {
-                try await client.withConnection { connection in
-                    try await connection.listen(on: MessageQueue.channel) { notifications in
-                        // Listening again after a lost connection: what was enqueued meanwhile is claimed now.
-                        messageSignal.postAll()
-                        for try await notification in notifications { messageSignal.post(notification.payload) }
+                try await client.withConnection { [messageSignal, logger] connection in
+                    try await connection.listen(on: MessageQueue.channel) { enqueued in
+                        try await connection.listen(on: messageSignal.replyChannel) { replies in
+                            // Listening again after a lost connection: what was enqueued meanwhile is claimed now.
+                            messageSignal.postAll()
+                            try await withThrowingTaskGroup(of: Void.self) { group in
+                                group.addTask { for try await notification in enqueued { messageSignal.post(notification.payload) } }
+                                group.addTask {
+                                    for try await notification in replies {
+                                        do {
+                                            let note = try ReplyNote(text: notification.payload)
+                                            messageSignal.deliver(note.reply, to: note.topic)
+                                        } catch {
+                                            logger.error("message bus: an unreadable reply notification: \(error)")
+                                        }
+                                    }
+                                }
+                                try await group.next()
+                                group.cancelAll()
+                            }
+                        }
                     }
                 }
             } catch {

@@ -24,13 +24,19 @@ public final class DatabaseTransport: MessageTransport, Service {
         public var maxAttempts: Int
         /// How long a reply waits for its caller.
         public var replyLifetime: Duration
+        /// Messages this process removes between two vacuums of the queue (`MessageQueue.vacuum`, at a tick).
+        public var vacuumAfter: Int
 
-        public init(lease: Duration = .seconds(30), tick: Duration = .seconds(5), batch: Int = 32, maxAttempts: Int = 5, replyLifetime: Duration = .seconds(300)) {
+        public init(
+            lease: Duration = .seconds(30), tick: Duration = .seconds(5), batch: Int = 32, maxAttempts: Int = 5, replyLifetime: Duration = .seconds(300),
+            vacuumAfter: Int = 1_000
+        ) {
             self.lease = lease
             self.tick = tick
             self.batch = batch
             self.maxAttempts = maxAttempts
             self.replyLifetime = replyLifetime
+            self.vacuumAfter = vacuumAfter
         }
     }
 
@@ -42,6 +48,8 @@ public final class DatabaseTransport: MessageTransport, Service {
     public let owner: String
     /// The messages this process's handlers are working on.
     private let inFlight = Mutex<Set<Int64>>([])
+    /// Messages this process removed since it last vacuumed the queue.
+    private let removed = Mutex(0)
     /// Returns once the database is migrated: consumers wait for it.
     let ready: @Sendable () async -> Void
 
@@ -68,28 +76,35 @@ public final class DatabaseTransport: MessageTransport, Service {
     }
 
     /// Sends the call and waits for its reply for `timeout`, and for as long again each time the timeout passes while a
-    /// consumer still holds the call's lease (it renews it while it works: Nova's `call_monitor_timeout`).
+    /// consumer still holds the call's lease (it renews it while it works: Nova's `call_monitor_timeout`). The reply
+    /// comes with the bell that announces it (`MessageQueue.complete`), or as a row when too big for a notification.
     public func call(_ envelope: Envelope, topic: String, timeout: Duration) async throws -> Envelope {
-        let replyTopic = "reply.\(owner).\(UUID().uuidString.lowercased())"
-        return try await backend.messageSignal.withDoorbell(replyTopic) { bell in
+        let signal = backend.messageSignal
+        let replyTopic = signal.replyTopic()
+        return try await signal.withDoorbell(replyTopic) { bell in
             let sent = now
             let id = try await backend.messages.enqueue(
                 envelope, topic: topic, replyTo: replyTopic, now: sent, expiresAt: sent + Self.milliseconds(timeout)
             )
+            func reply() async throws -> Envelope? {
+                if let delivered = bell.takeDelivered() { return delivered }
+                return try await backend.messages.takeReply(topic: replyTopic)
+            }
             var deadline = ContinuousClock.now + timeout
             while true {
                 // The bell was hung before the call went out: a reply is never missed by waiting for it first.
                 await bell.wait(upTo: min(deadline - ContinuousClock.now, settings.tick))
-                if let reply = try await backend.messages.takeReply(topic: replyTopic) { return reply }
+                if let reply = try await reply() { return reply }
                 if ContinuousClock.now >= deadline {
                     if try await backend.messages.isLeased(id, now: now) {
                         deadline = ContinuousClock.now + timeout
                     } else if try await backend.messages.withdraw(id) {
                         throw MessagingError.timedOut(method: envelope.method, topic: topic)
-                    } else if let reply = try await backend.messages.takeReply(topic: replyTopic) {
+                    } else if let reply = try await reply() {
                         return reply
                     } else {
-                        // Its consumer died holding it: the call may run again once the lease runs out, unwaited for.
+                        // Its consumer died holding it (or its reply's notification was lost with the connection): the
+                        // call may run again once the lease runs out, unwaited for.
                         throw MessagingError.timedOut(method: envelope.method, topic: topic)
                     }
                 }
@@ -152,6 +167,7 @@ public final class DatabaseTransport: MessageTransport, Service {
         }
         do {
             let time = now
+            defer { removed.withLock { $0 += 1 } }
             guard let replyTo = message.replyTo else {
                 try await backend.messages.complete(message.id, owner: owner)
                 return
@@ -182,7 +198,7 @@ public final class DatabaseTransport: MessageTransport, Service {
         }
     }
 
-    /// One tick of `run`: renew, poll, prune (now, for tests).
+    /// One tick of `run`: renew, poll, prune, vacuum when due (now, for tests and benchmarks).
     public func maintain() async {
         let time = now
         do {
@@ -198,6 +214,12 @@ public final class DatabaseTransport: MessageTransport, Service {
             }
             for dropped in try await backend.messages.prune(now: time, maxAttempts: settings.maxAttempts) {
                 logger.error("message bus: dropped \(dropped.envelope.method) on \(dropped.topic): its consumers stopped \(dropped.attempts) times while handling it")
+            }
+            if removed.withLock({ removed in
+                defer { if removed >= settings.vacuumAfter { removed = 0 } }
+                return removed >= settings.vacuumAfter
+            }) {
+                try await backend.messages.vacuum()
             }
         } catch {
             logger.warning("message bus: maintenance failed: \(error)")

@@ -1,11 +1,15 @@
+import Foundation
+public import Messaging
 import Synchronization
 
 /// Wakes one waiting consumer of the message bus. A ring while nobody waits is kept for the next wait, so a message
-/// enqueued between a consumer's last claim and its wait is not missed; rings in between coalesce.
+/// enqueued between a consumer's last claim and its wait is not missed; rings in between coalesce. A call's caller
+/// may find its reply left at the door (`takeDelivered`), brought by the notification that rang.
 public final class Doorbell: Sendable {
     private struct State {
         var rung = false
         var waiter: CheckedContinuation<Void, Never>?
+        var delivered: Envelope?
     }
 
     private let state = Mutex(State())
@@ -22,6 +26,20 @@ public final class Doorbell: Sendable {
             return waiter
         }
         waiter?.resume()
+    }
+
+    /// Leaves `reply` at the door and rings.
+    func deliver(_ reply: Envelope) {
+        state.withLock { $0.delivered = reply }
+        ring()
+    }
+
+    /// The reply left at the door, if one was.
+    public func takeDelivered() -> Envelope? {
+        state.withLock { state in
+            defer { state.delivered = nil }
+            return state.delivered
+        }
     }
 
     /// Returns when rung (at once when rung since the last wait), after `timeout`, or when the task is cancelled.
@@ -71,8 +89,32 @@ public final class MessageSignal: Sendable {
     /// database's notifications (PostgreSQL).
     public let isInProcess: Bool
 
+    /// Names this process's call reply topics (`replyTopic()`) and, on PostgreSQL, the channel their replies are
+    /// notified on (`replyChannel`).
+    private let replyId = UUID().uuidString.lowercased()
+
     public init(inProcess: Bool) {
         isInProcess = inProcess
+    }
+
+    /// A new reply topic for one call of this process.
+    public func replyTopic() -> String { "reply.\(replyId).\(UUID().uuidString.lowercased())" }
+
+    /// The notification channel of this process's replies.
+    public var replyChannel: String { Self.replyChannel(ofId: replyId) }
+
+    /// The notification channel of the process that made `replyTopic`, if it is a reply topic.
+    public static func replyChannel(of replyTopic: String) -> String? {
+        let parts = replyTopic.split(separator: ".")
+        guard parts.count == 3, parts[0] == "reply" else { return nil }
+        return replyChannel(ofId: String(parts[1]))
+    }
+
+    private static func replyChannel(ofId id: String) -> String { "stratus_reply_\(id)" }
+
+    /// Leaves `reply` with this process's caller waiting on `topic` (if it still waits) and wakes it.
+    public func deliver(_ reply: Envelope, to topic: String) {
+        for bell in bells.withLock({ $0.byTopic[topic].map { Array($0.values) } ?? [] }) { bell.deliver(reply) }
     }
 
     /// Rings every consumer of `topic` in this process.
