@@ -75,8 +75,9 @@ def cluster_up(stratus_bin: Path, **extra_env: str):
     # (hosts report every 2 s instead of 10), so that the fault tests wait less.
     env.update(
         STRATUS_BIN=str(stratus_bin), STRATUS_CLUSTER_ARGS="--message-lease 6 --service-down-time 10 --volumes fake",
-        STRATUS_CLUSTER_COMPUTE_ARGS="--report-interval 2", **extra_env,
+        STRATUS_CLUSTER_COMPUTE_ARGS="--report-interval 2",
     )
+    env.update(extra_env)
     try:
         out = cluster.script("up", str(base), env=env)
         assert re.fullmatch(r"stratus ready: http://[0-9.]+:[0-9]+/identity/v3", out.strip()), out
@@ -335,10 +336,12 @@ def test_the_servers_of_a_dead_host_are_evacuated(cloud: Cloud, cluster: Cluster
 def test_a_real_guest_on_a_compute_host_of_its_own(stratus_bin: Path, openstack_cli):
     """A second cluster whose compute-1 and compute-2 run QEMU (TCG): the test guest boots on compute-1 through the
     CLI, reaches the metadata service through its host's relay and the API (signed with the secret of the host's
-    credentials file), shows its console log and a noVNC URL; it live-migrates to compute-2 over the hosts' network and
-    runs on there without booting again, its serial console answering; stopped, it cold-migrates back to compute-1
-    (server migrate, resize confirm) and starts there; it is deleted with its QEMU."""
-    with cluster_up(stratus_bin, STRATUS_CLUSTER_DRIVER="qemu") as cluster:
+    credentials file), shows its console log and a noVNC URL; a volume is attached (the guest writes its marker on it);
+    it live-migrates to compute-2 over the hosts' network and runs on there without booting again, its serial console
+    answering and the volume read there; stopped, it cold-migrates back to compute-1 (server migrate, resize confirm)
+    and starts there, finding the marker on its volume; it is deleted with its QEMU and the volume is available again."""
+    # Volumes are files (the default) in the API's data directory, which the hosts share (the same machine).
+    with cluster_up(stratus_bin, STRATUS_CLUSTER_DRIVER="qemu", STRATUS_CLUSTER_ARGS="--message-lease 6 --service-down-time 10") as cluster:
         cloud = Cloud(cluster, openstack_cli)
         cloud.ok("flavor", "create", "--ram", "128", "--vcpus", "1", "--disk", "1", "guest")
         cloud.ok("image", "create", "--file", build_guest_image(), "--disk-format", "qcow2", "--container-format", "bare", "guest")
@@ -351,6 +354,10 @@ def test_a_real_guest_on_a_compute_host_of_its_own(stratus_bin: Path, openstack_
         assert "token=" in url, url
         check_console_proxy_on_the_host(cluster, stratus_bin, token=url.split("token=", 1)[1])
         source_qemu = next((cluster.data_dir / "compute-1" / "instances").glob("*/pid")).read_text().strip()
+        cloud.ok("volume", "create", "--size", "1", "data")
+        cloud.wait_for("volume", "data", "available", 60)
+        cloud.ok("server", "add", "volume", "real", "data")
+        wait_console(cloud, "real", f"vdb wrote STRATUS-DATA {shown['id']}")
 
         cloud.ok("--os-compute-api-version", "2.30", "server", "migrate", "--live-migration", "--host", "compute-2", "--wait", "real")
         shown = cloud.json("server", "show", "real")
@@ -360,7 +367,9 @@ def test_a_real_guest_on_a_compute_host_of_its_own(stratus_bin: Path, openstack_
         assert [(m["Type"], m["Status"], m["Source Compute"], m["Dest Compute"]) for m in migrations] == [
             ("live-migration", "completed", "compute-1", "compute-2")], migrations
         serial = urllib.parse.unquote(cloud.json("console", "url", "show", "--serial", "real")["url"]).split("token=", 1)[1]
-        check_serial_console_on_the_host(cluster, stratus_bin, "compute-2", serial)
+        check_serial_console_on_the_host(cluster, stratus_bin, "compute-2", serial,
+                                         "echo migrated-$((6*7)) $(dd if=/dev/vdb bs=512 count=1 iflag=direct 2>/dev/null | head -n 1)",
+                                         f"migrated-42 STRATUS-DATA {shown['id']}")
         assert "Linux version" not in cloud.ok("console", "log", "show", "real").stdout, "the guest booted again on compute-2"
 
         # Cold, back to compute-1: stopped, migrated (VERIFY_RESIZE), confirmed; compute-2 keeps nothing of it.
@@ -374,9 +383,11 @@ def test_a_real_guest_on_a_compute_host_of_its_own(stratus_bin: Path, openstack_
         assert not list((cluster.data_dir / "compute-2" / "instances").iterdir()), "compute-2 kept the guest it sent"
         cloud.ok("server", "start", "real")
         cloud.wait_for("server", "real", "ACTIVE", 60)
+        wait_console(cloud, "real", f"vdb holds STRATUS-DATA {shown['id']}")
         qemu = next((cluster.data_dir / "compute-1" / "instances").glob("*/pid")).read_text().strip()
         cloud.ok("server", "delete", "--wait", "real")
         assert not os.path.exists(f"/proc/{qemu}"), "the guest's QEMU outlived its server"
+        cloud.wait_for("volume", "data", "available", 60)
 
 
 @contextlib.contextmanager
@@ -413,13 +424,14 @@ def check_console_proxy_on_the_host(cluster: Cluster, stratus_bin: Path, token: 
         assert refused.value.rcvd.code == 1008 and "invalid, used or expired" in refused.value.rcvd.reason, refused.value
 
 
-def check_serial_console_on_the_host(cluster: Cluster, stratus_bin: Path, host: str, token: str):
-    """The guest's shell on its serial port answers a command typed through the proxy on `host`."""
+def check_serial_console_on_the_host(cluster: Cluster, stratus_bin: Path, host: str, token: str, command: str, answer: str):
+    """The guest's shell on its serial port answers `command`, typed through the proxy on `host`, with `answer` (which
+    differs from the command, which the console echoes)."""
     with console_proxy_on(cluster, stratus_bin, host) as base:
         with connect(f"{base}/serial?token={token}", open_timeout=30) as ws:
-            ws.send(b"\necho migrated-$((6*7))\n")
+            ws.send(f"\n{command}\n".encode())
             received, deadline = b"", time.monotonic() + 60
-            while b"migrated-42" not in received:
+            while answer.encode() not in received:
                 assert time.monotonic() < deadline, f"the guest did not answer on its serial console: {received[-500:]!r}"
                 message = ws.recv(timeout=60)
                 received += message if isinstance(message, bytes) else message.encode()
