@@ -22,7 +22,7 @@
 # STRATUS_CLUSTER_DRIVER (fake, the default, or qemu: compute-1 and compute-2 run real QEMU guests, and live-migrate
 # them to each other over their network; compute-3 stays fake),
 # STRATUS_CLUSTER_ARGS (extra arguments of every api, conductor and scheduler), STRATUS_CLUSTER_COMPUTE_ARGS (of every
-# compute host).
+# compute host), STRATUS_CLUSTER_COMPUTES (how many compute hosts: 1 to 3, default 3).
 set -euo pipefail
 
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -33,6 +33,8 @@ DIR="$(mkdir -p "$2" && cd "$2" && pwd)"
 BIN="${STRATUS_BIN:-$REPO/.build/debug/stratus}"
 read -r -a EXTRA <<<"${STRATUS_CLUSTER_ARGS:-}"
 read -r -a COMPUTE_EXTRA <<<"${STRATUS_CLUSTER_COMPUTE_ARGS:-}"
+COMPUTES="${STRATUS_CLUSTER_COMPUTES:-3}"
+case "$COMPUTES" in 1 | 2 | 3) ;; *) echo "STRATUS_CLUSTER_COMPUTES must be 1, 2 or 3" >&2; exit 2 ;; esac
 
 log() { printf 'cluster: %s\n' "$*" >&2; }
 
@@ -164,7 +166,7 @@ up)
     wait_for "scheduler-$i" "$DIR/logs/scheduler-$i.log" "$(ready_text "scheduler-$i")"
   done
 
-  for i in 1 2 3; do
+  for i in $(seq 1 "$COMPUTES"); do
     api="http://$HOST:${PORTS[$(((i + 1) % 2))]}"
     mkdir -p "$DIR/compute-$i"
     "$BIN" compute-credentials create "compute-$i" --database "$DB" --data-dir "$DIR/data" \
@@ -181,7 +183,7 @@ up)
     start "compute-$i" "${inside[@]}" env -u STRATUS_ADMIN_PASSWORD "$BIN" compute --compute-host "compute-$i" --api-url "$api" \
       --credentials "$DIR/compute-$i/credentials.json" --data-dir "$DIR/compute-$i" --driver "$driver" "${migration[@]}" "${COMPUTE_EXTRA[@]}"
   done
-  for i in 1 2 3; do wait_for "compute-$i" "$DIR/logs/compute-$i.log" "$(ready_text "compute-$i")"; done
+  for i in $(seq 1 "$COMPUTES"); do wait_for "compute-$i" "$DIR/logs/compute-$i.log" "$(ready_text "compute-$i")"; done
 
   cp "$DIR/data/admin-openrc.sh" "$DIR/data/clouds.yaml" "$DIR/"
   echo "stratus ready: http://$HOST:${PORTS[0]}/identity/v3"

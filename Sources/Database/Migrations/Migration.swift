@@ -28,6 +28,7 @@ public struct Migration: Sendable {
         .volumes,
         .messages,
         .requestSpecs,
+        .messageIndex,
     ]
 }
 
