@@ -39,6 +39,7 @@ let package = Package(
         .library(name: "GuestMetadata", targets: ["GuestMetadata"]),
         .library(name: "MetadataAPI", targets: ["MetadataAPI"]),
         .library(name: "ConsoleProxy", targets: ["ConsoleProxy"]),
+        .library(name: "Dashboard", targets: ["Dashboard"]),
         .library(name: "StratusApp", targets: ["StratusApp"]),
         .library(name: "StratusTesting", targets: ["StratusTesting"]),
     ],
@@ -56,6 +57,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.3"),
         .package(url: "https://github.com/hummingbird-project/hummingbird-websocket.git", from: "2.8.1"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
     ],
     targets: [
         .target(
@@ -221,6 +223,14 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        .target(
+            name: "Dashboard",
+            dependencies: [
+                "HTTPSupport", "ServiceClients", hummingbird, httpTypes, logging, crypto,
+                .product(name: "Mustache", package: "swift-mustache"),
+            ],
+            swiftSettings: strict
+        ),
         .target(name: "CSystemShims"),
         .target(
             name: "StratusApp",
@@ -237,6 +247,7 @@ let package = Package(
                 "MetadataAPI",
                 "GuestMetadata",
                 "ConsoleProxy",
+                "Dashboard",
                 "ComputeAgent",
                 "ComputeLink",
                 "Conductor",
@@ -269,6 +280,7 @@ let package = Package(
                 "VolumeAPI",
                 "ComputeAPI",
                 "ConsoleProxy",
+                "Dashboard",
                 "ComputeAgent",
                 "Messaging",
                 "GuestMetadata",
@@ -412,6 +424,11 @@ let package = Package(
                 "ConsoleProxy", "StratusCore", hummingbird, httpTypes,
                 .product(name: "HummingbirdCore", package: "hummingbird"),
             ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "DashboardTests",
+            dependencies: ["Dashboard", "StratusCore", "StratusTesting", hummingbird, hummingbirdTesting, httpTypes],
             swiftSettings: strict
         ),
         .testTarget(

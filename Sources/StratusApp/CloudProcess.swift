@@ -4,6 +4,7 @@ import ServiceLifecycle
 import UnixSignals
 import ComputeAPI
 import ConsoleProxy
+import Dashboard
 import Database
 import HTTPSupport
 import Hummingbird
@@ -86,9 +87,10 @@ public enum CloudProcess {
         )
         let metadata = MetadataAPI(backend: backend, signer: try MetadataSigner.load(file: configuration.dataDirectory + "/metadata-proxy-secret"))
         let consoles = ConsoleProxy(tokens: DatabaseConsoleTokens(backend: backend, clock: SystemWallClock()), settings: configuration.compute.consoles, logger: logger)
+        let listener = ListenerURL(publicURL)
         let router = CloudRouter.build(
             identity: identity, image: image, network: network, volume: volume.api, compute: compute.api, metadata: metadata, consoles: consoles,
-            logger: logger
+            dashboard: Dashboard(listener: listener, logger: logger), logger: logger
         )
         var app = Application(
             router: router,
@@ -99,7 +101,9 @@ public enum CloudProcess {
             services: backend.services + compute.services + volume.services,
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? configuration.port
-                Console.line("stratus ready: \(configuration.publicURL(port: port))/identity/v3")
+                listener.url = configuration.publicURL(port: port)
+                Console.line("stratus ready: \(listener.url)/identity/v3")
+                Console.line("stratus dashboard: \(listener.url)/dashboard")
             },
             logger: logger
         )

@@ -1,5 +1,6 @@
 public import ComputeAPI
 public import ConsoleProxy
+public import Dashboard
 public import HTTPSupport
 public import Hummingbird
 public import IdentityAPI
@@ -30,7 +31,7 @@ public enum CloudRouter {
 
     public static func build(
         identity: IdentityAPI, image: ImageAPI, network: NetworkAPI, volume: VolumeAPI, compute: ComputeAPI, metadata: MetadataAPI,
-        consoles: ConsoleProxy, logger: Logger
+        consoles: ConsoleProxy, dashboard: Dashboard, logger: Logger
     ) -> Router<StratusRequestContext> {
         let router = Router(context: StratusRequestContext.self, options: .autoGenerateHeadEndpoints)
         router.add(middleware: RequestLogMiddleware(logger: logger))
@@ -42,6 +43,7 @@ public enum CloudRouter {
         compute.addRoutes(to: router)
         metadata.addRoutes(to: router)
         consoles.addRoutes(to: router)
+        dashboard.addRoutes(to: router)
         router.addMethodNotAllowedRoutes()
         return router
     }

@@ -1,5 +1,6 @@
 public import Database
 public import Foundation
+import Dashboard
 import HTTPTypes
 public import ServiceClients
 import Synchronization
@@ -41,11 +42,13 @@ public final class TestCloud: Sendable {
     public let application: Application<RouterResponder<StratusRequestContext>>
     /// The cloud's database, for tests that set up records the API cannot make (an interrupted operation).
     public let backend: any SQLBackend
+    /// Where the dashboard calls the APIs.
+    let listener: ListenerURL
 
     init(
         clock: ManualWallClock, identity: IdentityAPI, image: ImageAPI, network: NetworkAPI, compute: ComputeServices, volume: VolumeServices,
         metadataSigner: MetadataSigner, imageDirectory: String, application: Application<RouterResponder<StratusRequestContext>>,
-        backend: any SQLBackend
+        backend: any SQLBackend, listener: ListenerURL
     ) {
         self.clock = clock
         self.identity = identity
@@ -57,6 +60,7 @@ public final class TestCloud: Sendable {
         self.imageDirectory = imageDirectory
         self.application = application
         self.backend = backend
+        self.listener = listener
     }
 
     /// A cloud with a fresh in-memory database, bootstrapped as `stratus all-in-one` does, with `computeHosts` fake hosts
@@ -104,16 +108,19 @@ public final class TestCloud: Sendable {
         try await compute.api.bootstrapFlavors()
         let metadataSigner = MetadataSigner.ephemeral()
         let consoles = ConsoleProxy(tokens: DatabaseConsoleTokens(backend: backend, clock: clock), settings: computeSettings.consoles, logger: logger)
+        // The dashboard calls the APIs over HTTP: in a `live` test, on the port the test's listener got.
+        let listener = ListenerURL(publicURL)
         let router = CloudRouter.build(
             identity: identity, image: image, network: network, volume: volume.api, compute: compute.api,
-            metadata: MetadataAPI(backend: backend, signer: metadataSigner), consoles: consoles, logger: logger
+            metadata: MetadataAPI(backend: backend, signer: metadataSigner), consoles: consoles,
+            dashboard: Dashboard(listener: listener, logger: logger), logger: logger
         )
         let application = Application(
             router: router, server: consoles.serverBuilder(), services: compute.services + volume.services, logger: logger
         )
         return TestCloud(
             clock: clock, identity: identity, image: image, network: network, compute: compute, volume: volume, metadataSigner: metadataSigner,
-            imageDirectory: imageDirectory, application: application, backend: backend
+            imageDirectory: imageDirectory, application: application, backend: backend, listener: listener
         )
     }
 
@@ -137,6 +144,7 @@ public final class TestCloud: Sendable {
         do {
             let result = try await application.test(live ? .live : .router) { client in
                 try await waitForComputeHosts()
+                if let port = client.port { listener.url = "http://127.0.0.1:\(port)" }
                 return try await body(TestClient(client: client))
             }
             try await backend.close()

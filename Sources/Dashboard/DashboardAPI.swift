@@ -1,0 +1,67 @@
+import Foundation
+import ServiceClients
+
+/// The dashboard's door to the cloud: the public APIs over HTTP, with the logged-in user's own token, as Horizon calls
+/// them. Policy, quotas and validation are the APIs'; a page shows what they answer, faults included.
+struct DashboardAPI: Sendable {
+    /// `http://HOST:PORT` of the APIs (the same listener, once it is bound).
+    let baseURL: @Sendable () -> String
+    let http = ServiceHTTPClient(timeout: .seconds(30))
+
+    /// An API's answer: its status, JSON body (empty when there is none) and headers.
+    struct Reply {
+        var status: Int
+        var body: [String: Any]
+        var subjectToken: String?
+
+        var isSuccess: Bool { (200..<300).contains(status) }
+
+        /// The message of an OpenStack fault body, whichever service's shape (`{"badRequest": {"message": …}}`,
+        /// `{"error": {"message": …}}`, `{"NeutronError": {"message": …}}`).
+        var faultMessage: String {
+            for value in body.values {
+                if let fault = value as? [String: Any], let message = fault["message"] as? String { return message }
+            }
+            return "The request failed (HTTP \(status))."
+        }
+    }
+
+    /// The compute API's microversion the pages read and write at (`locked`, the flavor's name in the server).
+    static let computeVersion = "compute 2.79"
+
+    func call(
+        _ method: String, _ path: String, token: String?, body: [String: Any]? = nil, headers extra: [(String, String)] = []
+    ) async throws -> Reply {
+        var headers = [("Accept", "application/json"), ("OpenStack-API-Version", Self.computeVersion)] + extra
+        if let token { headers.append(("X-Auth-Token", token)) }
+        var bytes: [UInt8]?
+        if let body {
+            bytes = Array(try JSONSerialization.data(withJSONObject: body))
+            headers.append(("Content-Type", "application/json"))
+        }
+        let response = try await http.send(method, baseURL() + path, headers: headers, body: bytes)
+        let object = response.body.isEmpty ? [:] : (try? JSONSerialization.jsonObject(with: Data(response.body))) as? [String: Any] ?? [:]
+        return Reply(status: response.status, body: object, subjectToken: response.header("X-Subject-Token"))
+    }
+
+    /// The list under `key` of a successful GET; a failed one throws its fault.
+    func list(_ path: String, _ key: String, token: String) async throws -> [[String: Any]] {
+        let reply = try await call("GET", path, token: token)
+        guard reply.isSuccess else { throw DashboardError.api(reply.status, reply.faultMessage) }
+        return reply.body[key] as? [[String: Any]] ?? []
+    }
+
+    /// The object under `key` of a successful GET.
+    func object(_ path: String, _ key: String, token: String) async throws -> [String: Any] {
+        let reply = try await call("GET", path, token: token)
+        guard reply.isSuccess else { throw DashboardError.api(reply.status, reply.faultMessage) }
+        return reply.body[key] as? [String: Any] ?? [:]
+    }
+}
+
+/// What stops a page: an API's refusal (shown with its status and message), or a session that is over.
+enum DashboardError: Error {
+    case api(Int, String)
+    case loggedOut(String)
+    case badForm(String)
+}

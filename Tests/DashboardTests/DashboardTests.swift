@@ -1,0 +1,146 @@
+import Foundation
+import HTTPTypes
+import StratusCore
+import StratusTesting
+import Testing
+
+/// The dashboard over a live cloud (it calls the APIs over HTTP with the user's token), as a browser drives it:
+/// cookies, forms with their CSRF token, redirects.
+@Suite("Dashboard")
+struct DashboardTests {
+    /// A browser's session: the cookie it got at login and the page's form token.
+    struct Browser {
+        let client: TestClient
+        var cookie = ""
+        var csrf = ""
+
+        func get(_ path: String) async throws -> TestClient.Reply {
+            try await client.request(.get, path, headers: cookie.isEmpty ? [:] : ["Cookie": cookie])
+        }
+
+        func post(_ path: String, _ fields: [(String, String)], csrf: String? = nil) async throws -> TestClient.Reply {
+            let all = fields + [("csrf", csrf ?? self.csrf)]
+            let body = all.map { "\(Self.encode($0.0))=\(Self.encode($0.1))" }.joined(separator: "&")
+            var headers = ["Content-Type": "application/x-www-form-urlencoded"]
+            if !cookie.isEmpty { headers["Cookie"] = cookie }
+            return try await client.request(.post, path, json: body, headers: headers)
+        }
+
+        static func encode(_ text: String) -> String {
+            text.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
+        }
+
+        /// Logs in; the session cookie and a page's form token are kept.
+        mutating func login(user: String = "admin", password: String = TestCloud.adminPassword) async throws {
+            let reply = try await post("/dashboard/auth/login", [("domain", "Default"), ("user", user), ("password", password)], csrf: "")
+            #expect(reply.status == 303, "\(reply.body)")
+            let setCookie = try #require(reply.header("Set-Cookie"))
+            #expect(setCookie.contains("HttpOnly") && setCookie.contains("SameSite=Lax") && setCookie.contains("Path=/dashboard"))
+            cookie = String(setCookie.prefix { $0 != ";" })
+            let page = try await get("/dashboard/project/instances")
+            #expect(page.status == 200)
+            csrf = try #require(Self.csrf(in: page.body))
+        }
+
+        static func csrf(in page: String) -> String? {
+            guard let range = page.range(of: "name=\"csrf\" value=\"") else { return nil }
+            return String(page[range.upperBound...].prefix { $0 != "\"" })
+        }
+    }
+
+    static func image(_ client: TestClient, _ token: String) async throws -> String {
+        let created = try await client.request(.post, "/image/v2/images", token: token, json: ["name": "tiny", "disk_format": "raw", "container_format": "bare"])
+        let id = try #require(created.value("id") as? String)
+        let upload = try await client.request(
+            .put, "/image/v2/images/\(id)/file", token: token, json: String(repeating: "x", count: 4096), headers: ["Content-Type": "application/octet-stream"]
+        )
+        #expect(upload.status == 204)
+        return id
+    }
+
+    /// Polls the instances table's rows until `text` shows.
+    static func rows(_ browser: Browser, showing text: String) async throws -> String {
+        let deadline = ContinuousClock.now + .seconds(20)
+        while true {
+            let rows = try await browser.get("/dashboard/project/instances/rows")
+            if rows.body.contains(text) { return rows.body }
+            try #require(ContinuousClock.now < deadline, "the rows never showed \(text):\n\(rows.body)")
+            try await Task.sleep(for: .milliseconds(50))
+        }
+    }
+
+    @Test func aUserLogsInLaunchesActsAndLogsOut() async throws {
+        try await TestCloud.with(live: true) { _, client in
+            let admin = try await client.token()
+            let image = try await Self.image(client, admin)
+            var browser = Browser(client: client)
+            #expect(try await browser.get("/").body.contains("href=\"/dashboard\""))
+            let away = try await browser.get("/dashboard/project/instances")
+            #expect(away.status == 303 && away.header("Location")?.hasPrefix("/dashboard/auth/login") == true)
+            let wrong = try await browser.post("/dashboard/auth/login", [("domain", "Default"), ("user", "admin"), ("password", "nope")], csrf: "")
+            #expect(wrong.status == 401 && wrong.body.contains("Invalid user name, domain or password."))
+            let blank = try await browser.post("/dashboard/auth/login", [("domain", ""), ("user", ""), ("password", "")], csrf: "")
+            #expect(blank.status == 400 && blank.body.contains("Enter a user name.") && blank.body.contains("Enter the password."))
+            try await browser.login()
+
+            // Forms without the session's token are refused; the launch form checks its fields, then the API decides.
+            #expect(try await browser.post("/dashboard/project/launch", [("name", "x")], csrf: "forged").status == 403)
+            let missing = try await browser.post("/dashboard/project/launch", [("name", ""), ("source", "image")])
+            #expect(missing.status == 400 && missing.body.contains("Give the instance a name.") && missing.body.contains("Choose an image."))
+            let refused = try await browser.post(
+                "/dashboard/project/launch", [("name", "x"), ("source", "image"), ("image", image), ("flavor", "no-such-flavor"), ("network", "none")]
+            )
+            #expect(refused.status == 400 && refused.body.contains("id=\"launch-error\""), "\(refused.body)")
+
+            let name = "<script>alert(1)</script>"
+            let launched = try await browser.post(
+                "/dashboard/project/launch", [("name", name), ("count", "1"), ("source", "image"), ("image", image), ("flavor", "1"), ("network", "none")]
+            )
+            #expect(launched.status == 303 && launched.header("Location") == "/dashboard/project/instances", "\(launched.body)")
+            let active = try await Self.rows(browser, showing: ">ACTIVE<")
+            #expect(active.contains("&lt;script&gt;alert(1)&lt;/script&gt;") && !active.contains(name), "the name is shown as text")
+            let id = try #require(active.range(of: "data-id=\"").map { String(active[$0.upperBound...].prefix(36)) })
+            #expect(active.contains("value=\"stop\"") && !active.contains("value=\"start\""), "an ACTIVE instance can be shut off, not started")
+
+            let page = try await browser.get("/dashboard/project/instances/\(id)")
+            #expect(page.status == 200 && page.body.contains("id=\"action-log\"") && page.body.contains(">create<"), "\(page.status) \(page.body)")
+            let stopped = try await browser.post("/dashboard/project/instances/\(id)/action", [("action", "stop")])
+            #expect(stopped.status == 303)
+            let shutOff = try await Self.rows(browser, showing: ">SHUTOFF<")
+            #expect(shutOff.contains("value=\"start\""))
+            #expect(try await browser.get("/dashboard/project/instances").body.contains("Shut Off: request sent."), "the action's notice")
+
+            #expect(try await browser.get("/dashboard/project/instances/no-such-server").status == 404)
+            #expect(try await browser.get("/dashboard/project/overview").body.contains("Limit Summary"))
+
+            #expect(try await browser.post("/dashboard/project/instances/delete", [("id", id)]).status == 303)
+            _ = try await Self.rows(browser, showing: "No instances.")
+
+            // Logging out revokes the token: the session is gone too.
+            #expect(try await browser.post("/dashboard/auth/logout", []).status == 303)
+            #expect(try await browser.get("/dashboard/project/instances").status == 303)
+        }
+    }
+
+    @Test func aReaderSeesButIsOfferedNoActionAndItsPostsAreRefused() async throws {
+        try await TestCloud.with(live: true) { _, client in
+            let admin = try await client.token()
+            let image = try await Self.image(client, admin)
+            _ = try await client.createUser("watcher", password: "watcher-pass", project: "admin", role: "reader", adminToken: admin)
+            let server = try await client.request(.post, "/compute/v2.1/servers", token: admin, json: [
+                "server": ["name": "watched", "imageRef": image, "flavorRef": "1", "networks": "none"],
+            ])
+            let id = try #require(server.value("server", "id") as? String)
+            var browser = Browser(client: client)
+            try await browser.login(user: "watcher", password: "watcher-pass")
+            let rows = try await Self.rows(browser, showing: ">ACTIVE<")
+            #expect(rows.contains("watched") && !rows.contains("<button"), "a reader is offered no action")
+            #expect(!(try await browser.get("/dashboard/project/instances").body.contains("Launch Instance</a>")))
+            let refused = try await browser.post("/dashboard/project/instances/\(id)/action", [("action", "stop")])
+            #expect(refused.status == 303)
+            let page = try await browser.get("/dashboard/project/instances")
+            #expect(page.body.contains("class=\"notice error\""), "the API's refusal is shown: \(page.body)")
+            #expect(try await client.request(.get, "/compute/v2.1/servers/\(id)", token: admin).value("server", "status") as? String == "ACTIVE")
+        }
+    }
+}
