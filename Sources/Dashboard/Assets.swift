@@ -24,6 +24,10 @@ enum Assets {
         button, .button { font: inherit; padding: .3em .8em; border: 1px solid var(--accent); background: var(--accent); color: #fff; border-radius: 3px;
           cursor: pointer; text-decoration: none; display: inline-block; }
         button.danger { background: var(--danger); border-color: var(--danger); }
+        .admin-nav { color: #9fb3c8; margin-left: .5em; }
+        .resource-form { display: inline-flex; flex-wrap: wrap; gap: .4em; align-items: end; margin: 0 .6em .4em 0; }
+        .resource-form label { margin: 0; }
+        td.row-forms { white-space: nowrap; }
         .row-actions { display: flex; flex-wrap: wrap; gap: .3em; margin: 0; }
         .row-actions button { padding: .15em .5em; font-size: .9em; }
         .toolbar { display: flex; gap: .6em; align-items: center; }

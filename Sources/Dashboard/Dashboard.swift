@@ -29,6 +29,8 @@ public struct Dashboard: Sendable {
         group.get("static/dashboard.js") { _, _ in Self.asset(Assets.script, type: "text/javascript; charset=utf-8") }
         addAuthRoutes(to: group)
         addProjectRoutes(to: group)
+        addResourceRoutes(to: group)
+        addAdminRoutes(to: group)
     }
 
     // MARK: Pages

@@ -30,14 +30,17 @@ struct DashboardAPI: Sendable {
     static let computeVersion = "compute 2.79"
 
     func call(
-        _ method: String, _ path: String, token: String?, body: [String: Any]? = nil, headers extra: [(String, String)] = []
+        _ method: String, _ path: String, token: String?, body: Any? = nil, headers extra: [(String, String)] = []
     ) async throws -> Reply {
-        var headers = [("Accept", "application/json"), ("OpenStack-API-Version", Self.computeVersion)] + extra
+        // A header of the caller's replaces the default of the same name (the volume API's microversion).
+        var headers = [("Accept", "application/json"), ("OpenStack-API-Version", Self.computeVersion)].filter { header in
+            !extra.contains { $0.0 == header.0 }
+        } + extra
         if let token { headers.append(("X-Auth-Token", token)) }
         var bytes: [UInt8]?
         if let body {
             bytes = Array(try JSONSerialization.data(withJSONObject: body))
-            headers.append(("Content-Type", "application/json"))
+            if !extra.contains(where: { $0.0 == "Content-Type" }) { headers.append(("Content-Type", "application/json")) }
         }
         let response = try await http.send(method, baseURL() + path, headers: headers, body: bytes)
         let object = response.body.isEmpty ? [:] : (try? JSONSerialization.jsonObject(with: Data(response.body))) as? [String: Any] ?? [:]

@@ -17,6 +17,16 @@ extension Templates {
             <a href="/dashboard/project/overview" {{#section_overview}}class="current"{{/section_overview}}>Overview</a>
             <a href="/dashboard/project/instances" {{#section_instances}}class="current"{{/section_instances}}>Instances</a>
             {{#canWrite}}<a href="/dashboard/project/launch" {{#section_launch}}class="current"{{/section_launch}}>Launch Instance</a>{{/canWrite}}
+            <a href="/dashboard/project/volumes" {{#section_volumes}}class="current"{{/section_volumes}}>Volumes</a>
+            <a href="/dashboard/project/images" {{#section_images}}class="current"{{/section_images}}>Images</a>
+            <a href="/dashboard/project/networks" {{#section_networks}}class="current"{{/section_networks}}>Networks</a>
+            <a href="/dashboard/project/security_groups" {{#section_security_groups}}class="current"{{/section_security_groups}}>Security Groups</a>
+            <a href="/dashboard/project/key_pairs" {{#section_key_pairs}}class="current"{{/section_key_pairs}}>Key Pairs</a>
+            {{#isAdmin}}<span class="admin-nav">Admin:
+            <a href="/dashboard/admin/hypervisors" {{#section_admin_hypervisors}}class="current"{{/section_admin_hypervisors}}>Hypervisors</a>
+            <a href="/dashboard/admin/services" {{#section_admin_services}}class="current"{{/section_admin_services}}>Services</a>
+            <a href="/dashboard/admin/instances" {{#section_admin_instances}}class="current"{{/section_admin_instances}}>All Instances</a>
+            <a href="/dashboard/admin/flavors" {{#section_admin_flavors}}class="current"{{/section_admin_flavors}}>Flavors</a></span>{{/isAdmin}}
           </nav>
           <form class="switcher" method="post" action="/dashboard/auth/project">
             <input type="hidden" name="csrf" value="{{csrf}}">

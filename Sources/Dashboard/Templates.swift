@@ -5,7 +5,7 @@ import Mustache
 enum Templates {
     static let sources: [String: String] = [
         "layout": layout, "home": home, "login": login, "error": error, "overview": overview,
-        "instances": instances, "instance_rows": instanceRows, "instance": instance, "launch": launch,
+        "instances": instances, "instance_rows": instanceRows, "instance": instance, "launch": launch, "resources": resources, "form": form,
     ]
 
     static let library: MustacheLibrary = {

@@ -144,3 +144,50 @@ struct DashboardTests {
         }
     }
 }
+
+@Suite("Dashboard resources and admin pages")
+struct DashboardResourceTests {
+    typealias Browser = DashboardTests.Browser
+
+    @Test func volumesNetworksKeysAndAdminPagesWorkThroughTheirForms() async throws {
+        try await TestCloud.with(live: true) { _, client in
+            let admin = try await client.token()
+            var browser = Browser(client: client)
+            try await browser.login()
+
+            // A network whose subnet the API refuses is not left behind.
+            let half = try await browser.post("/dashboard/project/networks/create", [("name", "half"), ("cidr", "not-a-cidr")])
+            #expect(half.status == 303, "\(half.status) \(half.body)")
+            let networks = try await browser.get("/dashboard/project/networks")
+            #expect(networks.body.contains("class=\"notice error\"") && !networks.body.contains(">half<"), "\(networks.body)")
+            #expect(try await browser.post("/dashboard/project/networks/create", [("name", "net-a"), ("cidr", "192.168.77.0/24")]).status == 303)
+            #expect(try await browser.get("/dashboard/project/networks").body.contains("192.168.77.0/24"))
+
+            let key = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl dash@test"
+            #expect(try await browser.post("/dashboard/project/key_pairs/create", [("name", "key-1"), ("public_key", key)]).status == 303)
+            let keys = try await browser.get("/dashboard/project/key_pairs")
+            #expect(keys.body.contains(">key-1<") && keys.body.contains("imported"), "\(keys.body)")
+
+            #expect(try await browser.post("/dashboard/project/volumes/create", [("name", "vol-a"), ("size", "1"), ("image", "")]).status == 303)
+            let volumes = try await client.request(.get, "/volume/v3/volumes/detail", token: admin)
+            #expect((volumes.value("volumes") as? [[String: Any]])?.first?["name"] as? String == "vol-a")
+            #expect(try await browser.post("/dashboard/project/volumes/create", [("name", "bad"), ("size", "zero")]).status == 400)
+
+            // Admin pages: the hypervisors, and a compute service disabled from its page.
+            #expect(try await browser.get("/dashboard/admin/hypervisors").body.contains("fake-0"))
+            let services = try await client.request(.get, "/compute/v2.1/os-services?binary=nova-compute", token: admin, headers: ["OpenStack-API-Version": "compute 2.79"])
+            let service = try #require((services.value("services") as? [[String: Any]])?.first?["id"] as? String)
+            #expect(try await browser.post("/dashboard/admin/services/\(service)/disable", [("reason", "maintenance")]).status == 303)
+            let after = try await client.request(.get, "/compute/v2.1/os-services?binary=nova-compute", token: admin, headers: ["OpenStack-API-Version": "compute 2.79"])
+            #expect((after.value("services") as? [[String: Any]])?.first?["status"] as? String == "disabled")
+
+            // A member opens no admin page, and posts to none.
+            _ = try await client.createUser("plain", password: "plain-pass", project: "demo", adminToken: admin)
+            var member = Browser(client: client)
+            try await member.login(user: "plain", password: "plain-pass")
+            #expect(try await member.get("/dashboard/admin/hypervisors").status == 403)
+            #expect(try await member.post("/dashboard/admin/services/\(service)/enable", []).status == 403)
+            #expect(!(try await member.get("/dashboard/project/instances").body.contains("/dashboard/admin/")))
+        }
+    }
+}

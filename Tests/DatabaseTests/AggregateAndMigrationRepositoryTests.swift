@@ -14,6 +14,24 @@ struct AggregateAndMigrationRepositoryTests {
         )
     }
 
+    /// A report held back by a cut link and delivered after a newer one leaves the newer heartbeat in place.
+    @Test(arguments: TestEngine.allCases)
+    func aHeartbeatNeverGoesBack(engine: TestEngine) async throws {
+        try await engine.withMigratedBackend { backend in
+            var report = node("h1")
+            try await backend.compute.upsertComputeNode(report)
+            let later = Timestamp(rawValue: Self.now.rawValue + 5_000_000)
+            try await backend.compute.heartbeat(host: "h1", at: later)
+            try await backend.compute.upsertComputeNode(report)
+            #expect(try await backend.compute.computeNode(host: "h1")?.lastHeartbeat == later)
+            try await backend.compute.heartbeat(host: "h1", at: Self.now)
+            #expect(try await backend.compute.computeNode(host: "h1")?.lastHeartbeat == later)
+            report.lastHeartbeat = Timestamp(rawValue: later.rawValue + 1)
+            try await backend.compute.upsertComputeNode(report)
+            #expect(try await backend.compute.computeNode(host: "h1")?.lastHeartbeat == report.lastHeartbeat)
+        }
+    }
+
     @Test(arguments: TestEngine.allCases)
     func aggregatesSetTheirHostsZones(engine: TestEngine) async throws {
         try await engine.withMigratedBackend { backend in

@@ -443,7 +443,7 @@ public struct SQLComputeRepository: ComputeRepository {
             let updated = try await db.update(ComputeNodeRow.table)
                 .set("hypervisor_type", to: node.hypervisorType).set("hypervisor_version", to: node.hypervisorVersion)
                 .set("cpu_architecture", to: node.cpuArchitecture).set("accelerator", to: node.accelerator).set("vcpus", to: node.vcpus).set("memory_mb", to: node.memoryMB)
-                .set("disk_gb", to: node.diskGB).set("last_heartbeat", to: node.lastHeartbeat.rawValue)
+                .set("disk_gb", to: node.diskGB).set("last_heartbeat", to: Self.later(node.lastHeartbeat))
                 .set("updated_at", to: node.updatedAt.rawValue)
                 .where("host", .equal, node.host).returning("id").all()
             if updated.isEmpty {
@@ -479,8 +479,14 @@ public struct SQLComputeRepository: ComputeRepository {
 
     public func heartbeat(host: String, at time: Timestamp) async throws {
         try await executor.run { db in
-            try await db.update(ComputeNodeRow.table).set("last_heartbeat", to: time.rawValue).where("host", .equal, host).run()
+            try await db.update(ComputeNodeRow.table).set("last_heartbeat", to: Self.later(time)).where("host", .equal, host).run()
         }
+    }
+
+    /// The later of the recorded heartbeat and `time`: a host's report that was held back by a cut link and delivered
+    /// after a newer one never makes the host look down.
+    private static func later(_ time: Timestamp) -> SQLQueryString {
+        "CASE WHEN last_heartbeat > \(bind: time.rawValue) THEN last_heartbeat ELSE \(bind: time.rawValue) END"
     }
 
     public func claim(_ claim: ResourceClaim, host: String, instance: InstanceID) async throws -> Bool {

@@ -1,0 +1,66 @@
+/// A list page of one kind of resource (key pairs, volumes, networks, flavors, …): forms above the table (create),
+/// the table, and each row's forms (an action, with the inputs it needs). Every such page renders with the one
+/// `resources` template.
+struct ResourcePage {
+    struct Field {
+        var name: String
+        var label: String
+        /// `text`, `number`, `textarea`, `select` or `checkbox`.
+        var type = "text"
+        var value = ""
+        var options: [(value: String, label: String)] = []
+        var required = false
+    }
+
+    struct Form {
+        var action: String
+        var submit: String
+        var fields: [Field] = []
+        var hidden: [(name: String, value: String)] = []
+        var confirm: String?
+        var danger = false
+    }
+
+    struct Cell {
+        var text: String
+        var link: String?
+    }
+
+    struct Row {
+        var cells: [Cell]
+        var forms: [Form] = []
+    }
+
+    var title: String
+    var section: String
+    var columns: [String]
+    var rows: [Row]
+    var forms: [Form] = []
+    var empty = "Nothing yet."
+    var back: (label: String, link: String)?
+
+    func context(csrf: String) -> [String: Any] {
+        func form(_ form: Form) -> [String: Any] {
+            [
+                "action": form.action, "submit": form.submit, "csrf": csrf, "confirm": form.confirm as Any, "danger": form.danger,
+                "hidden": form.hidden.map { ["name": $0.name, "value": $0.value] },
+                "fields": form.fields.map { field -> [String: Any] in
+                    [
+                        "name": field.name, "label": field.label, "value": field.value, "required": field.required,
+                        "text": ["text", "number"].contains(field.type), "type": field.type, "textarea": field.type == "textarea",
+                        "select": field.type == "select", "checkbox": field.type == "checkbox",
+                        "options": field.options.map { ["value": $0.value, "label": $0.label, "selected": $0.value == field.value] },
+                    ]
+                },
+            ]
+        }
+        return [
+            "title": title, "columns": columns, "forms": forms.map(form), "empty": empty, "isEmpty": rows.isEmpty,
+            "hasActions": rows.contains { !$0.forms.isEmpty }, "colspan": columns.count + 1,
+            "back": back.map { ["label": $0.label, "link": $0.link] } as Any,
+            "rows": rows.map { row in
+                ["cells": row.cells.map { ["text": $0.text, "link": $0.link as Any] }, "forms": row.forms.map(form)] as [String: Any]
+            },
+        ]
+    }
+}

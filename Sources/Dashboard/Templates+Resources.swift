@@ -1,0 +1,31 @@
+extension Templates {
+    static let resources = """
+        <h1>{{title}}</h1>
+        {{#back}}<p class="toolbar"><a href="{{link}}">{{label}}</a></p>{{/back}}
+        {{#forms}}{{> form}}{{/forms}}
+        <table class="resources">
+          <thead><tr>{{#columns}}<th>{{.}}</th>{{/columns}}{{#hasActions}}<th>Actions</th>{{/hasActions}}</tr></thead>
+          <tbody>
+          {{#isEmpty}}<tr><td colspan="{{colspan}}" class="empty">{{empty}}</td></tr>{{/isEmpty}}
+          {{#rows}}<tr>
+            {{#cells}}<td>{{#link}}<a href="{{link}}">{{text}}</a>{{/link}}{{^link}}{{text}}{{/link}}</td>{{/cells}}
+            {{#hasActions}}<td class="row-forms">{{#forms}}{{> form}}{{/forms}}</td>{{/hasActions}}
+          </tr>{{/rows}}
+          </tbody>
+        </table>
+        """
+
+    static let form = """
+        <form method="post" action="{{action}}" class="resource-form">
+          <input type="hidden" name="csrf" value="{{csrf}}">
+          {{#hidden}}<input type="hidden" name="{{name}}" value="{{value}}">{{/hidden}}
+          {{#fields}}
+            {{#text}}<label>{{label}} <input type="{{type}}" name="{{name}}" value="{{value}}" {{#required}}required{{/required}}></label>{{/text}}
+            {{#textarea}}<label>{{label}} <textarea name="{{name}}" rows="3" {{#required}}required{{/required}}>{{value}}</textarea></label>{{/textarea}}
+            {{#select}}<label>{{label}} <select name="{{name}}">{{#options}}<option value="{{value}}" {{#selected}}selected{{/selected}}>{{label}}</option>{{/options}}</select></label>{{/select}}
+            {{#checkbox}}<label><input type="checkbox" name="{{name}}" value="1"> {{label}}</label>{{/checkbox}}
+          {{/fields}}
+          <button type="submit" {{#danger}}class="danger"{{/danger}} {{#confirm}}data-confirm="{{confirm}}"{{/confirm}}>{{submit}}</button>
+        </form>
+        """
+}

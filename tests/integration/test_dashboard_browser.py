@@ -1,0 +1,88 @@
+"""The dashboard in a real browser (headless Chromium under chromedriver, selenium): a member logs in, launches an
+instance on the fake driver and sees it become Active without reloading the page, opens its page and log, shuts it
+off and starts it again, deletes it, and logs out. Screenshots of the pages go to ARTIFACTS/dashboard/."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from pathlib import Path
+
+from conftest import _artifacts
+from console_clients import chromium, wait_until
+
+PASSWORD = "dash-" + uuid.uuid4().hex[:12]
+
+
+def screenshot(browser, name: str) -> None:
+    directory = _artifacts() / "dashboard"
+    directory.mkdir(parents=True, exist_ok=True)
+    browser.save_screenshot(str(directory / f"{name}.png"))
+
+
+def test_a_member_launches_watches_acts_on_and_deletes_an_instance(cloud, tmp_path: Path):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+
+    project, user = "dash-" + uuid.uuid4().hex[:6], "dash-" + uuid.uuid4().hex[:6]
+    cloud.ok("project", "create", project)
+    cloud.ok("user", "create", "--password", PASSWORD, "--project", project, user)
+    cloud.ok("role", "add", "--project", project, "--user", user, "member")
+    image = tmp_path / "dash.img"
+    image.write_bytes(os.urandom(4096))
+    cloud.ok("image", "create", "--file", str(image), "--disk-format", "raw", "--container-format", "bare", "--public", "dash-image")
+    base = cloud.server.base_url
+
+    with chromium() as browser:
+        browser.set_window_size(1400, 900)
+        browser.get(f"{base}/dashboard")
+        assert "/dashboard/auth/login" in browser.current_url
+        browser.find_element(By.NAME, "user").send_keys(user)
+        browser.find_element(By.NAME, "password").send_keys(PASSWORD)
+        browser.find_element(By.CSS_SELECTOR, "form[action='/dashboard/auth/login'] button").click()
+        wait_until(lambda: browser.current_url.endswith("/dashboard/project/instances"), "the login")
+        assert project in browser.find_element(By.NAME, "project").text
+
+        browser.find_element(By.LINK_TEXT, "Launch Instance").click()
+        browser.find_element(By.NAME, "name").send_keys("dash-vm")
+        Select(browser.find_element(By.NAME, "image")).select_by_visible_text("dash-image")
+        browser.find_element(By.CSS_SELECTOR, "input[name=flavor][value='1']").click()
+        auto = browser.find_element(By.CSS_SELECTOR, "input[name=network][value=auto]")
+        if auto.is_selected():
+            auto.click()
+        browser.find_element(By.CSS_SELECTOR, "input[name=network][value=none]").click()
+        screenshot(browser, "launch")
+        browser.find_element(By.CSS_SELECTOR, "form.launch button[type=submit]").click()
+        wait_until(lambda: browser.current_url.endswith("/dashboard/project/instances"), "the launch")
+
+        # The row turns Active by itself: the page is not loaded again (the marker set on it stays).
+        browser.execute_script("window.stratusMarker = 42;")
+        row = "#instance-rows tr[data-id]"
+        wait_until(lambda: "ACTIVE" in browser.find_element(By.CSS_SELECTOR, row).text, "ACTIVE without a reload")
+        assert browser.execute_script("return window.stratusMarker;") == 42
+        screenshot(browser, "instances")
+
+        browser.find_element(By.LINK_TEXT, "dash-vm").click()
+        wait_until(lambda: browser.find_elements(By.ID, "instance-status"), "the instance's page")
+        assert browser.find_element(By.ID, "instance-status").text == "ACTIVE"
+        assert "create" in browser.find_element(By.ID, "action-log").text
+        browser.find_element(By.ID, "log")
+        screenshot(browser, "instance")
+        browser.find_element(By.CSS_SELECTOR, "button[value=stop]").click()
+        wait_until(lambda: "Shut Off: request sent." in browser.page_source, "the stop's notice")
+
+        browser.find_element(By.LINK_TEXT, "Instances").click()
+        wait_until(lambda: "SHUTOFF" in browser.find_element(By.CSS_SELECTOR, row).text, "SHUTOFF")
+        wait_until(lambda: browser.find_elements(By.CSS_SELECTOR, "button[value=start]"), "the start button")
+        browser.find_element(By.CSS_SELECTOR, "button[value=start]").click()
+        wait_until(lambda: "ACTIVE" in browser.find_element(By.CSS_SELECTOR, row).text, "ACTIVE again")
+
+        wait_until(lambda: browser.find_elements(By.CSS_SELECTOR, f"{row} button[value=delete]"), "the delete button")
+        browser.find_element(By.CSS_SELECTOR, f"{row} button[value=delete]").click()
+        browser.switch_to.alert.accept()
+        wait_until(lambda: "No instances." in browser.find_element(By.ID, "instance-rows").text, "the delete")
+
+        browser.find_element(By.CSS_SELECTOR, "form.logout button").click()
+        wait_until(lambda: "You have logged out." in browser.page_source, "the logout")
+        browser.get(f"{base}/dashboard/project/instances")
+        assert "/dashboard/auth/login" in browser.current_url
