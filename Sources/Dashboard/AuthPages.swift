@@ -35,11 +35,11 @@ extension Dashboard {
     }
 
     func loginPage(domain: String, user: String, notice: String?, next: String?, errors: [String: String] = [:], status: HTTPResponse.Status = .ok) -> Response {
-        let body = Templates.render(templates, "login", [
-            "domain": domain, "user": user, "notice": notice as Any, "next": next ?? "", "errors": errors,
-            "error_domain": errors["domain"] as Any, "error_user": errors["user"] as Any, "error_password": errors["password"] as Any,
-            "error_form": errors["form"] as Any,
-        ])
+        let context: [String: Any?] = [
+            "domain": domain, "user": user, "notice": notice, "next": next ?? "",
+            "error_domain": errors["domain"], "error_user": errors["user"], "error_password": errors["password"], "error_form": errors["form"],
+        ]
+        let body = Templates.render(templates, "login", context.compactMapValues { $0 })
         return Self.html(layout(nil, title: "Log in", section: "login", body: body), status: status)
     }
 
@@ -127,13 +127,29 @@ extension Dashboard {
         )
     }
 
-    /// An API time (`2026-12-07T16:05:34.000000Z`, `2026-12-07T16:05:34Z` or without the zone).
+    /// An API time (`2026-12-07T16:05:34.000000Z`, `2026-12-07T16:05:34Z` or without the zone), always UTC; read by hand
+    /// (a DateFormatter per row was a quarter of the instances page's time).
     static func parseTime(_ text: String) -> Date? {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        let trimmed = String(text.prefix(19))
-        formatter.dateFormat = "yyyy-MM-dd'T'HH:mm:ss"
-        return formatter.date(from: trimmed)
+        let digits = Array(text.utf8.prefix(19))
+        guard digits.count == 19, digits[4] == UInt8(ascii: "-"), digits[7] == UInt8(ascii: "-"), digits[10] == UInt8(ascii: "T") else { return nil }
+        func number(_ range: Range<Int>) -> Int? {
+            var value = 0
+            for byte in digits[range] {
+                guard (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) else { return nil }
+                value = value * 10 + Int(byte - UInt8(ascii: "0"))
+            }
+            return value
+        }
+        guard let year = number(0..<4), let month = number(5..<7), let day = number(8..<10), let hour = number(11..<13),
+            let minute = number(14..<16), let second = number(17..<19), (1...12).contains(month), (1...31).contains(day)
+        else { return nil }
+        // Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's days_from_civil).
+        let y = month <= 2 ? year - 1 : year
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yearOfEra = y - era * 400
+        let dayOfYear = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
+        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
+        let days = era * 146_097 + dayOfEra - 719_468
+        return Date(timeIntervalSince1970: TimeInterval(days * 86_400 + hour * 3_600 + minute * 60 + second))
     }
 }

@@ -89,7 +89,7 @@ extension Dashboard {
             console = (reply.body["remote_console"] as? [String: Any])?["url"] as? String
         }
         let flavors = session.canWrite ? try await api.list("/compute/v2.1/flavors", "flavors", token: session.token) : []
-        let body = Templates.render(templates, "instance", [
+        var context: [String: Any] = [
             "server": row.view(canWrite: session.canWrite), "csrf": session.csrf, "canWrite": session.canWrite,
             "interfaces": try await interfaces.map { interface in
                 [
@@ -104,10 +104,11 @@ extension Dashboard {
                 ["action": action["action"] as? String ?? "", "request": action["request_id"] as? String ?? "", "start": action["start_time"] as? String ?? "",
                  "user": action["user_id"] as? String ?? "", "message": action["message"] as? String ?? ""]
             },
-            "console": console as Any,
             "flavors": flavors.map { ["id": $0["id"] as? String ?? "", "name": $0["name"] as? String ?? ""] },
             "images": names.sorted { $0.value < $1.value }.map { ["id": $0.key, "name": $0.value] },
-        ])
+        ]
+        if let console { context["console"] = console }
+        let body = Templates.render(templates, "instance", context)
         return Self.html(layout(session, title: row.view(canWrite: false)["name"] as? String ?? id, section: "instances", body: body), status: .ok)
     }
 

@@ -23,7 +23,7 @@ extension Dashboard {
         let instancesLeft = left("maxTotalInstances", "totalInstancesUsed"), coresLeft = left("maxTotalCores", "totalCoresUsed")
         let ramLeft = left("maxTotalRAMSize", "totalRAMUsed")
         let chosen = { (name: String) in Set(form?.all(name) ?? []) }
-        let body = Templates.render(templates, "launch", [
+        var context: [String: Any] = [
             "csrf": session.csrf,
             "name": form?["name"] ?? "", "count": form?["count"] ?? "1", "userData": form?["user_data"] ?? "",
             "configDrive": form?["config_drive"] == "1", "sourceVolume": form?["source"] == "volume",
@@ -56,9 +56,9 @@ extension Dashboard {
                 option($0["zoneName"], $0["zoneName"], chosen("availability_zone"))
             },
             "serverGroups": try await serverGroups.map { option($0["id"], $0["name"], chosen("server_group")) },
-            "error_form": errors["form"] as Any, "error_name": errors["name"] as Any, "error_count": errors["count"] as Any,
-            "error_source": errors["source"] as Any, "error_flavor": errors["flavor"] as Any,
-        ])
+        ]
+        for (field, message) in errors { context["error_" + field] = message }
+        let body = Templates.render(templates, "launch", context)
         return Self.html(layout(session, title: "Launch Instance", section: "launch", body: body), status: status)
     }
 

@@ -39,10 +39,12 @@ struct ResourcePage {
     var empty = "Nothing yet."
     var back: (label: String, link: String)?
 
+    /// The template's context. A value the template tests with a section is left out when there is none: swift-mustache
+    /// takes an `Optional.none` inside `Any` for a value.
     func context(csrf: String) -> [String: Any] {
         func form(_ form: Form) -> [String: Any] {
-            [
-                "action": form.action, "submit": form.submit, "csrf": csrf, "confirm": form.confirm as Any, "danger": form.danger,
+            var context: [String: Any] = [
+                "action": form.action, "submit": form.submit, "csrf": csrf, "danger": form.danger,
                 "hidden": form.hidden.map { ["name": $0.name, "value": $0.value] },
                 "fields": form.fields.map { field -> [String: Any] in
                     [
@@ -53,14 +55,18 @@ struct ResourcePage {
                     ]
                 },
             ]
+            if let confirm = form.confirm { context["confirm"] = confirm }
+            return context
         }
-        return [
+        var context: [String: Any] = [
             "title": title, "columns": columns, "forms": forms.map(form), "empty": empty, "isEmpty": rows.isEmpty,
             "hasActions": rows.contains { !$0.forms.isEmpty }, "colspan": columns.count + 1,
-            "back": back.map { ["label": $0.label, "link": $0.link] } as Any,
             "rows": rows.map { row in
-                ["cells": row.cells.map { ["text": $0.text, "link": $0.link as Any] }, "forms": row.forms.map(form)] as [String: Any]
+                ["cells": row.cells.map { cell in cell.link.map { ["text": cell.text, "link": $0] } ?? ["text": cell.text] }, "forms": row.forms.map(form)]
+                    as [String: Any]
             },
         ]
+        if let back { context["back"] = ["label": back.label, "link": back.link] }
+        return context
     }
 }

@@ -12,6 +12,7 @@ struct BenchCloud: Sendable {
     static let computeVersion = "compute 2.37"
 
     let url: String
+    let password: String
     let token: String
     let projectId: String
     let client = ServiceHTTPClient()
@@ -44,7 +45,7 @@ struct BenchCloud: Sendable {
             let token: Token
         }
         let reply = try JSONDecoder().decode(Reply.self, from: Data(response.body))
-        return BenchCloud(url: url, token: token, projectId: reply.token.project.id)
+        return BenchCloud(url: url, password: password, token: token, projectId: reply.token.project.id)
     }
 
     static func encode(_ value: JSONValue) throws -> [UInt8] { Array(try JSONEncoder().encode(value)) }
@@ -91,6 +92,27 @@ struct BenchCloud: Sendable {
         let id = try JSONDecoder().decode(Reply.self, from: Data(created)).id
         try await call("PUT", "/image/v2/images/\(id)/file", raw: Array(repeating: 0, count: 4096), contentType: "application/octet-stream", expecting: 204)
         return id
+    }
+
+    /// Logs admin in to the dashboard (`password` as given to `connect`); returns the session's cookie.
+    func dashboardSession() async throws -> String {
+        let form = "domain=Default&user=admin&password=" + (password.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")
+        let response = try await client.send(
+            "POST", url + "/dashboard/auth/login", headers: [("Content-Type", "application/x-www-form-urlencoded")], body: Array(form.utf8)
+        )
+        guard response.status == 303, let cookie = response.header("Set-Cookie")?.split(separator: ";").first else {
+            throw Failure(description: "dashboard login failed: HTTP \(response.status)")
+        }
+        return String(cookie)
+    }
+
+    /// How long a dashboard page took to load whole.
+    func page(_ path: String, cookie: String) async throws -> Duration {
+        let clock = ContinuousClock()
+        let start = clock.now
+        let response = try await client.send("GET", url + path, headers: [("Cookie", cookie)])
+        guard response.status == 200 else { throw Failure(description: "GET \(path): HTTP \(response.status)") }
+        return clock.now - start
     }
 
     /// Lifts the project's instance, core and RAM quotas.

@@ -9,6 +9,8 @@ struct ServersBenchmark: Sendable {
     let count: Int
     let concurrency: Int
     let detailRounds: Int
+    /// Timed loads of the dashboard's instances page with all servers present.
+    let dashboardRounds: Int
     /// The pause between two polls while waiting, like `openstack server create --wait`'s.
     let pollInterval: Duration
 
@@ -37,6 +39,14 @@ struct ServersBenchmark: Sendable {
             details.append(try await cloud.call("GET", "/compute/v2.1/servers/detail?limit=1000", expecting: 200).elapsed)
         }
         print(details.line("GET /servers/detail?limit=1000 (\(min(count, 1000)) servers)"))
+        if dashboardRounds > 0 {
+            let cookie = try await cloud.dashboardSession()
+            var pages = Latencies()
+            for _ in 0..<dashboardRounds {
+                pages.append(try await cloud.page("/dashboard/project/instances", cookie: cookie))
+            }
+            print(pages.line("GET /dashboard/project/instances (\(count) servers)"))
+        }
 
         let ids = created.sorted()
         let deleteStart = clock.now

@@ -23,15 +23,18 @@ struct ServersCommand: AsyncParsableCommand {
     @Option(name: .short, help: "Servers to boot.") var n = 1000
     @Option(name: .short, help: "Requests in flight at once.") var c = 8
     @Option(help: "Timed GET /servers/detail requests once all servers are ACTIVE.") var detailRounds = 50
+    @Option(help: "Timed loads of the dashboard's instances page once all servers are ACTIVE (0: none).") var dashboardRounds = 20
     @Option(help: "Milliseconds between two polls of the server list while waiting for ACTIVE or for deletion.") var pollInterval = 20
 
     func validate() throws {
-        guard n >= 1, c >= 1, detailRounds >= 1, pollInterval >= 0 else { throw ValidationError("-n, -c and --detail-rounds must be positive") }
+        guard n >= 1, c >= 1, detailRounds >= 1, dashboardRounds >= 0, pollInterval >= 0 else { throw ValidationError("-n, -c and --detail-rounds must be positive") }
     }
 
     func run() async throws {
         let cloud = try await BenchCloud.connect(url: url, password: password)
-        let run = ServersBenchmark(cloud: cloud, count: n, concurrency: c, detailRounds: detailRounds, pollInterval: .milliseconds(pollInterval))
+        let run = ServersBenchmark(
+            cloud: cloud, count: n, concurrency: c, detailRounds: detailRounds, dashboardRounds: dashboardRounds, pollInterval: .milliseconds(pollInterval)
+        )
         try await run.run()
     }
 }

@@ -79,6 +79,7 @@ struct DashboardTests {
             #expect(away.status == 303 && away.header("Location")?.hasPrefix("/dashboard/auth/login") == true)
             let wrong = try await browser.post("/dashboard/auth/login", [("domain", "Default"), ("user", "admin"), ("password", "nope")], csrf: "")
             #expect(wrong.status == 401 && wrong.body.contains("Invalid user name, domain or password."))
+            #expect(!(try await browser.get("/dashboard/auth/login").body.contains("class=\"notice")), "no empty notice")
             let blank = try await browser.post("/dashboard/auth/login", [("domain", ""), ("user", ""), ("password", "")], csrf: "")
             #expect(blank.status == 400 && blank.body.contains("Enter a user name.") && blank.body.contains("Enter the password."))
             try await browser.login()
@@ -172,6 +173,9 @@ struct DashboardResourceTests {
             let volumes = try await client.request(.get, "/volume/v3/volumes/detail", token: admin)
             #expect((volumes.value("volumes") as? [[String: Any]])?.first?["name"] as? String == "vol-a")
             #expect(try await browser.post("/dashboard/project/volumes/create", [("name", "bad"), ("size", "zero")]).status == 400)
+            let volumesPage = try await browser.get("/dashboard/project/volumes")
+            #expect(volumesPage.body.contains("data-confirm=\"Delete this volume?\"") && !volumesPage.body.contains("data-confirm=\"\""),
+                    "only the dangerous buttons ask first")
 
             // Admin pages: the hypervisors, and a compute service disabled from its page.
             #expect(try await browser.get("/dashboard/admin/hypervisors").body.contains("fake-0"))

@@ -34,6 +34,12 @@ def chromium():
     options.binary_location = shutil.which("chromium")
     for argument in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1000,700"):
         options.add_argument(argument)
+    # After a login form, Chromium's password manager may check the password against known leaks and open a dialog,
+    # which chromedriver reports as an unexpected alert.
+    options.add_argument("--disable-features=PasswordLeakDetection")
+    options.add_experimental_option("prefs", {
+        "credentials_enable_service": False, "profile.password_manager_enabled": False, "profile.password_manager_leak_detection": False,
+    })
     driver = webdriver.Chrome(service=Service(shutil.which("chromedriver")), options=options)
     try:
         yield driver

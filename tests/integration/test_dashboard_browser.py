@@ -1,6 +1,7 @@
 """The dashboard in a real browser (headless Chromium under chromedriver, selenium): a member logs in, launches an
-instance on the fake driver and sees it become Active without reloading the page, opens its page and log, shuts it
-off and starts it again, deletes it, and logs out. Screenshots of the pages go to ARTIFACTS/dashboard/."""
+instance on the fake driver and sees it become Active without reloading the page, attaches a volume to it, opens its
+page and log, shuts it off and starts it again, deletes it, and logs out; the admin disables a compute service and
+enables it again. Screenshots of the pages go to ARTIFACTS/dashboard/ (scripts/dashboard-screenshots.sh)."""
 
 from __future__ import annotations
 
@@ -62,8 +63,24 @@ def test_a_member_launches_watches_acts_on_and_deletes_an_instance(cloud, tmp_pa
         assert browser.execute_script("return window.stratusMarker;") == 42
         screenshot(browser, "instances")
 
+        # A volume, made and attached from the volumes page (which shows it once reloaded).
+        browser.find_element(By.LINK_TEXT, "Volumes").click()
+        create = browser.find_element(By.CSS_SELECTOR, "form[action='/dashboard/project/volumes/create']")
+        create.find_element(By.NAME, "name").send_keys("dash-vol")
+        create.find_element(By.CSS_SELECTOR, "button").click()
+        attach = "form[action$='/attach'] button"
+        volumes = browser.current_url
+        wait_until(lambda: browser.get(volumes) or browser.find_elements(By.CSS_SELECTOR, attach), "the new volume, available")
+        Select(browser.find_element(By.CSS_SELECTOR, "form[action$='/attach'] select[name=server]")).select_by_visible_text("dash-vm")
+        browser.find_element(By.CSS_SELECTOR, attach).click()
+        wait_until(lambda: "Volume attached." in browser.page_source, "the attach")
+        wait_until(lambda: browser.get(volumes) or "Detach from dash-vm" in browser.page_source, "the volume in use by dash-vm")
+        screenshot(browser, "volumes")
+
+        browser.find_element(By.LINK_TEXT, "Instances").click()
         browser.find_element(By.LINK_TEXT, "dash-vm").click()
         wait_until(lambda: browser.find_elements(By.ID, "instance-status"), "the instance's page")
+        assert "/dev/vdb" in browser.page_source
         assert browser.find_element(By.ID, "instance-status").text == "ACTIVE"
         assert "create" in browser.find_element(By.ID, "action-log").text
         browser.find_element(By.ID, "log")
@@ -86,3 +103,19 @@ def test_a_member_launches_watches_acts_on_and_deletes_an_instance(cloud, tmp_pa
         wait_until(lambda: "You have logged out." in browser.page_source, "the logout")
         browser.get(f"{base}/dashboard/project/instances")
         assert "/dashboard/auth/login" in browser.current_url
+
+        # The admin disables a compute service from the services page, and enables it again (other tests use it).
+        browser.find_element(By.NAME, "user").send_keys("admin")
+        browser.find_element(By.NAME, "password").send_keys(cloud.openrc_env()["OS_PASSWORD"])
+        browser.find_element(By.CSS_SELECTOR, "form[action='/dashboard/auth/login'] button").click()
+        wait_until(lambda: browser.current_url.endswith("/dashboard/project/instances"), "the admin's login")
+        browser.find_element(By.LINK_TEXT, "Hypervisors").click()
+        screenshot(browser, "admin-hypervisors")
+        browser.find_element(By.LINK_TEXT, "Services").click()
+        browser.find_element(By.CSS_SELECTOR, "form[action$='/disable'] input[name=reason]").send_keys("maintenance")
+        browser.find_element(By.CSS_SELECTOR, "form[action$='/disable'] button").click()
+        wait_until(lambda: "Service updated." in browser.page_source and "maintenance" in browser.page_source, "the disable")
+        assert any(s.status == "disabled" for s in cloud.api.compute.services() if s.binary == "nova-compute")
+        browser.find_element(By.CSS_SELECTOR, "form[action$='/enable'] button").click()
+        wait_until(lambda: not browser.find_elements(By.CSS_SELECTOR, "form[action$='/enable']"), "the enable")
+        assert all(s.status == "enabled" for s in cloud.api.compute.services() if s.binary == "nova-compute")
