@@ -62,17 +62,21 @@ struct InstanceRow {
     /// The template's view of the row.
     func view(canWrite: Bool) -> [String: Any] {
         let flavor = server["flavor"] as? [String: Any] ?? [:]
-        return [
+        var view: [String: Any] = [
             "id": id, "name": server["name"] as? String ?? "", "image": imageName, "addresses": addresses.joined(separator: ", "),
             "flavor": flavor["original_name"] as? String ?? "", "key": server["key_name"] as? String ?? "", "status": status,
             "statusClass": status.lowercased(), "task": task ?? "", "power": Self.powerStates[server["OS-EXT-STS:power_state"] as? Int ?? 0] ?? "",
-            "age": age, "busy": isBusy, "locked": locked, "host": server["OS-EXT-SRV-ATTR:host"] as? String ?? "",
-            "zone": server["OS-EXT-AZ:availability_zone"] as? String ?? "", "fault": (server["fault"] as? [String: Any])?["message"] as? String ?? "",
+            "age": age, "busy": isBusy, "locked": locked, "zone": server["OS-EXT-AZ:availability_zone"] as? String ?? "",
             "actions": canWrite ? actions.map { ["name": $0, "label": Self.labels[$0] ?? $0, "danger": $0 == "delete"] } : [],
             "hasActions": canWrite && !actions.isEmpty,
             // A snapshot, a resize and a rebuild need more than a click: forms of their own on the instance's page.
             "canChange": canWrite && task == nil && ["ACTIVE", "SHUTOFF"].contains(status),
         ]
+        // Sections the template shows only when there is something: left out otherwise (an empty string is a value to
+        // swift-mustache).
+        if let host = server["OS-EXT-SRV-ATTR:host"] as? String, !host.isEmpty { view["host"] = host }
+        if let fault = (server["fault"] as? [String: Any])?["message"] as? String, !fault.isEmpty { view["fault"] = fault }
+        return view
     }
 
     static let labels = [
