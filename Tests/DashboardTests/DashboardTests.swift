@@ -112,6 +112,8 @@ struct DashboardTests {
             #expect(try await browser.get("/dashboard/project/instances").body.contains("Shut Off: request sent."), "the action's notice")
 
             #expect(try await browser.get("/dashboard/project/instances/no-such-server").status == 404)
+            let nowhere = try await browser.get("/dashboard/no/such/page")
+            #expect(nowhere.status == 404 && nowhere.header("Content-Type")?.hasPrefix("text/html") == true)
             #expect(try await browser.get("/dashboard/project/overview").body.contains("Limit Summary"))
 
             #expect(try await browser.post("/dashboard/project/instances/delete", [("id", id)]).status == 303)
