@@ -25,10 +25,10 @@ extension Dashboard {
                 guard let project = form.text("project"), session.projects.contains(where: { $0.id == project }) else {
                     throw DashboardError.badForm("Choose one of your projects.")
                 }
-                var switched = try await scoped(session.token, method: "token", project: project, projects: session.projects)
+                var switched = try await scoped(session.token, project: project, projects: session.projects)
                 switched.id = session.id
                 switched.csrf = session.csrf
-                sessions.replace(switched.session)
+                sessions.replace(switched)
                 return Self.redirect("/dashboard/project/overview")
             }
         }
@@ -71,13 +71,8 @@ extension Dashboard {
             guard let first = projects.first else {
                 return loginPage(domain: domain, user: user, notice: nil, next: next, errors: ["form": "You have no role in any project: ask an administrator for one."], status: .forbidden)
             }
-            let scoped = try await scoped(token, method: "token", project: first.id, projects: projects)
-            let session = sessions.create { id, csrf in
-                var session = scoped
-                session.id = id
-                session.csrf = csrf
-                return session.session
-            }
+            let scoped = try await scoped(token, project: first.id, projects: projects)
+            let session = sessions.create(scoped)
             let maxAge = max(0, Int(session.expiresAt.timeIntervalSinceNow))
             return Self.redirect(next ?? "/dashboard/project/instances", headers: [.setCookie: Self.sessionCookie(session.id, request: request, maxAge: maxAge)])
         } catch {
@@ -86,30 +81,9 @@ extension Dashboard {
         }
     }
 
-    /// A session's fields before it has an id.
-    struct PendingSession {
-        var id = ""
-        var csrf = ""
-        var token: String
-        var expiresAt: Date
-        var userId: String
-        var userName: String
-        var domain: String
-        var projectId: String
-        var projectName: String
-        var roles: [String]
-        var projects: [DashboardSession.Project]
-
-        var session: DashboardSession {
-            DashboardSession(
-                id: id, csrf: csrf, token: token, expiresAt: expiresAt, userId: userId, userName: userName, domain: domain, projectId: projectId,
-                projectName: projectName, roles: roles, projects: projects
-            )
-        }
-    }
-
     /// A token scoped to `project`, from `credential` (a token), with what the session shows of it.
-    func scoped(_ credential: String, method: String, project: String, projects: [DashboardSession.Project]) async throws -> PendingSession {
+    /// (The session has no id and form token yet: the store gives them.)
+    func scoped(_ credential: String, project: String, projects: [DashboardSession.Project]) async throws -> DashboardSession {
         let reply = try await api.call("POST", "/identity/v3/auth/tokens", token: nil, body: [
             "auth": ["identity": ["methods": ["token"], "token": ["id": credential]], "scope": ["project": ["id": project]]],
         ])
@@ -119,8 +93,8 @@ extension Dashboard {
         let user = body["user"] as? [String: Any] ?? [:]
         let scope = body["project"] as? [String: Any] ?? [:]
         let expires = (body["expires_at"] as? String).flatMap(Self.parseTime) ?? Date().addingTimeInterval(3600)
-        return PendingSession(
-            token: token, expiresAt: expires, userId: user["id"] as? String ?? "", userName: user["name"] as? String ?? "",
+        return DashboardSession(
+            id: "", csrf: "", token: token, expiresAt: expires, userId: user["id"] as? String ?? "", userName: user["name"] as? String ?? "",
             domain: (user["domain"] as? [String: Any])?["name"] as? String ?? "", projectId: scope["id"] as? String ?? project,
             projectName: scope["name"] as? String ?? project, roles: (body["roles"] as? [[String: Any]] ?? []).compactMap { $0["name"] as? String },
             projects: projects

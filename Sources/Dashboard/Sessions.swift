@@ -10,9 +10,9 @@ struct DashboardSession: Sendable {
         var name: String
     }
 
-    let id: String
+    var id: String
     /// The form token every POST must carry (the synchronizer-token defence against cross-site requests).
-    let csrf: String
+    var csrf: String
     var token: String
     var expiresAt: Date
     var userId: String
@@ -47,8 +47,11 @@ final class SessionStore: Sendable {
             .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
     }
 
-    func create(_ make: (_ id: String, _ csrf: String) -> DashboardSession) -> DashboardSession {
-        let session = make(Self.randomToken(), Self.randomToken())
+    /// Keeps `session` under a new random id, with a new form token.
+    func create(_ session: DashboardSession) -> DashboardSession {
+        var session = session
+        session.id = Self.randomToken()
+        session.csrf = Self.randomToken()
         sessions.withLock { sessions in
             let now = Date()
             sessions = sessions.filter { $0.value.expiresAt > now }
