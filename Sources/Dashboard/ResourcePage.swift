@@ -5,7 +5,7 @@ struct ResourcePage {
     struct Field {
         var name: String
         var label: String
-        /// `text`, `number`, `textarea`, `select` or `checkbox`.
+        /// `text`, `number`, `password`, `textarea`, `select` or `checkbox`.
         var type = "text"
         var value = ""
         var options: [(value: String, label: String)] = []
@@ -49,7 +49,7 @@ struct ResourcePage {
                 "fields": form.fields.map { field -> [String: Any] in
                     [
                         "name": field.name, "label": field.label, "value": field.value, "required": field.required,
-                        "text": ["text", "number"].contains(field.type), "type": field.type, "textarea": field.type == "textarea",
+                        "text": ["text", "number", "password"].contains(field.type), "type": field.type, "textarea": field.type == "textarea",
                         "select": field.type == "select", "checkbox": field.type == "checkbox",
                         "options": field.options.map { ["value": $0.value, "label": $0.label, "selected": $0.value == field.value] },
                     ]

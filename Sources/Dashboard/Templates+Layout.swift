@@ -26,7 +26,10 @@ extension Templates {
             <a href="/dashboard/admin/hypervisors" {{#section_admin_hypervisors}}class="current"{{/section_admin_hypervisors}}>Hypervisors</a>
             <a href="/dashboard/admin/services" {{#section_admin_services}}class="current"{{/section_admin_services}}>Services</a>
             <a href="/dashboard/admin/instances" {{#section_admin_instances}}class="current"{{/section_admin_instances}}>All Instances</a>
-            <a href="/dashboard/admin/flavors" {{#section_admin_flavors}}class="current"{{/section_admin_flavors}}>Flavors</a></span>{{/isAdmin}}
+            <a href="/dashboard/admin/flavors" {{#section_admin_flavors}}class="current"{{/section_admin_flavors}}>Flavors</a>
+            <a href="/dashboard/admin/aggregates" {{#section_admin_aggregates}}class="current"{{/section_admin_aggregates}}>Aggregates</a>
+            <a href="/dashboard/admin/projects" {{#section_admin_projects}}class="current"{{/section_admin_projects}}>Projects</a>
+            <a href="/dashboard/admin/users" {{#section_admin_users}}class="current"{{/section_admin_users}}>Users</a></span>{{/isAdmin}}
           </nav>
           <form class="switcher" method="post" action="/dashboard/auth/project">
             <input type="hidden" name="csrf" value="{{csrf}}">

@@ -125,6 +125,17 @@ struct DashboardTests {
         }
     }
 
+    @Test func aSessionWhoseTokenExpiredGoesBackToTheLogin() async throws {
+        try await TestCloud.with(tokenLifetime: 60, live: true) { cloud, client in
+            var browser = Browser(client: client)
+            try await browser.login()
+            cloud.clock.advance(seconds: 120)
+            let page = try await browser.get("/dashboard/project/instances")
+            #expect(page.status == 303 && page.header("Location") == "/dashboard/auth/login?expired=1")
+            #expect(try await browser.get("/dashboard/auth/login?expired=1").body.contains("Your session has expired"))
+        }
+    }
+
     @Test func aReaderSeesButIsOfferedNoActionAndItsPostsAreRefused() async throws {
         try await TestCloud.with(live: true) { _, client in
             let admin = try await client.token()
@@ -186,6 +197,25 @@ struct DashboardResourceTests {
             #expect(try await browser.post("/dashboard/admin/services/\(service)/disable", [("reason", "maintenance")]).status == 303)
             let after = try await client.request(.get, "/compute/v2.1/os-services?binary=nova-compute", token: admin, headers: ["OpenStack-API-Version": "compute 2.79"])
             #expect((after.value("services") as? [[String: Any]])?.first?["status"] as? String == "disabled")
+
+            // Identity and aggregates from the admin pages: a project, a user with a role on it (who then logs in there).
+            #expect(try await browser.post("/dashboard/admin/projects/create", [("name", "dash-p"), ("description", "")]).status == 303)
+            let projects = try await client.request(.get, "/identity/v3/projects?name=dash-p", token: admin)
+            let project = try #require((projects.value("projects") as? [[String: Any]])?.first?["id"] as? String)
+            #expect(try await browser.post("/dashboard/admin/users/create", [("name", "dash-u"), ("password", "dash-pass"), ("project", project)]).status == 303)
+            let users = try await client.request(.get, "/identity/v3/users?name=dash-u", token: admin)
+            let user = try #require((users.value("users") as? [[String: Any]])?.first?["id"] as? String)
+            let roles = try await client.request(.get, "/identity/v3/roles?name=member", token: admin)
+            let memberRole = try #require((roles.value("roles") as? [[String: Any]])?.first?["id"] as? String)
+            #expect(try await browser.post("/dashboard/admin/users/\(user)/grant", [("project", project), ("role", memberRole)]).status == 303)
+            var newcomer = Browser(client: client)
+            try await newcomer.login(user: "dash-u", password: "dash-pass")
+            #expect(try await newcomer.get("/dashboard/project/overview").body.contains(">dash-p</option>"))
+            #expect(try await browser.post("/dashboard/admin/aggregates/create", [("name", "agg-a"), ("zone", "az-a")]).status == 303)
+            let aggregates = try await client.request(.get, "/compute/v2.1/os-aggregates", token: admin)
+            let aggregate = try #require((aggregates.value("aggregates") as? [[String: Any]])?.first?["id"] as? Int)
+            #expect(try await browser.post("/dashboard/admin/aggregates/\(aggregate)/add_host", [("host", "fake-0")]).status == 303)
+            #expect(try await browser.get("/dashboard/admin/aggregates").body.contains("<td>fake-0</td>"))
 
             // A member opens no admin page, and posts to none.
             _ = try await client.createUser("plain", password: "plain-pass", project: "demo", adminToken: admin)
