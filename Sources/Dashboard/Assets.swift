@@ -52,8 +52,8 @@ enum Assets {
         iframe.console { width: 100%; height: 34em; border: 1px solid var(--line); background: #000; }
         """
 
-    /// Confirmations of dangerous buttons, the project switcher's submit on change, and the instances table's rows
-    /// fetched again every two seconds while any of them is busy.
+    /// Confirmations of dangerous buttons, the project switcher's submit on change, the instances table's rows
+    /// fetched again every two seconds while any of them is busy, and the image upload with its progress.
     static let script = """
         "use strict";
         document.addEventListener("click", (event) => {
@@ -77,6 +77,31 @@ enum Assets {
               // The next tick tries again.
             }
           }, 2000);
+        }
+        const upload = document.getElementById("image-upload");
+        if (upload) {
+          upload.addEventListener("submit", (event) => {
+            event.preventDefault();
+            const file = upload.elements.file.files[0];
+            const progress = document.getElementById("upload-progress");
+            const status = document.getElementById("upload-status");
+            const query = new URLSearchParams({ name: upload.elements.name.value, disk_format: upload.elements.disk_format.value,
+              csrf: upload.dataset.csrf });
+            const request = new XMLHttpRequest();
+            request.open("POST", "/dashboard/project/images/upload?" + query);
+            request.setRequestHeader("Content-Type", "application/octet-stream");
+            request.upload.onprogress = (step) => {
+              if (step.lengthComputable) progress.value = Math.round(100 * step.loaded / step.total);
+            };
+            request.onload = () => {
+              status.textContent = request.responseText;
+              if (request.status === 200) window.location = "/dashboard/project/images";
+            };
+            request.onerror = () => { status.textContent = "The upload failed; try again."; };
+            progress.hidden = false;
+            status.textContent = "Uploading…";
+            request.send(file);
+          });
         }
         """
 }

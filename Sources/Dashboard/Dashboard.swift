@@ -32,6 +32,7 @@ public struct Dashboard: Sendable {
         addResourceRoutes(to: group)
         addAdminRoutes(to: group)
         addAdminIdentityRoutes(to: group)
+        addImageUploadRoute(to: group)
         // Any other page is the dashboard's 404 page, not an API's JSON fault.
         group.get("**") { request, _ in
             errorPage(session(of: request), status: .notFound, title: "Not found", text: "There is no such page.")

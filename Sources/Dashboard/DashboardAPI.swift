@@ -7,6 +7,8 @@ struct DashboardAPI: Sendable {
     /// `http://HOST:PORT` of the APIs (the same listener, once it is bound).
     let baseURL: @Sendable () -> String
     let http = ServiceHTTPClient(timeout: .seconds(30))
+    /// For uploads, which take as long as the browser takes to send the file.
+    let upload = ServiceHTTPClient(timeout: .seconds(3600))
 
     /// An API's answer: its status, JSON body (empty when there is none) and headers.
     struct Reply {

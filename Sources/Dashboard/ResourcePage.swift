@@ -38,6 +38,8 @@ struct ResourcePage {
     var forms: [Form] = []
     var empty = "Nothing yet."
     var back: (label: String, link: String)?
+    /// The image upload form (the page's script sends the file), with these disk formats; nil for none.
+    var upload: [String]?
 
     /// The template's context. A value the template tests with a section is left out when there is none: swift-mustache
     /// takes an `Optional.none` inside `Any` for a value.
@@ -67,6 +69,7 @@ struct ResourcePage {
             },
         ]
         if let back { context["back"] = ["label": back.label, "link": back.link] }
+        if let upload { context["upload"] = ["csrf": csrf, "formats": upload] }
         return context
     }
 }

@@ -106,7 +106,9 @@ extension Dashboard {
                 .init(action: base + "/delete", submit: "Delete", confirm: "Delete this image?", danger: true),
             ] : [])
         }
-        return render(session, ResourcePage(title: "Images", section: "images", columns: ["Name", "Status", "Visibility", "Format", "Size"], rows: rows, empty: "No images."))
+        var page = ResourcePage(title: "Images", section: "images", columns: ["Name", "Status", "Visibility", "Format", "Size"], rows: rows, empty: "No images.")
+        page.upload = session.canWrite ? Self.diskFormats : nil
+        return render(session, page)
     }
 
     func networksPage(_ session: DashboardSession) async throws -> Response {

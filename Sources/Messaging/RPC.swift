@@ -142,6 +142,8 @@ public struct RPCServer: Service {
         switch error {
         case let error as RemoteFault: error
         case let error as StratusError: RemoteFault(status: error.fault.status, message: error.fault.message)
+        // A call of the handler that got no reply in time: unavailable for now (a cast is delivered again).
+        case MessagingError.timedOut(let method, let topic): RemoteFault(status: 503, message: "No reply to \(method) on \(topic) in time; try again.")
         default: RemoteFault(status: 500, message: "An unexpected error occurred in the remote service.")
         }
     }

@@ -1,5 +1,5 @@
 import Foundation
-import NIOCore
+public import NIOCore
 import NIOHTTP1
 import NIOPosix
 
@@ -42,6 +42,25 @@ public struct ServiceHTTPClient: Sendable {
 
     /// Sends one request and reads the whole response; `url` is absolute (`http://127.0.0.1:8780/networking/v2.0/ports`).
     public func send(_ method: String, _ url: String, headers: [(String, String)] = [], body: [UInt8]? = nil) async throws -> Response {
+        try await send(method, url, headers: headers, length: body?.count ?? 0) { outbound in
+            if let body, !body.isEmpty { try await outbound.write(.body(.byteBuffer(ByteBuffer(bytes: body)))) }
+        }
+    }
+
+    /// Sends one request whose body of `length` bytes comes from `body` as it arrives (an upload passed on), and reads
+    /// the whole response.
+    public func send<Body: AsyncSequence & Sendable>(
+        _ method: String, _ url: String, headers: [(String, String)] = [], length: Int, streaming body: Body
+    ) async throws -> Response where Body.Element == ByteBuffer {
+        try await send(method, url, headers: headers, length: length) { outbound in
+            for try await chunk in body { try await outbound.write(.body(.byteBuffer(chunk))) }
+        }
+    }
+
+    private func send(
+        _ method: String, _ url: String, headers: [(String, String)], length: Int,
+        writeBody: @escaping @Sendable (NIOAsyncChannelOutboundWriter<HTTPClientRequestPart>) async throws -> Void
+    ) async throws -> Response {
         guard let components = URLComponents(string: url), components.scheme == "http", let host = components.host else {
             throw Failure.invalidURL(url)
         }
@@ -50,7 +69,7 @@ public struct ServiceHTTPClient: Sendable {
             + (components.percentEncodedQuery.map { "?" + $0 } ?? "")
         return try await withThrowingTaskGroup(of: Response.self) { group in
             group.addTask {
-                try await exchange(host: host, port: port, method: method, path: path, url: url, headers: headers, body: body)
+                try await exchange(host: host, port: port, method: method, path: path, url: url, headers: headers, length: length, writeBody: writeBody)
             }
             group.addTask {
                 try await Task.sleep(for: timeout)
@@ -62,7 +81,8 @@ public struct ServiceHTTPClient: Sendable {
     }
 
     private func exchange(
-        host: String, port: Int, method: String, path: String, url: String, headers: [(String, String)], body: [UInt8]?
+        host: String, port: Int, method: String, path: String, url: String, headers: [(String, String)], length: Int,
+        writeBody: @Sendable (NIOAsyncChannelOutboundWriter<HTTPClientRequestPart>) async throws -> Void
     ) async throws -> Response {
         let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .connectTimeout(.seconds(10))
@@ -77,9 +97,9 @@ public struct ServiceHTTPClient: Sendable {
             head.headers.add(name: "Host", value: "\(host):\(port)")
             head.headers.add(name: "Connection", value: "close")
             for (name, value) in headers { head.headers.add(name: name, value: value) }
-            head.headers.add(name: "Content-Length", value: String(body?.count ?? 0))
+            head.headers.add(name: "Content-Length", value: String(length))
             try await outbound.write(.head(head))
-            if let body, !body.isEmpty { try await outbound.write(.body(.byteBuffer(ByteBuffer(bytes: body)))) }
+            try await writeBody(outbound)
             try await outbound.write(.end(nil))
             var status = 0
             var responseHeaders: [(name: String, value: String)] = []

@@ -77,7 +77,8 @@ public final class DatabaseTransport: MessageTransport, Service {
 
     /// Sends the call and waits for its reply for `timeout`, and for as long again each time the timeout passes while a
     /// consumer still holds the call's lease (it renews it while it works: Nova's `call_monitor_timeout`). The reply
-    /// comes with the bell that announces it (`MessageQueue.complete`), or as a row when too big for a notification.
+    /// comes with the bell that announces it (`MessageQueue.complete`), or is read from its row (too big for a
+    /// notification, or its notification was lost with the connection).
     public func call(_ envelope: Envelope, topic: String, timeout: Duration) async throws -> Envelope {
         let signal = backend.messageSignal
         let replyTopic = signal.replyTopic()

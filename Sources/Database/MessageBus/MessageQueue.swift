@@ -85,33 +85,43 @@ public struct MessageQueue: Sendable {
         }
     }
 
-    /// Removes call `id` and, if `owner` still held it, hands its `reply` to the caller waiting on `topic`: in this
-    /// process on SQLite (where every caller is); on PostgreSQL in the notification that wakes the caller (one
-    /// statement), or, when too big for one, as a row on `topic` enqueued with the removal.
+    /// Removes call `id` and, if `owner` still held it, enqueues its `reply` on `topic`, together, and wakes the caller:
+    /// in this process on SQLite (where every caller is); on PostgreSQL in one statement whose notification brings the
+    /// reply itself to the caller's process (when it fits in one), so the caller need not read it back. The row stays
+    /// for a caller whose notification was lost with its connection (and is pruned once `expiresAt` passes).
     public func complete(_ id: Int64, owner: String, reply: Envelope, topic: String, now: Int64, expiresAt: Int64) async throws {
         let signal = executor.messageSignal
-        let held = try await executor.run { db -> Bool? in
-            let done = db.delete(from: "messages").where("id", .equal, id).where("lease_owner", .equal, owner).returning("id")
-            if signal.isInProcess { return try await done.first() != nil }
-            guard db.dialect.name == "postgresql", let channel = MessageSignal.replyChannel(of: topic),
-                let note = try ReplyNote(topic: topic, reply: reply).text(), note.utf8.count <= ReplyNote.limit
-            else { return nil }
+        let (payload, fault) = try Self.text(of: reply)
+        let note = try ReplyNote(topic: topic, reply: reply).text()
+        let fused = try await executor.run { db -> Bool in
+            guard db.dialect.name == "postgresql" else { return false }
+            let (channel, message) = if let channel = MessageSignal.replyChannel(of: topic), let note, note.utf8.count <= ReplyNote.limit {
+                (channel, note)
+            } else {
+                (Self.channel, topic)
+            }
             try await db.raw("""
-                WITH done AS (\(done.query)) SELECT pg_notify(\(bind: channel), \(bind: note))::text AS notified FROM done
+                WITH done AS (DELETE FROM messages WHERE id = \(bind: id) AND lease_owner = \(bind: owner) RETURNING id),
+                reply AS (
+                    INSERT INTO messages (topic, method, payload, request_id, correlation_id, fault, state, attempts, created_at, available_at, expires_at)
+                    SELECT \(bind: topic), \(bind: reply.method), \(bind: payload), \(bind: reply.requestId), done.id, \(bind: fault), 'ready', 0,
+                        \(bind: now), \(bind: now), \(bind: expiresAt)
+                    FROM done RETURNING id
+                )
+                SELECT id, pg_notify(\(bind: channel), \(bind: message))::text AS notified FROM reply
                 """).run()
             return true
         }
-        switch held {
-        case true?:
-            if signal.isInProcess { signal.deliver(reply, to: topic) }
-        case false?:
-            return
-        case nil:
-            try await executor.atomically { tx in
-                try await tx.messages.enqueue(reply, topic: topic, correlationId: id, now: now, expiresAt: expiresAt)
-                try await tx.messages.complete(id, owner: owner)
-            }
+        guard !fused else { return }
+        let held = try await executor.atomically { tx -> Bool in
+            guard try await tx.run({ db in
+                try await db.delete(from: "messages").where("id", .equal, id).where("lease_owner", .equal, owner).returning("id").first() != nil
+            }) else { return false }
+            // In this process the caller takes it from the door: no row.
+            if !signal.isInProcess { try await tx.messages.enqueue(reply, topic: topic, correlationId: id, now: now, expiresAt: expiresAt) }
+            return true
         }
+        if held, signal.isInProcess { signal.deliver(reply, to: topic) }
     }
 
     /// An envelope's payload and fault as the row's text columns.
