@@ -190,6 +190,19 @@ struct DashboardResourceTests {
             #expect(volumesPage.body.contains("data-confirm=\"Delete this volume?\"") && !volumesPage.body.contains("data-confirm=\"\""),
                     "only the dangerous buttons ask first")
 
+            // An image upload: the file is the body, passed on to the image API; without the form token, refused.
+            let file = String(repeating: "i", count: 300_000)
+            let headers = ["Cookie": browser.cookie, "Content-Type": "application/octet-stream"]
+            let forged = try await client.request(.post, "/dashboard/project/images/upload?name=up&disk_format=raw&csrf=x", json: file, headers: headers)
+            #expect(forged.status == 403)
+            let uploaded = try await client.request(
+                .post, "/dashboard/project/images/upload?name=up&disk_format=raw&csrf=\(Browser.encode(browser.csrf))", json: file, headers: headers
+            )
+            #expect(uploaded.status == 200 && uploaded.body == "Image up uploaded.", "\(uploaded.body)")
+            let images = try await client.request(.get, "/image/v2/images?name=up", token: admin)
+            let image = try #require((images.value("images") as? [[String: Any]])?.first)
+            #expect(image["status"] as? String == "active" && image["size"] as? Int == 300_000)
+
             // Admin pages: the hypervisors, and a compute service disabled from its page.
             #expect(try await browser.get("/dashboard/admin/hypervisors").body.contains("fake-0"))
             let services = try await client.request(.get, "/compute/v2.1/os-services?binary=nova-compute", token: admin, headers: ["OpenStack-API-Version": "compute 2.79"])

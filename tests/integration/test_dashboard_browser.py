@@ -1,7 +1,7 @@
-"""The dashboard in a real browser (headless Chromium under chromedriver, selenium): a member logs in, launches an
-instance on the fake driver and sees it become Active without reloading the page, attaches a volume to it, opens its
-page and log, shuts it off and starts it again, deletes it, and logs out; the admin disables a compute service and
-enables it again. Screenshots of the pages go to ARTIFACTS/dashboard/ (scripts/dashboard-screenshots.sh)."""
+"""The dashboard in a real browser (headless Chromium under chromedriver, selenium): a member logs in, uploads an
+image, launches an instance on the fake driver and sees it become Active without reloading the page, attaches a
+volume to it, opens its page and log, shuts it off and starts it again, deletes it, and logs out; the admin disables
+a compute service and enables it again. Screenshots of the pages go to ARTIFACTS/dashboard/ (scripts/dashboard-screenshots.sh)."""
 
 from __future__ import annotations
 
@@ -43,6 +43,18 @@ def test_a_member_launches_watches_acts_on_and_deletes_an_instance(cloud, tmp_pa
         browser.find_element(By.CSS_SELECTOR, "form[action='/dashboard/auth/login'] button").click()
         wait_until(lambda: browser.current_url.endswith("/dashboard/project/instances"), "the login")
         assert project in browser.find_element(By.NAME, "project").text
+
+        # An image uploaded from the images page (the script sends the file and shows the progress).
+        upload = tmp_path / "upload.img"
+        upload.write_bytes(os.urandom(1 << 20))
+        browser.find_element(By.LINK_TEXT, "Images").click()
+        form = browser.find_element(By.ID, "image-upload")
+        form.find_element(By.NAME, "name").send_keys("dash-upload")
+        Select(form.find_element(By.NAME, "disk_format")).select_by_visible_text("raw")
+        form.find_element(By.NAME, "file").send_keys(str(upload))
+        form.find_element(By.CSS_SELECTOR, "button").click()
+        wait_until(lambda: "Image dash-upload uploaded." in browser.page_source, "the upload")
+        assert "dash-upload" in browser.find_element(By.CSS_SELECTOR, "table.resources").text
 
         browser.find_element(By.LINK_TEXT, "Launch Instance").click()
         browser.find_element(By.NAME, "name").send_keys("dash-vm")
