@@ -15,6 +15,29 @@ from console_clients import chromium, wait_until
 PASSWORD = "dash-" + uuid.uuid4().hex[:12]
 
 
+def text_of(browser, selector: str) -> str:
+    """The text of the element `selector` finds; empty while the rows' refresh replaces it under the reader."""
+    from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
+    from selenium.webdriver.common.by import By
+
+    try:
+        return browser.find_element(By.CSS_SELECTOR, selector).text
+    except (NoSuchElementException, StaleElementReferenceException):
+        return ""
+
+
+def click(browser, selector: str) -> bool:
+    """Clicks the element `selector` finds; false while there is none or the rows' refresh replaced it."""
+    from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
+    from selenium.webdriver.common.by import By
+
+    try:
+        browser.find_element(By.CSS_SELECTOR, selector).click()
+        return True
+    except (NoSuchElementException, StaleElementReferenceException):
+        return False
+
+
 def screenshot(browser, name: str) -> None:
     directory = _artifacts() / "dashboard"
     directory.mkdir(parents=True, exist_ok=True)
@@ -71,7 +94,7 @@ def test_a_member_launches_watches_acts_on_and_deletes_an_instance(cloud, tmp_pa
         # The row turns Active by itself: the page is not loaded again (the marker set on it stays).
         browser.execute_script("window.stratusMarker = 42;")
         row = "#instance-rows tr[data-id]"
-        wait_until(lambda: "ACTIVE" in browser.find_element(By.CSS_SELECTOR, row).text, "ACTIVE without a reload")
+        wait_until(lambda: "ACTIVE" in text_of(browser, row), "ACTIVE without a reload")
         assert browser.execute_script("return window.stratusMarker;") == 42
         screenshot(browser, "instances")
 
@@ -101,15 +124,13 @@ def test_a_member_launches_watches_acts_on_and_deletes_an_instance(cloud, tmp_pa
         wait_until(lambda: "Shut Off: request sent." in browser.page_source, "the stop's notice")
 
         browser.find_element(By.LINK_TEXT, "Instances").click()
-        wait_until(lambda: "SHUTOFF" in browser.find_element(By.CSS_SELECTOR, row).text, "SHUTOFF")
-        wait_until(lambda: browser.find_elements(By.CSS_SELECTOR, "button[value=start]"), "the start button")
-        browser.find_element(By.CSS_SELECTOR, "button[value=start]").click()
-        wait_until(lambda: "ACTIVE" in browser.find_element(By.CSS_SELECTOR, row).text, "ACTIVE again")
+        wait_until(lambda: "SHUTOFF" in text_of(browser, row), "SHUTOFF")
+        wait_until(lambda: click(browser, "button[value=start]"), "the start button")
+        wait_until(lambda: "ACTIVE" in text_of(browser, row), "ACTIVE again")
 
-        wait_until(lambda: browser.find_elements(By.CSS_SELECTOR, f"{row} button[value=delete]"), "the delete button")
-        browser.find_element(By.CSS_SELECTOR, f"{row} button[value=delete]").click()
+        wait_until(lambda: click(browser, f"{row} button[value=delete]"), "the delete button")
         browser.switch_to.alert.accept()
-        wait_until(lambda: "No instances." in browser.find_element(By.ID, "instance-rows").text, "the delete")
+        wait_until(lambda: "No instances." in text_of(browser, "#instance-rows"), "the delete")
 
         browser.find_element(By.CSS_SELECTOR, "form.logout button").click()
         wait_until(lambda: "You have logged out." in browser.page_source, "the logout")
