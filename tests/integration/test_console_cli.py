@@ -83,6 +83,40 @@ def test_novnc_in_chromium_shows_the_guest_screen_and_types_into_it(cloud, guest
         wait_console(cloud, name, "typed-by-vnc-42")
 
 
+def test_the_dashboards_instance_page_shows_the_guest_screen(cloud, guest):
+    """The admin logs in to the dashboard and opens the guest's page: its embedded noVNC console connects and shows
+    the guest's screen (read by OCR). The page is kept as ARTIFACTS/dashboard/instance-console.png."""
+    from selenium.webdriver.common.by import By
+
+    name, server_id = guest
+    screen = _artifacts() / "test_console_cli" / f"dashboard-console-{server_id}.png"
+    screen.parent.mkdir(parents=True, exist_ok=True)
+    with chromium() as browser:
+        browser.set_window_size(1400, 1100)
+        browser.get(f"{cloud.server.base_url}/dashboard/auth/login")
+        browser.find_element(By.NAME, "user").send_keys("admin")
+        browser.find_element(By.NAME, "password").send_keys(cloud.openrc_env()["OS_PASSWORD"])
+        browser.find_element(By.CSS_SELECTOR, "form[action='/dashboard/auth/login'] button").click()
+        wait_until(lambda: browser.current_url.endswith("/dashboard/project/instances"), "the login")
+        browser.get(f"{cloud.server.base_url}/dashboard/project/instances/{server_id}")
+        frame = browser.find_element(By.ID, "console")
+        browser.execute_script("arguments[0].scrollIntoView();", frame)
+        browser.switch_to.frame(frame)
+        status = wait_for_status(browser, "Connected to")
+        assert f"instance-{server_id}" in status, status
+        canvas = browser.find_element(By.CSS_SELECTOR, "#screen canvas")
+        end = time.monotonic() + 60
+        while True:
+            canvas.screenshot(str(screen))
+            if "STRATUS TEST GUEST SCREEN" in ocr(screen).upper():
+                break
+            assert time.monotonic() < end, f"the guest's line is not in the dashboard's console ({screen})"
+        browser.switch_to.default_content()
+        shots = _artifacts() / "dashboard"
+        shots.mkdir(parents=True, exist_ok=True)
+        browser.save_screenshot(str(shots / "instance-console.png"))
+
+
 def test_tokens_work_once_expire_and_belong_to_the_servers_project(cloud, guest):
     name, server_id = guest
     token = console_token(cloud, server_id)
