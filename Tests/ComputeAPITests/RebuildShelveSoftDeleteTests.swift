@@ -89,7 +89,12 @@ struct RebuildShelveSoftDeleteTests {
             #expect(back.string("server", "OS-EXT-SRV-ATTR:host") == "fake-0")
             #expect(NSDictionary(dictionary: try #require(back.value("server", "addresses") as? [String: Any])).isEqual(to: addresses))
             #expect(try await memoryUsed(client, token) == 512)
-            #expect(try await client.request(.get, "/image/v2/images/\(shelvedImage)", token: token).status == 404)
+            // The host deletes the shelved image once the server is ACTIVE again (as Nova's does, after the save).
+            let deadline = ContinuousClock.now + .seconds(20)
+            while try await client.request(.get, "/image/v2/images/\(shelvedImage)", token: token).status != 404 {
+                try #require(ContinuousClock.now < deadline, "the shelved image \(shelvedImage) outlived the unshelve")
+                try await Task.sleep(for: .milliseconds(5))
+            }
             let actions = try await nova(client, .get, "/servers/\(id)/os-instance-actions", token).list("instanceActions").compactMap { $0["action"] as? String }
             #expect(Set(actions).isSuperset(of: ["shelve", "unshelve"]))
 
