@@ -46,20 +46,14 @@ extension Dashboard {
 
     func act(_ session: DashboardSession, _ form: FormBody, id: String) async throws -> Response {
         let action = form.text("action") ?? ""
-        let back = form["back"] == "detail" ? "/dashboard/project/instances/\(id)" : "/dashboard/project/instances"
-        let reply: DashboardAPI.Reply
-        if action == "delete" {
-            reply = try await api.call("DELETE", "/compute/v2.1/servers/\(Self.segment(id))", token: session.token)
-        } else {
-            reply = try await api.call("POST", "/compute/v2.1/servers/\(Self.segment(id))/action", token: session.token, body: try InstanceRow.actionBody(action, form: form))
+        let server = "/compute/v2.1/servers/\(Self.segment(id))", list = "/dashboard/project/instances"
+        let back = form["back"] == "detail" ? "\(list)/\(id)" : list
+        let done = "\(InstanceRow.labels[action] ?? action.capitalized): request sent."
+        guard action != "delete" else {
+            // A deleted instance has no page to go back to.
+            return try await apply(session, "DELETE", server, done: done, back: back, backWhenDone: list)
         }
-        if reply.status == 401 { throw DashboardError.api(401, reply.faultMessage) }
-        if reply.isSuccess {
-            sessions.notify(session.id, "\(InstanceRow.labels[action] ?? action.capitalized): request sent.")
-        } else {
-            sessions.notify(session.id, reply.faultMessage, isError: true)
-        }
-        return Self.redirect(action == "delete" && reply.isSuccess ? "/dashboard/project/instances" : back)
+        return try await apply(session, "POST", server + "/action", body: try InstanceRow.actionBody(action, form: form), done: done, back: back)
     }
 
     func deleteInstances(_ session: DashboardSession, _ form: FormBody) async throws -> Response {
@@ -81,16 +75,16 @@ extension Dashboard {
         async let volumes = api.list(path + "/os-volume_attachments", "volumeAttachments", token: session.token)
         async let actions = api.list(path + "/os-instance-actions", "instanceActions", token: session.token)
         let names = try await imageNames(session)
-        let row = InstanceRow(server: server, imageNames: names, now: Date())
+        let row = InstanceRow(server: server, imageNames: names, now: Date()).view(canWrite: session.canWrite)
         let log = try await api.call("POST", path + "/action", token: session.token, body: ["os-getConsoleOutput": ["length": 200]])
         var console: String?
-        if row.status == "ACTIVE" {
+        if row["status"] as? String == "ACTIVE" {
             let reply = try await api.call("POST", path + "/remote-consoles", token: session.token, body: ["remote_console": ["protocol": "vnc", "type": "novnc"]])
             console = (reply.body["remote_console"] as? [String: Any])?["url"] as? String
         }
         let flavors = session.canWrite ? try await api.list("/compute/v2.1/flavors", "flavors", token: session.token) : []
         var context: [String: Any] = [
-            "server": row.view(canWrite: session.canWrite), "csrf": session.csrf, "canWrite": session.canWrite,
+            "server": row, "csrf": session.csrf, "canWrite": session.canWrite,
             "interfaces": try await interfaces.map { interface in
                 [
                     "port": interface["id"] as? String ?? "", "network": interface["network_id"] as? String ?? "", "mac": interface["mac_address"] as? String ?? "",
@@ -109,7 +103,7 @@ extension Dashboard {
         ]
         if let console { context["console"] = console }
         let body = Templates.render(templates, "instance", context)
-        return Self.html(layout(session, title: row.view(canWrite: false)["name"] as? String ?? id, section: "instances", body: body), status: .ok)
+        return Self.html(layout(session, title: row["name"] as? String ?? id, section: "instances", body: body), status: .ok)
     }
 
     /// A path segment of user input, percent-encoded.

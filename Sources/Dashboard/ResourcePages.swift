@@ -36,15 +36,16 @@ extension Dashboard {
         return Self.html(layout(session, title: page.title, section: page.section, body: body), status: .ok)
     }
 
-    /// One API call for a form: its success or its fault is the next page's notice; then back to `back`.
+    /// One API call for a form: its success or its fault is the next page's notice; then back to `back` (to
+    /// `backWhenDone`, when given, after a success).
     func apply(
         _ session: DashboardSession, _ method: String, _ path: String, body: Any? = nil, headers: [(String, String)] = [],
-        done: String, back: String
+        done: String, back: String, backWhenDone: String? = nil
     ) async throws -> Response {
         let reply = try await api.call(method, path, token: session.token, body: body, headers: headers)
         if reply.status == 401 { throw DashboardError.api(401, reply.faultMessage) }
         sessions.notify(session.id, reply.isSuccess ? done : reply.faultMessage, isError: !reply.isSuccess)
-        return Self.redirect(back)
+        return Self.redirect(reply.isSuccess ? backWhenDone ?? back : back)
     }
 
     // MARK: Pages

@@ -85,21 +85,28 @@ public struct MessageQueue: Sendable {
         }
     }
 
-    /// Removes call `id` and, if `owner` still held it, enqueues its `reply` on `topic`, together, and wakes the caller:
-    /// in this process on SQLite (where every caller is); on PostgreSQL in one statement whose notification brings the
-    /// reply itself to the caller's process (when it fits in one), so the caller need not read it back. The row stays
-    /// for a caller whose notification was lost with its connection (and is pruned once `expiresAt` passes).
+    /// Removes call `id` and, if `owner` still held it, hands its `reply` to the caller waiting on `topic`. On SQLite every
+    /// caller is this process: it takes the reply from its door, no row. On PostgreSQL the reply is enqueued as a row
+    /// with the removal, in one statement whose notification also brings the reply itself to the caller's process
+    /// (when it fits in one), so the caller need not read it back; the row stays for a caller whose notification was
+    /// lost with its connection (and is pruned once `expiresAt` passes).
     public func complete(_ id: Int64, owner: String, reply: Envelope, topic: String, now: Int64, expiresAt: Int64) async throws {
         let signal = executor.messageSignal
+        guard !signal.isInProcess else {
+            let held = try await executor.run { db in
+                try await db.delete(from: "messages").where("id", .equal, id).where("lease_owner", .equal, owner).returning("id").first() != nil
+            }
+            if held { signal.deliver(reply, to: topic) }
+            return
+        }
         let (payload, fault) = try Self.text(of: reply)
         let note = try ReplyNote(topic: topic, reply: reply).text()
-        let fused = try await executor.run { db -> Bool in
-            guard db.dialect.name == "postgresql" else { return false }
-            let (channel, message) = if let channel = MessageSignal.replyChannel(of: topic), let note, note.utf8.count <= ReplyNote.limit {
-                (channel, note)
-            } else {
-                (Self.channel, topic)
-            }
+        let (channel, message) = if let channel = MessageSignal.replyChannel(of: topic), let note, note.utf8.count <= ReplyNote.limit {
+            (channel, note)
+        } else {
+            (Self.channel, topic)
+        }
+        try await executor.run { db in
             try await db.raw("""
                 WITH done AS (DELETE FROM messages WHERE id = \(bind: id) AND lease_owner = \(bind: owner) RETURNING id),
                 reply AS (
@@ -110,18 +117,7 @@ public struct MessageQueue: Sendable {
                 )
                 SELECT id, pg_notify(\(bind: channel), \(bind: message))::text AS notified FROM reply
                 """).run()
-            return true
         }
-        guard !fused else { return }
-        let held = try await executor.atomically { tx -> Bool in
-            guard try await tx.run({ db in
-                try await db.delete(from: "messages").where("id", .equal, id).where("lease_owner", .equal, owner).returning("id").first() != nil
-            }) else { return false }
-            // In this process the caller takes it from the door: no row.
-            if !signal.isInProcess { try await tx.messages.enqueue(reply, topic: topic, correlationId: id, now: now, expiresAt: expiresAt) }
-            return true
-        }
-        if held, signal.isInProcess { signal.deliver(reply, to: topic) }
     }
 
     /// An envelope's payload and fault as the row's text columns.
