@@ -16,19 +16,14 @@ PASSWORD = "dash-" + uuid.uuid4().hex[:12]
 
 
 def text_of(browser, selector: str) -> str:
-    """The text of the element `selector` finds; empty while the rows' refresh replaces it under the reader."""
-    from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
-    from selenium.webdriver.common.by import By
-
-    try:
-        return browser.find_element(By.CSS_SELECTOR, selector).text
-    except (NoSuchElementException, StaleElementReferenceException):
-        return ""
+    """The text of the element `selector` finds, read in one script call (the rows' refresh may replace an element
+    between a lookup and a read, which Chromium reports as an error of its own); empty while there is none."""
+    return browser.execute_script("const e = document.querySelector(arguments[0]); return e ? e.innerText : '';", selector)
 
 
 def click(browser, selector: str) -> bool:
     """Clicks the element `selector` finds; false while there is none or the rows' refresh replaced it."""
-    from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
+    from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException, WebDriverException
     from selenium.webdriver.common.by import By
 
     try:
@@ -36,6 +31,10 @@ def click(browser, selector: str) -> bool:
         return True
     except (NoSuchElementException, StaleElementReferenceException):
         return False
+    except WebDriverException as error:
+        if "does not belong to the document" in str(error):
+            return False
+        raise
 
 
 def screenshot(browser, name: str) -> None:
