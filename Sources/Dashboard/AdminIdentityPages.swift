@@ -99,21 +99,22 @@ extension Dashboard {
     }
 
     func createAdminRecord(_ session: DashboardSession, _ form: FormBody, kind: String) async throws -> Response {
-        guard let name = form.text("name") else { throw DashboardError.badForm("Give it a name.") }
+        let back = "/dashboard/admin/\(kind)"
+        guard let name = form.text("name") else { throw DashboardError.badField("name", message: "Give it a name.", back: back) }
         switch kind {
         case "projects":
             return try await apply(session, "POST", "/identity/v3/projects", body: ["project": ["name": name, "description": form.text("description") ?? ""]],
-                                   done: "Project \(name) created.", back: "/dashboard/admin/projects")
+                                   done: "Project \(name) created.", back: back)
         case "users":
-            guard let password = form["password"], !password.isEmpty else { throw DashboardError.badForm("Give the user a password.") }
+            guard let password = form["password"], !password.isEmpty else { throw DashboardError.badField("password", message: "Give the user a password.", back: back) }
             var user: [String: Any] = ["name": name, "password": password]
             if let project = form.text("project") { user["default_project_id"] = project }
-            return try await apply(session, "POST", "/identity/v3/users", body: ["user": user], done: "User \(name) created.", back: "/dashboard/admin/users")
+            return try await apply(session, "POST", "/identity/v3/users", body: ["user": user], done: "User \(name) created.", back: back)
         default:
             var aggregate: [String: Any] = ["name": name]
             if let zone = form.text("zone") { aggregate["availability_zone"] = zone }
             return try await apply(session, "POST", "/compute/v2.1/os-aggregates", body: ["aggregate": aggregate],
-                                   done: "Aggregate \(name) created.", back: "/dashboard/admin/aggregates")
+                                   done: "Aggregate \(name) created.", back: back)
         }
     }
 
@@ -125,11 +126,12 @@ extension Dashboard {
             return try await apply(session, "PATCH", "/identity/v3/\(kind)/\(item)", body: [record: ["enabled": op == "enable"]],
                                    done: op == "enable" ? "Enabled." : "Disabled.", back: back)
         case ("users", "grant"):
-            guard let project = form.text("project"), let role = form.text("role") else { throw DashboardError.badForm("Choose a project and a role.") }
+            guard let project = form.text("project") else { throw DashboardError.badField("project", message: "Choose a project.", back: back) }
+            guard let role = form.text("role") else { throw DashboardError.badField("role", message: "Choose a role.", back: back) }
             return try await apply(session, "PUT", "/identity/v3/projects/\(Self.segment(project))/users/\(item)/roles/\(Self.segment(role))",
                                    done: "Role granted.", back: back)
         case ("aggregates", "add_host"):
-            guard let host = form.text("host") else { throw DashboardError.badForm("Choose a host.") }
+            guard let host = form.text("host") else { throw DashboardError.badField("host", message: "Choose a host.", back: back) }
             return try await apply(session, "POST", "/compute/v2.1/os-aggregates/\(item)/action", body: ["add_host": ["host": host]],
                                    done: "Host \(host) added.", back: back)
         case ("aggregates", "delete"):

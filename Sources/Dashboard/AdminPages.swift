@@ -3,7 +3,8 @@ import HTTPSupport
 import Hummingbird
 
 /// The admin's pages (admins only; a member gets the 403 page): hypervisors with their usage, compute services (enable,
-/// disable, forced down), every project's instances with their hosts, flavors (create, delete).
+/// disable, forced down), every project's instances with their hosts, flavors (create, delete, which projects may use a
+/// private one).
 extension Dashboard {
     func addAdminRoutes(to group: RouterGroup<StratusRequestContext>) {
         group.get("admin/hypervisors") { request, _ in await admin(request) { try await hypervisorsPage($0) } }
@@ -22,11 +23,10 @@ extension Dashboard {
                 return try await createFlavor(session, form)
             }
         }
-        group.post("admin/flavors/{id}/delete") { request, context in
-            await form(request) { session, _ in
+        group.post("admin/flavors/{id}/{op}") { request, context in
+            await form(request) { session, form in
                 guard session.isAdmin else { throw DashboardError.api(403, Self.adminOnly) }
-                return try await apply(session, "DELETE", "/compute/v2.1/flavors/\(Self.segment(try context.parameters.require("id")))",
-                                       done: "Flavor deleted.", back: "/dashboard/admin/flavors")
+                return try await changeFlavor(session, form, id: try context.parameters.require("id"), op: try context.parameters.require("op"))
             }
         }
     }
@@ -111,17 +111,36 @@ extension Dashboard {
     }
 
     func flavorsPage(_ session: DashboardSession) async throws -> Response {
-        let flavors = try await api.list("/compute/v2.1/flavors/detail?is_public=None", "flavors", token: session.token)
-        let rows = flavors.map { flavor -> ResourcePage.Row in
-            let id = flavor["id"] as? String ?? ""
-            return ResourcePage.Row(cells: [
+        async let flavors = api.list("/compute/v2.1/flavors/detail?is_public=None", "flavors", token: session.token)
+        let projects = try await api.list("/identity/v3/projects", "projects", token: session.token)
+            .map { (value: $0["id"] as? String ?? "", label: $0["name"] as? String ?? "") }
+        let projectNames = Dictionary(projects.map { ($0.value, $0.label) }) { first, _ in first }
+        var rows: [ResourcePage.Row] = []
+        for flavor in try await flavors {
+            let id = flavor["id"] as? String ?? "", base = "/dashboard/admin/flavors/\(Self.segment(id))"
+            let isPublic = flavor["os-flavor-access:is_public"] as? Bool != false
+            var forms: [ResourcePage.Form] = []
+            var access: [String] = []
+            if !isPublic {
+                access = try await api.list("/compute/v2.1/flavors/\(Self.segment(id))/os-flavor-access", "flavor_access", token: session.token)
+                    .compactMap { $0["tenant_id"] as? String }
+                let others = projects.filter { !access.contains($0.value) }, given = access.map { (value: $0, label: projectNames[$0] ?? $0) }
+                if !others.isEmpty {
+                    forms.append(.init(action: base + "/grant", submit: "Give Access", fields: [.init(name: "project", label: "Project", type: "select", options: others)]))
+                }
+                if !given.isEmpty {
+                    forms.append(.init(action: base + "/revoke", submit: "Remove Access", fields: [.init(name: "project", label: "Project", type: "select", options: given)]))
+                }
+            }
+            forms.append(.init(action: base + "/delete", submit: "Delete", confirm: "Delete this flavor?", danger: true))
+            rows.append(ResourcePage.Row(cells: [
                 .init(text: flavor["name"] as? String ?? ""), .init(text: id), .init(text: "\(flavor["vcpus"] as? Int ?? 0)"),
                 .init(text: "\(flavor["ram"] as? Int ?? 0) MB"), .init(text: "\(flavor["disk"] as? Int ?? 0) GB"),
-                .init(text: flavor["os-flavor-access:is_public"] as? Bool == false ? "no" : "yes"),
-            ], forms: [.init(action: "/dashboard/admin/flavors/\(Self.segment(id))/delete", submit: "Delete", confirm: "Delete this flavor?", danger: true)])
+                .init(text: isPublic ? "yes" : "no"), .init(text: access.map { projectNames[$0] ?? $0 }.joined(separator: ", ")),
+            ], forms: forms))
         }
         return render(session, ResourcePage(
-            title: "Flavors", section: "admin_flavors", columns: ["Name", "ID", "vCPUs", "RAM", "Root Disk", "Public"], rows: rows,
+            title: "Flavors", section: "admin_flavors", columns: ["Name", "ID", "vCPUs", "RAM", "Root Disk", "Public", "Projects With Access"], rows: rows,
             forms: [.init(action: "/dashboard/admin/flavors/create", submit: "Create Flavor", fields: [
                 .init(name: "name", label: "Name", required: true), .init(name: "vcpus", label: "vCPUs", type: "number", value: "1", required: true),
                 .init(name: "ram", label: "RAM (MB)", type: "number", value: "512", required: true),
@@ -131,13 +150,33 @@ extension Dashboard {
         ))
     }
 
-    func createFlavor(_ session: DashboardSession, _ form: FormBody) async throws -> Response {
-        guard let name = form.text("name") else { throw DashboardError.badForm("Give the flavor a name.") }
-        guard let vcpus = form.text("vcpus").flatMap(Int.init), let ram = form.text("ram").flatMap(Int.init), let disk = form.text("disk").flatMap(Int.init) else {
-            throw DashboardError.badForm("vCPUs, RAM and disk are whole numbers.")
+    func changeFlavor(_ session: DashboardSession, _ form: FormBody, id: String, op: String) async throws -> Response {
+        let flavor = "/compute/v2.1/flavors/\(Self.segment(id))", back = "/dashboard/admin/flavors"
+        switch op {
+        case "delete":
+            return try await apply(session, "DELETE", flavor, done: "Flavor deleted.", back: back)
+        case "grant", "revoke":
+            guard let project = form.text("project") else { throw DashboardError.badField("project", message: "Choose a project.", back: back) }
+            let action = op == "grant" ? "addTenantAccess" : "removeTenantAccess"
+            return try await apply(session, "POST", flavor + "/action", body: [action: ["tenant": project]],
+                                   done: op == "grant" ? "Access given." : "Access removed.", back: back)
+        default:
+            throw DashboardError.api(404, "There is no flavor action '\(op)'.")
         }
+    }
+
+    func createFlavor(_ session: DashboardSession, _ form: FormBody) async throws -> Response {
+        let back = "/dashboard/admin/flavors"
+        guard let name = form.text("name") else { throw DashboardError.badField("name", message: "Give the flavor a name.", back: back) }
+        func count(_ field: String, _ what: String, least: Int) throws -> Int {
+            guard let value = form.text(field).flatMap(Int.init), value >= least else {
+                throw DashboardError.badField(field, message: "\(what) is a whole number, \(least) or more.", back: back)
+            }
+            return value
+        }
+        let vcpus = try count("vcpus", "The number of vCPUs", least: 1), ram = try count("ram", "The RAM", least: 1), disk = try count("disk", "The disk", least: 0)
         return try await apply(session, "POST", "/compute/v2.1/flavors", body: [
             "flavor": ["name": name, "vcpus": vcpus, "ram": ram, "disk": disk, "os-flavor-access:is_public": form["private"] != "1"],
-        ], done: "Flavor \(name) created.", back: "/dashboard/admin/flavors")
+        ], done: "Flavor \(name) created.", back: back)
     }
 }

@@ -23,7 +23,7 @@ extension Dashboard {
         group.post("auth/project") { request, _ in
             await form(request) { session, form in
                 guard let project = form.text("project"), session.projects.contains(where: { $0.id == project }) else {
-                    throw DashboardError.badForm("Choose one of your projects.")
+                    throw DashboardError.badField("project", message: "Choose one of your projects.", back: "/dashboard/project/overview")
                 }
                 var switched = try await scoped(session.token, project: project, projects: session.projects)
                 switched.id = session.id

@@ -60,7 +60,12 @@ public struct Dashboard: Sendable {
             guard let csrf = form["csrf"], Self.constantTimeEqual(csrf, session.csrf) else {
                 return errorPage(session, status: .forbidden, title: "Form refused", text: "The form was stale or not sent by this dashboard. Reload the page and try again.")
             }
-            return try await body(session, form)
+            do {
+                return try await body(session, form)
+            } catch DashboardError.badField(let field, let message, let back) {
+                sessions.refuse(session.id, .init(action: request.uri.path, field: field, message: message, values: form.retyped))
+                return Self.redirect(back)
+            }
         } catch {
             return failure(error, session: session)
         }
@@ -77,8 +82,6 @@ public struct Dashboard: Sendable {
             return errorPage(session, status: .notFound, title: "Not found", text: message)
         case DashboardError.api(let status, let message):
             return errorPage(session, status: HTTPResponse.Status(code: (400..<500).contains(status) ? status : 503), title: "The cloud refused", text: message)
-        case DashboardError.badForm(let message):
-            return errorPage(session, status: .badRequest, title: "Bad input", text: message)
         default:
             logger.warning("dashboard: \(error)")
             return errorPage(session, status: .serviceUnavailable, title: "Unavailable", text: "The cloud could not be reached; try again.")
@@ -98,7 +101,9 @@ public struct Dashboard: Sendable {
                 "user": session.userName, "project": session.projectName, "csrf": session.csrf, "isAdmin": session.isAdmin, "canWrite": session.canWrite,
                 "projects": session.projects.map { ["id": $0.id, "name": $0.name, "current": $0.id == session.projectId] },
             ] as [String: Any]
-            context["notices"] = sessions.takeNotices(session.id).map { ["text": $0.text, "error": $0.isError] }
+            // A refusal the page did not show next to its field is shown with the notices.
+            let refusal = sessions.takeRefusal(session.id).map { DashboardSession.Notice(text: $0.message, isError: true) }
+            context["notices"] = (sessions.takeNotices(session.id) + (refusal.map { [$0] } ?? [])).map { ["text": $0.text, "error": $0.isError] }
         }
         context["section_" + section] = true
         return Templates.render(templates, "layout", context)

@@ -57,16 +57,19 @@ struct DashboardAPI: Sendable {
     }
 
     /// The object under `key` of a successful GET.
-    func object(_ path: String, _ key: String, token: String) async throws -> [String: Any] {
+    /// The object a GET answers, under `key` (nil: the body itself, as Glance sends an image).
+    func object(_ path: String, _ key: String?, token: String) async throws -> [String: Any] {
         let reply = try await call("GET", path, token: token)
         guard reply.isSuccess else { throw DashboardError.api(reply.status, reply.faultMessage) }
+        guard let key else { return reply.body }
         return reply.body[key] as? [String: Any] ?? [:]
     }
 }
 
-/// What stops a page: an API's refusal (shown with its status and message), or a session that is over.
+/// What stops a page: an API's refusal (shown with its status and message), a session that is over, or a form field
+/// the dashboard refuses before any API call (the browser goes `back`, where the message is shown next to the field).
 enum DashboardError: Error {
     case api(Int, String)
     case loggedOut(String)
-    case badForm(String)
+    case badField(String, message: String, back: String)
 }

@@ -34,4 +34,9 @@ struct FormBody {
     }
 
     func all(_ name: String) -> [String] { fields[name] ?? [] }
+
+    /// Each field's first value, but the form token and passwords (what a refused form is filled with again).
+    var retyped: [String: String] {
+        fields.compactMapValues(\.first).filter { $0.key != "csrf" && !$0.key.contains("password") }
+    }
 }

@@ -86,7 +86,7 @@ struct InstanceRow {
     ]
 
     /// The body of `POST /servers/{id}/action` for an action the form posted (delete is a DELETE of its own).
-    static func actionBody(_ action: String, form: FormBody) throws -> [String: Any] {
+    static func actionBody(_ action: String, form: FormBody, back: String) throws -> [String: Any] {
         switch action {
         case "start": return ["os-start": NSNull()]
         case "stop": return ["os-stop": NSNull()]
@@ -95,15 +95,15 @@ struct InstanceRow {
         case "confirm": return ["confirmResize": NSNull()]
         case "revert": return ["revertResize": NSNull()]
         case "snapshot":
-            guard let name = form.text("snapshot_name") else { throw DashboardError.badForm("Give the snapshot a name.") }
+            guard let name = form.text("snapshot_name") else { throw DashboardError.badField("snapshot_name", message: "Give the snapshot a name.", back: back) }
             return ["createImage": ["name": name]]
         case "resize":
-            guard let flavor = form.text("flavor") else { throw DashboardError.badForm("Choose the new flavor.") }
+            guard let flavor = form.text("flavor") else { throw DashboardError.badField("flavor", message: "Choose the new flavor.", back: back) }
             return ["resize": ["flavorRef": flavor]]
         case "rebuild":
-            guard let image = form.text("image") else { throw DashboardError.badForm("Choose the image to rebuild from.") }
+            guard let image = form.text("image") else { throw DashboardError.badField("image", message: "Choose the image to rebuild from.", back: back) }
             return ["rebuild": ["imageRef": image]]
-        default: throw DashboardError.badForm("There is no action '\(action)'.")
+        default: throw DashboardError.api(404, "There is no action '\(action)'.")
         }
     }
 }

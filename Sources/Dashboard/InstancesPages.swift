@@ -53,12 +53,12 @@ extension Dashboard {
             // A deleted instance has no page to go back to.
             return try await apply(session, "DELETE", server, done: done, back: back, backWhenDone: list)
         }
-        return try await apply(session, "POST", server + "/action", body: try InstanceRow.actionBody(action, form: form), done: done, back: back)
+        return try await apply(session, "POST", server + "/action", body: try InstanceRow.actionBody(action, form: form, back: back), done: done, back: back)
     }
 
     func deleteInstances(_ session: DashboardSession, _ form: FormBody) async throws -> Response {
         let ids = form.all("id")
-        guard !ids.isEmpty else { throw DashboardError.badForm("Select the instances to delete.") }
+        guard !ids.isEmpty else { throw DashboardError.badField("id", message: "Select the instances to delete.", back: "/dashboard/project/instances") }
         var deleted = 0
         for id in ids {
             let reply = try await api.call("DELETE", "/compute/v2.1/servers/\(Self.segment(id))", token: session.token)
@@ -102,6 +102,10 @@ extension Dashboard {
             "images": names.sorted { $0.value < $1.value }.map { ["id": $0.key, "name": $0.value] },
         ]
         if let console { context["console"] = console }
+        let changes = ["snapshot_name", "flavor", "image"]
+        if let refusal = sessions.takeRefusal(session.id, if: { $0.action.hasSuffix("/instances/\(id)/action") && changes.contains($0.field) }) {
+            context["error_" + refusal.field] = refusal.message
+        }
         let body = Templates.render(templates, "instance", context)
         return Self.html(layout(session, title: row["name"] as? String ?? id, section: "instances", body: body), status: .ok)
     }

@@ -41,22 +41,33 @@ struct ResourcePage {
     /// The image upload form (the page's script sends the file), with these disk formats; nil for none.
     var upload: [String]?
 
-    /// The template's context. A value the template tests with a section is left out when there is none: swift-mustache
-    /// takes an `Optional.none` inside `Any` for a value.
-    func context(csrf: String) -> [String: Any] {
+    /// Whether the page has the form a refusal came from (then it shows the refusal next to the field).
+    func shows(_ refusal: DashboardSession.Refusal) -> Bool {
+        (forms + rows.flatMap(\.forms)).contains { $0.action == refusal.action }
+    }
+
+    /// The template's context; the form `refusal` came from is filled with what was typed, with the message next to
+    /// its field. A value the template tests with a section is left out when there is none: swift-mustache takes an
+    /// `Optional.none` inside `Any` for a value.
+    func context(csrf: String, refusal: DashboardSession.Refusal? = nil) -> [String: Any] {
         func form(_ form: Form) -> [String: Any] {
+            let refused = refusal.flatMap { $0.action == form.action ? $0 : nil }
             var context: [String: Any] = [
                 "action": form.action, "submit": form.submit, "csrf": csrf, "danger": form.danger,
                 "hidden": form.hidden.map { ["name": $0.name, "value": $0.value] },
                 "fields": form.fields.map { field -> [String: Any] in
-                    [
-                        "name": field.name, "label": field.label, "value": field.value, "required": field.required,
+                    let value = refused?.values[field.name] ?? field.value
+                    var context: [String: Any] = [
+                        "name": field.name, "label": field.label, "value": value, "required": field.required,
                         "text": ["text", "number", "password"].contains(field.type), "type": field.type, "textarea": field.type == "textarea",
-                        "select": field.type == "select", "checkbox": field.type == "checkbox",
-                        "options": field.options.map { ["value": $0.value, "label": $0.label, "selected": $0.value == field.value] },
+                        "select": field.type == "select", "checkbox": field.type == "checkbox", "checked": field.type == "checkbox" && value == "1",
+                        "options": field.options.map { ["value": $0.value, "label": $0.label, "selected": $0.value == value] },
                     ]
+                    if let refused, refused.field == field.name { context["error"] = refused.message }
+                    return context
                 },
             ]
+            if let refused, !form.fields.contains(where: { $0.name == refused.field }) { context["error"] = refused.message }
             if let confirm = form.confirm { context["confirm"] = confirm }
             return context
         }

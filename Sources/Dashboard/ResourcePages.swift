@@ -9,6 +9,9 @@ extension Dashboard {
     func addResourceRoutes(to group: RouterGroup<StratusRequestContext>) {
         group.get("project/volumes") { request, _ in await page(request) { try await volumesPage($0) } }
         group.get("project/images") { request, _ in await page(request) { try await imagesPage($0) } }
+        group.get("project/images/{id}") { request, context in
+            await page(request) { try await imagePage($0, image: try context.parameters.require("id")) }
+        }
         group.get("project/networks") { request, _ in await page(request) { try await networksPage($0) } }
         group.get("project/networks/{id}/ports") { request, context in
             await page(request) { try await portsPage($0, network: try context.parameters.require("id")) }
@@ -32,7 +35,8 @@ extension Dashboard {
     }
 
     func render(_ session: DashboardSession, _ page: ResourcePage) -> Response {
-        let body = Templates.render(templates, "resources", page.context(csrf: session.csrf))
+        let refusal = sessions.takeRefusal(session.id, if: page.shows)
+        let body = Templates.render(templates, "resources", page.context(csrf: session.csrf, refusal: refusal))
         return Self.html(layout(session, title: page.title, section: page.section, body: body), status: .ok)
     }
 
@@ -100,16 +104,83 @@ extension Dashboard {
             let mine = image["owner"] as? String == session.projectId || session.isAdmin
             let base = "/dashboard/project/images/\(Self.segment(id))"
             return ResourcePage.Row(cells: [
-                .init(text: image["name"] as? String ?? ""), .init(text: image["status"] as? String ?? ""), .init(text: image["visibility"] as? String ?? ""),
-                .init(text: image["disk_format"] as? String ?? ""), .init(text: Self.bytes(image["size"] as? Int)),
-            ], forms: session.canWrite && mine ? [
-                .init(action: base + "/rename", submit: "Rename", fields: [.init(name: "name", label: "New name")]),
-                .init(action: base + "/delete", submit: "Delete", confirm: "Delete this image?", danger: true),
-            ] : [])
+                .init(text: image["name"] as? String ?? "", link: "/dashboard/project/images/\(Self.segment(id))"), .init(text: image["status"] as? String ?? ""),
+                .init(text: image["visibility"] as? String ?? ""), .init(text: image["disk_format"] as? String ?? ""), .init(text: Self.bytes(image["size"] as? Int)),
+            ], forms: session.canWrite && mine ? [.init(action: base + "/delete", submit: "Delete", confirm: "Delete this image?", danger: true)] : [])
         }
         var page = ResourcePage(title: "Images", section: "images", columns: ["Name", "Status", "Visibility", "Format", "Size"], rows: rows, empty: "No images.")
         page.upload = session.canWrite ? Self.diskFormats : nil
         return render(session, page)
+    }
+
+    /// Glance's own fields of an image; every other field is a custom property (always a string).
+    static let imageFields: Set<String> = [
+        "id", "name", "status", "visibility", "protected", "os_hidden", "owner", "disk_format", "container_format", "size", "virtual_size",
+        "checksum", "os_hash_algo", "os_hash_value", "min_disk", "min_ram", "created_at", "updated_at", "tags", "self", "file", "schema",
+        "locations", "direct_url", "stores",
+    ]
+
+    static func customProperties(of image: [String: Any]) -> [(key: String, value: String)] {
+        image.compactMap { key, value in Self.imageFields.contains(key) ? nil : (value as? String).map { (key, $0) } }.sorted { $0.key < $1.key }
+    }
+
+    /// One image: its fields and custom properties, and (to its owner) the form that edits them.
+    func imagePage(_ session: DashboardSession, image id: String) async throws -> Response {
+        let image = try await api.object("/image/v2/images/\(Self.segment(id))", nil, token: session.token)
+        let properties = Self.customProperties(of: image)
+        let text = { (key: String) in image[key].map { "\($0)" } ?? "" }
+        let rows = ["id", "status", "owner", "disk_format", "container_format", "size", "checksum", "created_at", "updated_at"].map { key in
+            ResourcePage.Row(cells: [.init(text: key), .init(text: text(key))])
+        } + properties.map { ResourcePage.Row(cells: [.init(text: $0.key), .init(text: $0.value)]) }
+        var page = ResourcePage(
+            title: "Image \(image["name"] as? String ?? id)", section: "images", columns: ["Field", "Value"], rows: rows,
+            empty: "", back: ("All images", "/dashboard/project/images")
+        )
+        if session.canWrite, image["owner"] as? String == session.projectId || session.isAdmin {
+            page.forms = [.init(action: "/dashboard/project/images/\(Self.segment(id))/edit", submit: "Save", fields: [
+                .init(name: "name", label: "Name", value: image["name"] as? String ?? "", required: true),
+                .init(name: "visibility", label: "Visibility", type: "select", value: image["visibility"] as? String ?? "shared",
+                      options: ["private", "shared", "community", "public"].map { ($0, $0.capitalized) }),
+                .init(name: "min_disk", label: "Minimum disk (GB)", type: "number", value: text("min_disk")),
+                .init(name: "min_ram", label: "Minimum RAM (MB)", type: "number", value: text("min_ram")),
+                .init(name: "protected", label: "Protected", type: "checkbox", value: image["protected"] as? Bool == true ? "1" : ""),
+                .init(name: "properties", label: "Properties (key=value, one a line)", type: "textarea",
+                      value: properties.map { "\($0.key)=\($0.value)" }.joined(separator: "\n")),
+            ])]
+        }
+        return render(session, page)
+    }
+
+    /// The JSON patch that makes `image` what the edit form says: its fields replaced, custom properties added,
+    /// changed or (when their line is gone) removed.
+    func imagePatch(_ image: [String: Any], _ form: FormBody, back: String) throws -> [[String: Any]] {
+        guard let name = form.text("name") else { throw DashboardError.badField("name", message: "Give the image a name.", back: back) }
+        func size(_ field: String, _ what: String) throws -> Int {
+            guard let text = form.text(field) else { return 0 }
+            guard let value = Int(text), value >= 0 else { throw DashboardError.badField(field, message: "\(what) is a whole number, 0 or more.", back: back) }
+            return value
+        }
+        var patch: [[String: Any]] = [
+            ["op": "replace", "path": "/name", "value": name], ["op": "replace", "path": "/visibility", "value": form.text("visibility") ?? "shared"],
+            ["op": "replace", "path": "/min_disk", "value": try size("min_disk", "The minimum disk")],
+            ["op": "replace", "path": "/min_ram", "value": try size("min_ram", "The minimum RAM")],
+            ["op": "replace", "path": "/protected", "value": form["protected"] == "1"],
+        ]
+        var wanted: [String: String] = [:]
+        for line in (form["properties"] ?? "").split(whereSeparator: \.isNewline) where !line.allSatisfy(\.isWhitespace) {
+            let parts = line.split(separator: "=", maxSplits: 1)
+            let key = parts.first.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
+            guard parts.count == 2, !key.isEmpty, !Self.imageFields.contains(key) else {
+                throw DashboardError.badField("properties", message: "'\(line)' is not key=value with a key of your own (not an image field).", back: back)
+            }
+            wanted[key] = parts[1].trimmingCharacters(in: .whitespaces)
+        }
+        let current = Dictionary(uniqueKeysWithValues: Self.customProperties(of: image).map { ($0.key, $0.value) })
+        for (key, value) in wanted.sorted(by: { $0.key < $1.key }) where current[key] != value {
+            patch.append(["op": "add", "path": "/" + key, "value": value])
+        }
+        for key in current.keys.sorted() where wanted[key] == nil { patch.append(["op": "remove", "path": "/" + key]) }
+        return patch
     }
 
     func networksPage(_ session: DashboardSession) async throws -> Response {
@@ -220,12 +291,12 @@ extension Dashboard {
     func create(_ session: DashboardSession, _ form: FormBody, kind: String) async throws -> Response {
         switch kind {
         case "volumes":
-            guard let size = form.text("size").flatMap(Int.init), size > 0 else { throw DashboardError.badForm("The size is a whole number of GB, 1 or more.") }
+            guard let size = form.text("size").flatMap(Int.init), size > 0 else { throw DashboardError.badField("size", message: "The size is a whole number of GB, 1 or more.", back: "/dashboard/project/volumes") }
             var volume: [String: Any] = ["size": size, "name": form.text("name") ?? ""]
             if let image = form.text("image") { volume["imageRef"] = image }
             return try await apply(session, "POST", "/volume/v3/volumes", body: ["volume": volume], done: "Creating the volume.", back: "/dashboard/project/volumes")
         case "networks":
-            guard let name = form.text("name") else { throw DashboardError.badForm("Give the network a name.") }
+            guard let name = form.text("name") else { throw DashboardError.badField("name", message: "Give the network a name.", back: "/dashboard/project/networks") }
             let back = "/dashboard/project/networks"
             let network = try await api.call("POST", "/networking/v2.0/networks", token: session.token, body: ["network": ["name": name]])
             guard network.isSuccess, let id = (network.body["network"] as? [String: Any])?["id"] as? String else {
@@ -248,14 +319,16 @@ extension Dashboard {
             sessions.notify(session.id, "Network \(name) created with subnet \(cidr).")
             return Self.redirect(back)
         case "security_groups":
-            guard let name = form.text("name") else { throw DashboardError.badForm("Give the security group a name.") }
+            guard let name = form.text("name") else { throw DashboardError.badField("name", message: "Give the security group a name.", back: "/dashboard/project/security_groups") }
             return try await apply(session, "POST", "/networking/v2.0/security-groups", body: [
                 "security_group": ["name": name, "description": form.text("description") ?? ""],
             ], done: "Security group \(name) created.", back: "/dashboard/project/security_groups")
         case "key_pairs":
-            guard let name = form.text("name"), let key = form.text("public_key") else { throw DashboardError.badForm("Give the key pair a name and its public key.") }
+            let back = "/dashboard/project/key_pairs"
+            guard let name = form.text("name") else { throw DashboardError.badField("name", message: "Give the key pair a name.", back: back) }
+            guard let key = form.text("public_key") else { throw DashboardError.badField("public_key", message: "Paste the public key (one line, as in id_ed25519.pub).", back: back) }
             return try await apply(session, "POST", "/compute/v2.1/os-keypairs", body: ["keypair": ["name": name, "public_key": key]],
-                                   done: "Key pair \(name) imported.", back: "/dashboard/project/key_pairs")
+                                   done: "Key pair \(name) imported.", back: back)
         default:
             throw DashboardError.api(404, "There is nothing of kind '\(kind)' to create.")
         }
@@ -265,15 +338,15 @@ extension Dashboard {
         let item = Self.segment(id)
         switch (kind, op) {
         case ("volumes", "extend"):
-            guard let size = form.text("size").flatMap(Int.init) else { throw DashboardError.badForm("The new size is a whole number of GB.") }
+            guard let size = form.text("size").flatMap(Int.init) else { throw DashboardError.badField("size", message: "The new size is a whole number of GB.", back: "/dashboard/project/volumes") }
             return try await apply(session, "POST", "/volume/v3/volumes/\(item)/action", body: ["os-extend": ["new_size": size]],
                                    headers: [("OpenStack-API-Version", "volume 3.42")], done: "Extending the volume.", back: "/dashboard/project/volumes")
         case ("volumes", "attach"):
-            guard let server = form.text("server") else { throw DashboardError.badForm("Choose the instance.") }
+            guard let server = form.text("server") else { throw DashboardError.badField("server", message: "Choose the instance.", back: "/dashboard/project/volumes") }
             return try await apply(session, "POST", "/compute/v2.1/servers/\(Self.segment(server))/os-volume_attachments",
                                    body: ["volumeAttachment": ["volumeId": id]], done: "Volume attached.", back: "/dashboard/project/volumes")
         case ("volumes", "detach"):
-            guard let server = form.text("server") else { throw DashboardError.badForm("Name the instance.") }
+            guard let server = form.text("server") else { throw DashboardError.badField("server", message: "Name the instance.", back: "/dashboard/project/volumes") }
             return try await apply(session, "DELETE", "/compute/v2.1/servers/\(Self.segment(server))/os-volume_attachments/\(item)",
                                    done: "Detaching the volume.", back: "/dashboard/project/volumes")
         case ("volumes", "snapshot"):
@@ -281,10 +354,11 @@ extension Dashboard {
                                    done: "Creating the snapshot.", back: "/dashboard/project/volumes")
         case ("volumes", "delete"):
             return try await apply(session, "DELETE", "/volume/v3/volumes/\(item)", done: "Deleting the volume.", back: "/dashboard/project/volumes")
-        case ("images", "rename"):
-            guard let name = form.text("name") else { throw DashboardError.badForm("Give the new name.") }
-            return try await apply(session, "PATCH", "/image/v2/images/\(item)", body: [["op": "replace", "path": "/name", "value": name]],
-                                   headers: [("Content-Type", "application/openstack-images-v2.1-json-patch")], done: "Image renamed.", back: "/dashboard/project/images")
+        case ("images", "edit"):
+            let back = "/dashboard/project/images/\(item)"
+            let image = try await api.object("/image/v2/images/\(item)", nil, token: session.token)
+            return try await apply(session, "PATCH", "/image/v2/images/\(item)", body: try imagePatch(image, form, back: back),
+                                   headers: [("Content-Type", "application/openstack-images-v2.1-json-patch")], done: "Image saved.", back: back)
         case ("images", "delete"):
             return try await apply(session, "DELETE", "/image/v2/images/\(item)", done: "Image deleted.", back: "/dashboard/project/images")
         case ("networks", "delete"):
@@ -294,14 +368,22 @@ extension Dashboard {
         case ("security_groups", "add_rule"):
             var rule: [String: Any] = ["security_group_id": id, "direction": form.text("direction") ?? "ingress", "ethertype": "IPv4"]
             if let proto = form.text("protocol") { rule["protocol"] = proto }
-            if let low = form.text("port_min") {
-                guard let low = Int(low) else { throw DashboardError.badForm("A port is a whole number from 1 to 65535.") }
-                rule["port_range_min"] = low
-                rule["port_range_max"] = form.text("port_max").flatMap(Int.init) ?? low
+            let back = "/dashboard/project/security_groups/\(item)"
+            func port(_ field: String) throws -> Int? {
+                guard let text = form.text(field) else { return nil }
+                guard let port = Int(text), (1...65535).contains(port) else {
+                    throw DashboardError.badField(field, message: "A port is a whole number from 1 to 65535.", back: back)
+                }
+                return port
+            }
+            if let low = try port("port_min") {
+                let high = try port("port_max") ?? low
+                guard high >= low else { throw DashboardError.badField("port_max", message: "The range ends at or above its first port.", back: back) }
+                (rule["port_range_min"], rule["port_range_max"]) = (low, high)
             }
             if let remote = form.text("remote") { rule["remote_ip_prefix"] = remote }
             return try await apply(session, "POST", "/networking/v2.0/security-group-rules", body: ["security_group_rule": rule],
-                                   done: "Rule added.", back: "/dashboard/project/security_groups/\(item)")
+                                   done: "Rule added.", back: back)
         case ("security_group_rules", "delete"):
             return try await apply(session, "DELETE", "/networking/v2.0/security-group-rules/\(item)", done: "Rule deleted.",
                                    back: "/dashboard/project/security_groups/\(Self.segment(form.text("group") ?? ""))")

@@ -30,6 +30,18 @@ struct DashboardSession: Sendable {
         var isError: Bool
     }
 
+    /// The last form this session posted that was refused for one of its fields: the next page shows the message
+    /// next to that field of the form with the same action, filled with what was typed (a page without that form
+    /// shows it as an error notice).
+    var refusal: Refusal?
+
+    struct Refusal: Sendable {
+        var action: String
+        var field: String
+        var message: String
+        var values: [String: String]
+    }
+
     var isAdmin: Bool { roles.contains("admin") }
     /// A reader sees everything of its project and changes nothing: the pages offer no action to it.
     var canWrite: Bool { roles.contains("admin") || roles.contains("member") }
@@ -89,6 +101,19 @@ final class SessionStore: Sendable {
         sessions.withLock { sessions in
             defer { sessions[id]?.notices = [] }
             return sessions[id]?.notices ?? []
+        }
+    }
+
+    func refuse(_ id: String, _ refusal: DashboardSession.Refusal) {
+        sessions.withLock { $0[id]?.refusal = refusal }
+    }
+
+    /// The session's refusal, now shown, when `shows` says the page shows it.
+    func takeRefusal(_ id: String, if shows: (DashboardSession.Refusal) -> Bool = { _ in true }) -> DashboardSession.Refusal? {
+        sessions.withLock { sessions in
+            guard let refusal = sessions[id]?.refusal, shows(refusal) else { return nil }
+            sessions[id]?.refusal = nil
+            return refusal
         }
     }
 

@@ -59,17 +59,20 @@ extension Templates {
           <div class="changes">
             <form method="post" action="/dashboard/project/instances/{{id}}/action">
               <input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="back" value="detail"><input type="hidden" name="action" value="snapshot">
-              <label>Snapshot name <input name="snapshot_name"></label> <button type="submit">Create Snapshot</button>
+              <label>Snapshot name <input name="snapshot_name" required></label> <button type="submit">Create Snapshot</button>
+              {{#error_snapshot_name}}<span class="field-error" role="alert" data-field="snapshot_name">{{error_snapshot_name}}</span>{{/error_snapshot_name}}
             </form>
             <form method="post" action="/dashboard/project/instances/{{id}}/action">
               <input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="back" value="detail"><input type="hidden" name="action" value="resize">
               <label>New flavor <select name="flavor">{{#flavors}}<option value="{{id}}">{{name}}</option>{{/flavors}}</select></label>
               <button type="submit">Resize</button>
+              {{#error_flavor}}<span class="field-error" role="alert" data-field="flavor">{{error_flavor}}</span>{{/error_flavor}}
             </form>
             <form method="post" action="/dashboard/project/instances/{{id}}/action">
               <input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="back" value="detail"><input type="hidden" name="action" value="rebuild">
               <label>Image <select name="image">{{#images}}<option value="{{id}}">{{name}}</option>{{/images}}</select></label>
               <button type="submit" data-confirm="Rebuild this instance? Its disk is made anew.">Rebuild</button>
+              {{#error_image}}<span class="field-error" role="alert" data-field="image">{{error_image}}</span>{{/error_image}}
             </form>
           </div>
           {{/canChange}}

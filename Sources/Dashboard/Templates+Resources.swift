@@ -27,13 +27,15 @@ extension Templates {
 
     static let form = """
         <form method="post" action="{{action}}" class="resource-form">
+          {{#error}}<span class="field-error" role="alert">{{error}}</span>{{/error}}
           <input type="hidden" name="csrf" value="{{csrf}}">
           {{#hidden}}<input type="hidden" name="{{name}}" value="{{value}}">{{/hidden}}
           {{#fields}}
-            {{#text}}<label>{{label}} <input type="{{type}}" name="{{name}}" value="{{value}}" {{#required}}required{{/required}}></label>{{/text}}
-            {{#textarea}}<label>{{label}} <textarea name="{{name}}" rows="3" {{#required}}required{{/required}}>{{value}}</textarea></label>{{/textarea}}
-            {{#select}}<label>{{label}} <select name="{{name}}">{{#options}}<option value="{{value}}" {{#selected}}selected{{/selected}}>{{label}}</option>{{/options}}</select></label>{{/select}}
-            {{#checkbox}}<label><input type="checkbox" name="{{name}}" value="1"> {{label}}</label>{{/checkbox}}
+            {{#text}}<label>{{label}} <input type="{{type}}" name="{{name}}" value="{{value}}" {{#required}}required{{/required}} {{#error}}aria-invalid="true"{{/error}}></label>{{/text}}
+            {{#textarea}}<label>{{label}} <textarea name="{{name}}" rows="3" {{#required}}required{{/required}} {{#error}}aria-invalid="true"{{/error}}>{{value}}</textarea></label>{{/textarea}}
+            {{#select}}<label>{{label}} <select name="{{name}}" {{#error}}aria-invalid="true"{{/error}}>{{#options}}<option value="{{value}}" {{#selected}}selected{{/selected}}>{{label}}</option>{{/options}}</select></label>{{/select}}
+            {{#checkbox}}<label><input type="checkbox" name="{{name}}" value="1" {{#checked}}checked{{/checked}}> {{label}}</label>{{/checkbox}}
+            {{#error}}<span class="field-error" role="alert" data-field="{{name}}">{{error}}</span>{{/error}}
           {{/fields}}
           <button type="submit" {{#danger}}class="danger"{{/danger}} {{#confirm}}data-confirm="{{confirm}}"{{/confirm}}>{{submit}}</button>
         </form>

@@ -185,8 +185,13 @@ struct DashboardResourceTests {
             #expect(try await browser.post("/dashboard/project/volumes/create", [("name", "vol-a"), ("size", "1"), ("image", "")]).status == 303)
             let volumes = try await client.request(.get, "/volume/v3/volumes/detail", token: admin)
             #expect((volumes.value("volumes") as? [[String: Any]])?.first?["name"] as? String == "vol-a")
-            #expect(try await browser.post("/dashboard/project/volumes/create", [("name", "bad"), ("size", "zero")]).status == 400)
+            // A refused field: back to the page, the message next to that field of that form, what was typed kept.
+            let refused = try await browser.post("/dashboard/project/volumes/create", [("name", "bad<b>"), ("size", "zero")])
+            #expect(refused.status == 303 && refused.header("Location") == "/dashboard/project/volumes")
             let volumesPage = try await browser.get("/dashboard/project/volumes")
+            #expect(volumesPage.body.contains("data-field=\"size\">The size is a whole number of GB, 1 or more.</span>"), "\(volumesPage.body)")
+            #expect(volumesPage.body.contains("name=\"name\" value=\"bad&lt;b&gt;\"") && volumesPage.body.contains("value=\"zero\""))
+            #expect(!(try await browser.get("/dashboard/project/volumes").body.contains("field-error")), "shown once")
             #expect(volumesPage.body.contains("data-confirm=\"Delete this volume?\"") && !volumesPage.body.contains("data-confirm=\"\""),
                     "only the dangerous buttons ask first")
 
@@ -202,6 +207,21 @@ struct DashboardResourceTests {
             let images = try await client.request(.get, "/image/v2/images?name=up", token: admin)
             let image = try #require((images.value("images") as? [[String: Any]])?.first)
             #expect(image["status"] as? String == "active" && image["size"] as? Int == 300_000)
+
+            // The image's page edits its fields and custom properties (a removed line removes its property).
+            let imageId = try #require(image["id"] as? String), imagePage = "/dashboard/project/images/\(imageId)"
+            let edit = [("name", "up-2"), ("visibility", "shared"), ("min_disk", "2"), ("min_ram", ""), ("properties", "os_distro=cirros\nnote=<i>x</i>")]
+            #expect(try await browser.post(imagePage + "/edit", edit).status == 303)
+            var edited = try await client.request(.get, "/image/v2/images/\(imageId)", token: admin)
+            #expect(edited.value("name") as? String == "up-2" && edited.value("min_disk") as? Int == 2 && edited.value("os_distro") as? String == "cirros")
+            #expect(try await browser.get(imagePage).body.contains("<td>&lt;i&gt;x&lt;/i&gt;</td>"), "metadata is shown as text")
+            #expect(try await browser.post(imagePage + "/edit", [("name", "up-2"), ("properties", "os_distro=cirros"), ("protected", "1")]).status == 303)
+            edited = try await client.request(.get, "/image/v2/images/\(imageId)", token: admin)
+            #expect(edited.value("note") == nil && edited.value("protected") as? Bool == true)
+            #expect(try await browser.post(imagePage + "/edit", [("name", "up-2"), ("properties", "status=gone")]).status == 303)
+            let refusedEdit = try await browser.get(imagePage).body
+            #expect(refusedEdit.contains("data-field=\"properties\">") && refusedEdit.contains("status=gone&#39; is not key=value"), "\(refusedEdit)")
+            #expect(try await browser.post(imagePage + "/edit", [("name", "up-2")]).status == 303)
 
             // Admin pages: the hypervisors, and a compute service disabled from its page.
             #expect(try await browser.get("/dashboard/admin/hypervisors").body.contains("fake-0"))
@@ -224,6 +244,21 @@ struct DashboardResourceTests {
             var newcomer = Browser(client: client)
             try await newcomer.login(user: "dash-u", password: "dash-pass")
             #expect(try await newcomer.get("/dashboard/project/overview").body.contains(">dash-p</option>"))
+            // A private flavor, and the projects given access to it.
+            #expect(try await browser.post("/dashboard/admin/flavors/create", [("name", "priv"), ("vcpus", "1"), ("ram", "64"), ("disk", "0"), ("private", "1")]).status == 303)
+            let flavors = try await client.request(.get, "/compute/v2.1/flavors?is_public=false", token: admin)
+            let flavor = try #require((flavors.value("flavors") as? [[String: Any]])?.first { $0["name"] as? String == "priv" }?["id"] as? String)
+            #expect(try await browser.post("/dashboard/admin/flavors/\(flavor)/grant", [("project", project)]).status == 303)
+            let access = try await client.request(.get, "/compute/v2.1/flavors/\(flavor)/os-flavor-access", token: admin)
+            #expect((access.value("flavor_access") as? [[String: Any]])?.map { $0["tenant_id"] as? String } == [project])
+            #expect(try await browser.get("/dashboard/admin/flavors").body.contains("<td>dash-p</td>"))
+            #expect(try await browser.post("/dashboard/admin/flavors/\(flavor)/revoke", [("project", project)]).status == 303)
+            let none = try await client.request(.get, "/compute/v2.1/flavors/\(flavor)/os-flavor-access", token: admin)
+            #expect((none.value("flavor_access") as? [[String: Any]])?.isEmpty == true)
+            let badCount = try await browser.post("/dashboard/admin/flavors/create", [("name", "odd"), ("vcpus", "0"), ("ram", "64"), ("disk", "0")])
+            #expect(badCount.status == 303)
+            #expect(try await browser.get("/dashboard/admin/flavors").body.contains("data-field=\"vcpus\">The number of vCPUs is a whole number, 1 or more."))
+
             #expect(try await browser.post("/dashboard/admin/aggregates/create", [("name", "agg-a"), ("zone", "az-a")]).status == 303)
             let aggregates = try await client.request(.get, "/compute/v2.1/os-aggregates", token: admin)
             let aggregate = try #require((aggregates.value("aggregates") as? [[String: Any]])?.first?["id"] as? Int)
