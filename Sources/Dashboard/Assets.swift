@@ -86,7 +86,7 @@ enum Assets {
             const progress = document.getElementById("upload-progress");
             const status = document.getElementById("upload-status");
             const query = new URLSearchParams({ name: upload.elements.name.value, disk_format: upload.elements.disk_format.value,
-              csrf: upload.dataset.csrf });
+              csrf: upload.elements.csrf.value });
             const request = new XMLHttpRequest();
             request.open("POST", "/dashboard/project/images/upload?" + query);
             request.setRequestHeader("Content-Type", "application/octet-stream");

@@ -4,14 +4,14 @@ extension Templates {
         {{#back}}<p class="toolbar"><a href="{{link}}">{{label}}</a></p>{{/back}}
         {{#forms}}{{> form}}{{/forms}}
         {{#upload}}
-        <form id="image-upload" class="resource-form" data-csrf="{{csrf}}">
+        <form id="image-upload" class="resource-form" method="post" action="/dashboard/project/images/upload" enctype="multipart/form-data">
+          <input type="hidden" name="csrf" value="{{csrf}}">
           <label>Name <input name="name" required></label>
           <label>Format <select name="disk_format">{{#formats}}<option value="{{.}}">{{.}}</option>{{/formats}}</select></label>
           <label>File <input type="file" name="file" required></label>
           <button type="submit">Upload Image</button>
           <progress id="upload-progress" max="100" value="0" hidden></progress> <span id="upload-status" role="status"></span>
         </form>
-        <noscript><p>Uploading an image needs JavaScript; the CLI does it too: <code>openstack image create --file FILE NAME</code>.</p></noscript>
         {{/upload}}
         <table class="resources">
           <thead><tr>{{#columns}}<th>{{.}}</th>{{/columns}}{{#hasActions}}<th>Actions</th>{{/hasActions}}</tr></thead>

@@ -208,6 +208,27 @@ struct DashboardResourceTests {
             let image = try #require((images.value("images") as? [[String: Any]])?.first)
             #expect(image["status"] as? String == "active" && image["size"] as? Int == 300_000)
 
+            // With JavaScript off the browser posts the form as multipart/form-data, the file last; a body that does not
+            // end with the closing boundary right after the file leaves no image.
+            func multipart(_ name: String, file: String, end: String) -> String {
+                let boundary = "----StratusBoundary7MA4YWxk"
+                let field = { (key: String, value: String) in "--\(boundary)\r\nContent-Disposition: form-data; name=\"\(key)\"\r\n\r\n\(value)\r\n" }
+                return field("csrf", browser.csrf) + field("name", name) + field("disk_format", "raw")
+                    + "--\(boundary)\r\nContent-Disposition: form-data; name=\"file\"; filename=\"disk.img\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+                    + file + end.replacingOccurrences(of: "B", with: boundary)
+            }
+            let formHeaders = ["Cookie": browser.cookie, "Content-Type": "multipart/form-data; boundary=----StratusBoundary7MA4YWxk"]
+            let disk = String(repeating: "--StratusBoundary\r\n", count: 10_000)
+            let posted = try await client.request(.post, "/dashboard/project/images/upload", json: multipart("mp", file: disk, end: "\r\n--B--\r\n"), headers: formHeaders)
+            #expect(posted.status == 303 && posted.header("Location") == "/dashboard/project/images")
+            #expect(try await browser.get("/dashboard/project/images").body.contains("Image mp uploaded."))
+            let mp = try await client.request(.get, "/image/v2/images?name=mp", token: admin)
+            #expect((mp.value("images") as? [[String: Any]])?.first?["size"] as? Int == disk.utf8.count)
+            let torn = try await client.request(.post, "/dashboard/project/images/upload", json: multipart("mp-torn", file: disk, end: "\r\n--B-\r\nX"), headers: formHeaders)
+            #expect(torn.status == 303)
+            #expect(try await browser.get("/dashboard/project/images").body.contains("The form did not end after the file."))
+            #expect((try await client.request(.get, "/image/v2/images?name=mp-torn", token: admin).value("images") as? [Any])?.isEmpty == true)
+
             // The image's page edits its fields and custom properties (a removed line removes its property).
             let imageId = try #require(image["id"] as? String), imagePage = "/dashboard/project/images/\(imageId)"
             let edit = [("name", "up-2"), ("visibility", "shared"), ("min_disk", "2"), ("min_ram", ""), ("properties", "os_distro=cirros\nnote=<i>x</i>")]

@@ -22,8 +22,9 @@ SHIFTED = {"$": "4", "(": "9", ")": "0", "*": "8", ">": ".", "|": "\\", "_": "-"
 
 
 @contextmanager
-def chromium():
-    """A headless Chromium under chromedriver; both must be installed (scripts/install-test-deps.sh)."""
+def chromium(javascript: bool = True):
+    """A headless Chromium under chromedriver (pages' scripts off unless `javascript`); both must be installed
+    (scripts/install-test-deps.sh)."""
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
@@ -39,6 +40,7 @@ def chromium():
     options.add_argument("--disable-features=PasswordLeakDetection")
     options.add_experimental_option("prefs", {
         "credentials_enable_service": False, "profile.password_manager_enabled": False, "profile.password_manager_leak_detection": False,
+        "profile.managed_default_content_settings.javascript": 1 if javascript else 2,
     })
     driver = webdriver.Chrome(service=Service(shutil.which("chromedriver")), options=options)
     try:

@@ -43,6 +43,42 @@ def screenshot(browser, name: str) -> None:
     browser.save_screenshot(str(directory / f"{name}.png"))
 
 
+def test_without_javascript_the_forms_work_and_an_image_uploads(cloud, tmp_path: Path):
+    """Pages' scripts off: the login form, a refused field shown next to it, and the image form (posted as
+    multipart/form-data and passed on to the image API) still work."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+
+    base = cloud.server.base_url
+    with chromium(javascript=False) as browser:
+        browser.get("data:text/html,<title>off</title><script>document.title = 'on'</script>")
+        assert browser.title == "off", "pages' scripts are off"
+        browser.get(f"{base}/dashboard/project/images")
+        browser.find_element(By.NAME, "user").send_keys("admin")
+        browser.find_element(By.NAME, "password").send_keys(cloud.openrc_env()["OS_PASSWORD"])
+        browser.find_element(By.CSS_SELECTOR, "form[action='/dashboard/auth/login'] button").click()
+        wait_until(lambda: browser.current_url.endswith("/dashboard/project/images"), "the login, back to the page asked for")
+        upload = tmp_path / "nojs.img"
+        upload.write_bytes(os.urandom(300_000))
+        form = browser.find_element(By.ID, "image-upload")
+        form.find_element(By.NAME, "name").send_keys("nojs-image")
+        Select(form.find_element(By.NAME, "disk_format")).select_by_visible_text("raw")
+        form.find_element(By.NAME, "file").send_keys(str(upload))
+        form.find_element(By.CSS_SELECTOR, "button").click()
+        wait_until(lambda: "Image nojs-image uploaded." in browser.page_source, "the upload")
+        image = cloud.api.image.find_image("nojs-image")
+        assert image.status == "active" and image.size == 300_000, image
+
+        browser.get(f"{base}/dashboard/project/volumes")
+        create = browser.find_element(By.CSS_SELECTOR, "form[action='/dashboard/project/volumes/create']")
+        size = create.find_element(By.NAME, "size")
+        size.clear()
+        size.send_keys("0")
+        create.find_element(By.CSS_SELECTOR, "button").click()
+        wait_until(lambda: browser.find_elements(By.CSS_SELECTOR, ".field-error[data-field=size]"), "the size's message next to it")
+        cloud.ok("image", "delete", "nojs-image")
+
+
 def test_a_member_launches_watches_acts_on_and_deletes_an_instance(cloud, tmp_path: Path):
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import Select
