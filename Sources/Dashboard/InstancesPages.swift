@@ -7,7 +7,9 @@ import Logging
 /// each instance's page (overview, interfaces, volumes, log, action log, console).
 extension Dashboard {
     func addProjectRoutes(to group: RouterGroup<StratusRequestContext>) {
-        group.get("project/overview") { request, _ in await page(request) { try await overview($0) } }
+        group.get("project/overview") { request, _ in
+            await page(request) { try await overview($0, from: request.uri.queryParameters["start"], to: request.uri.queryParameters["end"]) }
+        }
         group.get("project/instances") { request, _ in await page(request) { try await instances($0) } }
         group.get("project/instances/rows") { request, _ in
             await page(request) { session in Self.html(try await instanceRows(session), status: .ok) }
@@ -83,6 +85,7 @@ extension Dashboard {
             console = (reply.body["remote_console"] as? [String: Any])?["url"] as? String
         }
         let flavors = session.canWrite ? try await api.list("/compute/v2.1/flavors", "flavors", token: session.token) : []
+        let actionLog = try await actionLog(path, actions: try await actions, token: session.token)
         var context: [String: Any] = [
             "server": row, "csrf": session.csrf, "canWrite": session.canWrite,
             "interfaces": try await interfaces.map { interface in
@@ -94,10 +97,7 @@ extension Dashboard {
             },
             "volumes": try await volumes.map { ["volume": $0["volumeId"] as? String ?? "", "device": $0["device"] as? String ?? ""] },
             "log": log.isSuccess ? log.body["output"] as? String ?? "" : log.faultMessage,
-            "actionLog": try await actions.map { action in
-                ["action": action["action"] as? String ?? "", "request": action["request_id"] as? String ?? "", "start": action["start_time"] as? String ?? "",
-                 "user": action["user_id"] as? String ?? "", "message": action["message"] as? String ?? ""]
-            },
+            "actionLog": actionLog,
             "flavors": flavors.map { ["id": $0["id"] as? String ?? "", "name": $0["name"] as? String ?? ""] },
             "images": names.sorted { $0.value < $1.value }.map { ["id": $0.key, "name": $0.value] },
         ]
@@ -108,6 +108,32 @@ extension Dashboard {
         }
         let body = Templates.render(templates, "instance", context)
         return Self.html(layout(session, title: row["name"] as? String ?? id, section: "instances", body: body), status: .ok)
+    }
+
+    /// The instance's actions with their events (of the latest ten: one call each, at 2.51, where a member sees
+    /// events too).
+    func actionLog(_ server: String, actions: [[String: Any]], token: String) async throws -> [[String: Any]] {
+        let shown = 10
+        return try await withThrowingTaskGroup(of: (Int, [[String: String]]).self) { group in
+            for (index, action) in actions.prefix(shown).enumerated() {
+                let request = action["request_id"] as? String ?? ""
+                group.addTask {
+                    let reply = try await api.call("GET", server + "/os-instance-actions/\(Self.segment(request))", token: token,
+                                                   headers: [("OpenStack-API-Version", "compute 2.51")])
+                    let events = (reply.body["instanceAction"] as? [String: Any])?["events"] as? [[String: Any]] ?? []
+                    return (index, events.map { event in
+                        ["event": event["event"] as? String ?? "", "result": event["result"] as? String ?? "",
+                         "start": event["start_time"] as? String ?? "", "finish": event["finish_time"] as? String ?? ""]
+                    })
+                }
+            }
+            var events = [Int: [[String: String]]]()
+            for try await (index, list) in group { events[index] = list }
+            return actions.enumerated().map { index, action in
+                ["action": action["action"] as? String ?? "", "request": action["request_id"] as? String ?? "", "start": action["start_time"] as? String ?? "",
+                 "user": action["user_id"] as? String ?? "", "message": action["message"] as? String ?? "", "events": events[index] ?? []]
+            }
+        }
     }
 
     /// A path segment of user input, percent-encoded.

@@ -95,8 +95,9 @@ extension Templates {
         </section>
         <section>
           <h2>Action Log</h2>
-          <table id="action-log"><thead><tr><th>Request ID</th><th>Action</th><th>Start Time</th><th>User ID</th><th>Message</th></tr></thead>
-          <tbody>{{#actionLog}}<tr><td>{{request}}</td><td>{{action}}</td><td>{{start}}</td><td>{{user}}</td><td>{{message}}</td></tr>{{/actionLog}}</tbody></table>
+          <table id="action-log"><thead><tr><th>Request ID</th><th>Action</th><th>Start Time</th><th>User ID</th><th>Message</th><th>Events</th></tr></thead>
+          <tbody>{{#actionLog}}<tr><td>{{request}}</td><td>{{action}}</td><td>{{start}}</td><td>{{user}}</td><td>{{message}}</td>
+            <td><ul class="events">{{#events}}<li>{{event}}: {{result}} <small>{{start}} – {{finish}}</small></li>{{/events}}</ul></td></tr>{{/actionLog}}</tbody></table>
         </section>
         {{#console}}
         <section>

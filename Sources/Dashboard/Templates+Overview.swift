@@ -14,7 +14,14 @@ extension Templates {
           </div>
         </section>
         <section>
-          <h2>Usage Summary since {{since}}</h2>
+          <h2>Usage Summary</h2>
+          <form method="get" action="/dashboard/project/overview" class="resource-form period">
+            <label>From <input type="date" name="start" value="{{start}}"></label>
+            {{#error_start}}<span class="field-error" role="alert" data-field="start">{{error_start}}</span>{{/error_start}}
+            <label>To <input type="date" name="end" value="{{end}}"></label>
+            {{#error_end}}<span class="field-error" role="alert" data-field="end">{{error_end}}</span>{{/error_end}}
+            <button type="submit">Show</button>
+          </form>
           <dl class="overview">
             <dt>Instance hours</dt><dd>{{instanceHours}}</dd><dt>vCPU hours</dt><dd>{{vcpuHours}}</dd>
             <dt>RAM MB-hours</dt><dd>{{ramHours}}</dd><dt>Disk GB-hours</dt><dd>{{diskHours}}</dd>

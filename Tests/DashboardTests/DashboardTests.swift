@@ -105,6 +105,12 @@ struct DashboardTests {
 
             let page = try await browser.get("/dashboard/project/instances/\(id)")
             #expect(page.status == 200 && page.body.contains("id=\"action-log\"") && page.body.contains(">create<"), "\(page.status) \(page.body)")
+            // The action log shows each action's events (recorded by a cast: polled).
+            let deadline = ContinuousClock.now + .seconds(20)
+            while !(try await browser.get("/dashboard/project/instances/\(id)").body.contains("<li>compute_build_and_run_instance: Success")) {
+                try #require(ContinuousClock.now < deadline, "the build's event never showed in the action log")
+                try await Task.sleep(for: .milliseconds(50))
+            }
             let stopped = try await browser.post("/dashboard/project/instances/\(id)/action", [("action", "stop")])
             #expect(stopped.status == 303)
             let shutOff = try await Self.rows(browser, showing: ">SHUTOFF<")
@@ -115,6 +121,12 @@ struct DashboardTests {
             let nowhere = try await browser.get("/dashboard/no/such/page")
             #expect(nowhere.status == 404 && nowhere.header("Content-Type")?.hasPrefix("text/html") == true)
             #expect(try await browser.get("/dashboard/project/overview").body.contains("Limit Summary"))
+            // The usage summary is of the period asked for; days that are not days, or a period that ends before it
+            // starts, are told next to their field.
+            let january = try await browser.get("/dashboard/project/overview?start=2026-01-01&end=2026-01-31").body
+            #expect(january.contains("name=\"start\" value=\"2026-01-01\"") && january.contains("name=\"end\" value=\"2026-01-31\""), "\(january)")
+            #expect(try await browser.get("/dashboard/project/overview?start=someday").body.contains("data-field=\"start\">A day is written YYYY-MM-DD."))
+            #expect(try await browser.get("/dashboard/project/overview?start=2026-02-01&end=2026-01-01").body.contains("data-field=\"end\">"))
 
             #expect(try await browser.post("/dashboard/project/instances/delete", [("id", id)]).status == 303)
             _ = try await Self.rows(browser, showing: "No instances.")
