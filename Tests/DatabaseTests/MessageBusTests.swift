@@ -202,6 +202,35 @@ struct MessageBusTests {
     }
 
     @Test(arguments: TestEngine.allCases)
+    func anAnnouncedMessageIsClaimedByIdOnlyWhileReadyAndOnItsTopic(engine: TestEngine) async throws {
+        try await engine.withMigratedBackend { backend in
+            let now = Int64(Date().timeIntervalSince1970 * 1000)
+            let envelope = Envelope(method: Note.method, payload: Array("{\"number\":1}".utf8))
+            let first = try await backend.messages.enqueue(envelope, topic: "conductor", now: now)
+            let taken = try await backend.messages.enqueue(envelope, topic: "conductor", now: now)
+            let elsewhere = try await backend.messages.enqueue(envelope, topic: "scheduler", now: now)
+            let later = try await backend.messages.enqueue(envelope, topic: "conductor", now: now)
+            try await backend.run { db in try await db.update("messages").set("available_at", to: now + 60_000).where("id", .equal, later).run() }
+            _ = try await backend.messages.claim(ids: [taken], topic: "conductor", owner: "other", now: now, leaseUntil: now + 60_000)
+            let claimed = try await backend.messages.claim(ids: [first, taken, elsewhere, later], topic: "conductor", owner: "me", now: now, leaseUntil: now + 60_000)
+            #expect(claimed.map(\.id) == [first] && claimed.first?.attempts == 1)
+        }
+    }
+
+    @Test func aDoorbellKeepsTheIdsItsRingsAnnouncedAndWhetherOneNamedNone() async {
+        let bell = Doorbell()
+        #expect(bell.takeWork() == ([], true), "a new consumer looks for what waits")
+        bell.ring(announcing: 4)
+        bell.ring(announcing: 9)
+        await bell.wait(upTo: .seconds(10))
+        #expect(bell.takeWork() == ([4, 9], false))
+        bell.ring()
+        #expect(bell.takeWork() == ([], true))
+        for id in 0..<Int64(Doorbell.announcedLimit + 1) { bell.ring(announcing: id) }
+        #expect(bell.takeWork().unannounced, "past the limit, the consumer looks")
+    }
+
+    @Test(arguments: TestEngine.allCases)
     func aConsumerWhoseMessageWasTakenOverNoLongerHoldsIt(engine: TestEngine) async throws {
         try await engine.withMigratedBackend { backend in
             try await RPCClient(transport: Self.transport(backend)).cast(Note(number: 1), to: "conductor")

@@ -78,7 +78,7 @@ public final class PostgresBackend: SQLBackend {
                             // Listening again after a lost connection: what was enqueued meanwhile is claimed now.
                             messageSignal.postAll()
                             try await withThrowingTaskGroup(of: Void.self) { group in
-                                group.addTask { for try await notification in enqueued { messageSignal.post(notification.payload) } }
+                                group.addTask { for try await notification in enqueued { messageSignal.post(notification: notification.payload) } }
                                 group.addTask {
                                     for try await notification in replies {
                                         do {

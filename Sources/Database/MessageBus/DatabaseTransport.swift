@@ -120,20 +120,35 @@ public final class DatabaseTransport: MessageTransport, Service {
         await ready()
         await backend.messageSignal.withDoorbell(topic) { bell in
             await withDiscardingTaskGroup { group in
+                func start(_ claimed: [QueuedMessage]) {
+                    inFlight.withLock { $0.formUnion(claimed.map(\.id)) }
+                    for message in claimed {
+                        group.addTask { await self.handle(message, handler) }
+                    }
+                }
                 while !Task.isCancelled {
                     do {
-                        var claimed: [QueuedMessage]
-                        repeat {
+                        // The messages the notifications announced are claimed by id; the queue is searched when a ring
+                        // named none (or the wait timed out), or when one of them was not there to claim.
+                        let work = bell.takeWork()
+                        var search = work.unannounced || work.announced.isEmpty
+                        if !work.announced.isEmpty {
                             let time = now
-                            claimed = try await backend.messages.claim(
+                            let claimed = try await backend.messages.claim(
+                                ids: work.announced, topic: topic, owner: owner, now: time, leaseUntil: time + Self.milliseconds(settings.lease)
+                            )
+                            start(claimed)
+                            search = search || claimed.count < work.announced.count
+                        }
+                        while search, !Task.isCancelled {
+                            let time = now
+                            let claimed = try await backend.messages.claim(
                                 topic: topic, owner: owner, now: time, leaseUntil: time + Self.milliseconds(settings.lease), limit: settings.batch,
                                 maxAttempts: settings.maxAttempts
                             )
-                            inFlight.withLock { $0.formUnion(claimed.map(\.id)) }
-                            for message in claimed {
-                                group.addTask { await self.handle(message, handler) }
-                            }
-                        } while claimed.count == settings.batch && !Task.isCancelled
+                            start(claimed)
+                            search = claimed.count == settings.batch
+                        }
                     } catch {
                         if Task.isCancelled { break }
                         logger.warning("message bus: claiming messages of \(topic) failed: \(error)")

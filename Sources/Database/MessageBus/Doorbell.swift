@@ -3,21 +3,32 @@ public import Messaging
 import Synchronization
 
 /// Wakes one waiting consumer of the message bus. A ring while nobody waits is kept for the next wait, so a message
-/// enqueued between a consumer's last claim and its wait is not missed; rings in between coalesce. A call's caller
-/// may find its reply left at the door (`takeDelivered`), brought by the notification that rang.
+/// enqueued between a consumer's last claim and its wait is not missed; rings in between coalesce, and the ids of the
+/// messages they announced add up (`takeWork`). A call's caller may find its reply left at the door (`takeDelivered`),
+/// brought by the notification that rang.
 public final class Doorbell: Sendable {
     private struct State {
         var rung = false
         var waiter: CheckedContinuation<Void, Never>?
         var delivered: Envelope?
+        var announced: [Int64] = []
+        var unannounced = true
     }
 
     private let state = Mutex(State())
+    /// The most announced ids kept; past it, the consumer looks for its messages instead.
+    public static let announcedLimit = 256
 
     public init() {}
 
-    public func ring() {
+    /// Rings for the message `announced` (its id), or for any that may be waiting (nil).
+    public func ring(announcing announced: Int64? = nil) {
         let waiter = state.withLock { state in
+            if let announced, state.announced.count < Self.announcedLimit {
+                state.announced.append(announced)
+            } else {
+                state.unannounced = true
+            }
             guard let waiter = state.waiter else {
                 state.rung = true
                 return nil as CheckedContinuation<Void, Never>?
@@ -32,6 +43,15 @@ public final class Doorbell: Sendable {
     func deliver(_ reply: Envelope) {
         state.withLock { $0.delivered = reply }
         ring()
+    }
+
+    /// What the rings since the last take asked for: the ids of the messages they announced, and whether any rang
+    /// for messages unnamed (which the consumer must look for).
+    public func takeWork() -> (announced: [Int64], unannounced: Bool) {
+        state.withLock { state in
+            defer { (state.announced, state.unannounced) = ([], false) }
+            return (state.announced, state.unannounced)
+        }
     }
 
     /// The reply left at the door, if one was.
@@ -117,9 +137,15 @@ public final class MessageSignal: Sendable {
         for bell in bells.withLock({ $0.byTopic[topic].map { Array($0.values) } ?? [] }) { bell.deliver(reply) }
     }
 
-    /// Rings every consumer of `topic` in this process.
-    public func post(_ topic: String) {
-        for bell in bells.withLock({ $0.byTopic[topic].map { Array($0.values) } ?? [] }) { bell.ring() }
+    /// Rings every consumer of `topic` in this process, for the message `announced` (its id) or for any (nil).
+    public func post(_ topic: String, announcing announced: Int64? = nil) {
+        for bell in bells.withLock({ $0.byTopic[topic].map { Array($0.values) } ?? [] }) { bell.ring(announcing: announced) }
+    }
+
+    /// Posts what a notification of `MessageQueue.channel` says: `ID TOPIC`.
+    public func post(notification payload: String) {
+        guard let space = payload.firstIndex(of: " "), let id = Int64(payload[..<space]) else { return post(payload) }
+        post(String(payload[payload.index(after: space)...]), announcing: id)
     }
 
     /// Rings every consumer (after a lost connection to PostgreSQL, whose notifications may have been missed).

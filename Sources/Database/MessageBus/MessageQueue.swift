@@ -19,15 +19,15 @@ public struct QueuedMessage: Sendable, Equatable {
 public struct MessageQueue: Sendable {
     let executor: any SQLExecutor
 
-    /// PostgreSQL's notification channel for enqueued messages; the payload is the topic.
+    /// PostgreSQL's notification channel for enqueued messages; the payload is `ID TOPIC`.
     public static let channel = "stratus_messages"
 
     public init(_ executor: any SQLExecutor) {
         self.executor = executor
     }
 
-    /// Adds a message for `topic` and wakes its consumers: in this process on SQLite (where every writer is), by
-    /// `pg_notify`, sent on commit, on PostgreSQL. Returns the message's id.
+    /// Adds a message for `topic` and wakes its consumers with its id: in this process on SQLite (where every writer
+    /// is), by `pg_notify`, sent on commit, on PostgreSQL. Returns the message's id.
     @discardableResult
     public func enqueue(
         _ envelope: Envelope, topic: String, replyTo: String? = nil, correlationId: Int64? = nil, now: Int64, expiresAt: Int64? = nil
@@ -47,12 +47,28 @@ public struct MessageQueue: Sendable {
             guard db.dialect.name == "postgresql" else { return try await insert.first(decodingColumn: "id", as: Int64.self) }
             // One statement: the row and its notification (sent on commit) in a single round trip.
             return try await db.raw("""
-                WITH message AS (\(insert.query)) SELECT id, pg_notify(\(bind: Self.channel), \(bind: topic))::text AS notified FROM message
+                WITH message AS (\(insert.query))
+                SELECT id, pg_notify(\(bind: Self.channel), id::text || ' ' || \(bind: topic))::text AS notified FROM message
                 """).first(decodingColumn: "id", as: Int64.self)
         }
-        if executor.messageSignal.isInProcess { executor.messageSignal.post(topic) }
         guard let id else { throw DatabaseError.invalidLocation("the database returned no id for a new message") }
+        if executor.messageSignal.isInProcess { executor.messageSignal.post(topic, announcing: id) }
         return id
+    }
+
+    /// Leases the messages `ids` of `topic` that are ready to `owner` until `leaseUntil` (the ones a notification
+    /// announced: a point update each, where `claim(topic:…)` looks for them).
+    public func claim(ids: [Int64], topic: String, owner: String, now: Int64, leaseUntil: Int64) async throws -> [QueuedMessage] {
+        try await executor.run { db in
+            try await db.update("messages")
+                .set("state", to: "claimed").set("lease_owner", to: owner).set("lease_expires_at", to: leaseUntil)
+                .set("attempts", to: SQLRaw("attempts + 1"))
+                .where("id", .in, ids).where("topic", .equal, topic).where("state", .equal, "ready").where("available_at", .lessThanOrEqual, now)
+                .where { $0.where("expires_at", .is, SQLLiteral.null).orWhere("expires_at", .greaterThan, now) }
+                .returning("id", "topic", "method", "payload", "request_id", "reply_to", "fault", "sender", "attempts")
+                .all()
+                .map(Self.message).sorted { $0.id < $1.id }
+        }
     }
 
     /// Leases up to `limit` messages of `topic` to `owner` until `leaseUntil`, oldest first: ready ones, and ones whose
