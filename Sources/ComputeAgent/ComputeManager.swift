@@ -141,7 +141,12 @@ public struct ComputeManager: Sendable {
         let credentials = message.credentials
         let unshelving = instance.vmState == .shelvedOffloaded
         let event = unshelving ? "compute_unshelve_instance" : "compute_build_and_run_instance"
-        await recordEvent(instance.id, credentials.requestId, event, start: now)
+        // The event starts with the build's first change, and finishes with its last (no message of its own).
+        var start: RecordActionEvent? = actionEvent(instance.id, credentials.requestId, event, start: now)
+        func started() -> RecordActionEvent? {
+            defer { start = nil }
+            return start
+        }
         var ports: [NetworkPort] = []
         // Ports this build made, which a failure deletes; an unshelved instance's ports are its own.
         var created: [NetworkPort] = []
@@ -151,7 +156,7 @@ public struct ComputeManager: Sendable {
             if unshelving {
                 ports = try await rebindPorts(instance)
             } else {
-                guard try await change(instance.id, InstanceChanges(taskState: .set(.networking)), expected: [.scheduling]) else { return }
+                guard try await change(instance.id, InstanceChanges(taskState: .set(.networking)), expected: [.scheduling], recording: started()) else { return }
                 ports = try await allocatePorts(instance, credentials: credentials)
                 created = ports
             }
@@ -163,7 +168,9 @@ public struct ComputeManager: Sendable {
             }
             var before: TaskState = unshelving ? .unshelving : .networking
             if !unshelving, !instance.requestedVolumes.isEmpty {
-                guard try await change(instance.id, InstanceChanges(taskState: .set(.blockDeviceMapping), networkInfo: vifs), expected: [before]) else {
+                guard try await change(
+                    instance.id, InstanceChanges(taskState: .set(.blockDeviceMapping), networkInfo: vifs), expected: [before], recording: started()
+                ) else {
                     try await cleanUp(instance.id, ports: created, credentials: credentials)
                     return
                 }
@@ -173,7 +180,7 @@ public struct ComputeManager: Sendable {
             let spawning = InstanceChanges(
                 taskState: .set(.spawning), networkInfo: vifs, volumeAttachments: volumes.attachments.isEmpty ? nil : volumes.attachments
             )
-            guard try await change(instance.id, spawning, expected: [before]) else {
+            guard try await change(instance.id, spawning, expected: [before], recording: started()) else {
                 try await cleanUp(instance.id, ports: created, credentials: credentials)
                 await release(volumes, of: instance.id, credentials: credentials)
                 return
@@ -187,8 +194,8 @@ public struct ComputeManager: Sendable {
                 vmState: .active, taskState: .clear, powerState: .running, launchedAt: now, clearShelvedImage: true,
                 sshForward: await driver.sshForward(instance.id), configDrive: spec.configDriveFiles != nil ? true : nil
             )
-            if try await change(instance.id, active, expected: [.spawning]) {
-                await recordEvent(instance.id, credentials.requestId, event, start: nil, result: "Success")
+            let success = actionEvent(instance.id, credentials.requestId, event, start: nil, result: "Success")
+            if try await change(instance.id, active, expected: [.spawning], recording: success) {
                 if let shelved = instance.shelvedImageId { try? await images.discard(shelved, credentials: credentials) }
             } else {
                 // Deleted while spawning: the delete gives back the volumes it finds on record, and finds nothing else left to do.
@@ -434,11 +441,11 @@ public struct ComputeManager: Sendable {
     /// Asks the conductor to apply `changes` if the task state is one of `expected`; false when it was no longer. A 503 (the control plane lost its
     /// database for a moment) is asked again, a few times over 15 s: the change may have been applied already, and
     /// the conductor answers true to one that is in place.
-    func change(_ id: InstanceID, _ changes: InstanceChanges, expected: [TaskState?]?) async throws -> Bool {
+    func change(_ id: InstanceID, _ changes: InstanceChanges, expected: [TaskState?]?, recording event: RecordActionEvent? = nil) async throws -> Bool {
         var attempt = 1
         while true {
             do {
-                return try await conductor.update(id, changes, expected: expected)
+                return try await conductor.update(id, changes, expected: expected, recording: event)
             } catch let fault as RemoteFault where fault.status == 503 && attempt < 5 {
                 logger.warning("compute \(host): the conductor could not change \(id) (\(fault.message)); asking again")
                 try await Task.sleep(for: .seconds(attempt))
@@ -451,8 +458,16 @@ public struct ComputeManager: Sendable {
     func recordEvent(
         _ id: InstanceID, _ requestId: String, _ name: String, start: Timestamp?, result: String? = nil, details: String? = nil
     ) async {
+        let message = actionEvent(id, requestId, name, start: start, result: result, details: details)
+        try? await conductor.recordEvent(message.event, of: id, requestId: requestId)
+    }
+
+    /// An event's start (`start` set) or its finish with `result`, to record.
+    func actionEvent(
+        _ id: InstanceID, _ requestId: String, _ name: String, start: Timestamp?, result: String? = nil, details: String? = nil
+    ) -> RecordActionEvent {
         let event = InstanceAction.Event(name: name, startTime: start ?? now, finishTime: result == nil ? nil : now, result: result, host: host, details: details)
-        try? await conductor.recordEvent(event, of: id, requestId: requestId)
+        return RecordActionEvent(instanceId: id, requestId: requestId, event: event)
     }
 
     /// The user as the network service sees it.

@@ -44,8 +44,10 @@ public struct ConductorService: Sendable {
             try await buildFailed(message, delivery: context.delivery)
         }
         server.answer(UpdateInstance.self) { message, context in
-            try await requireHost(of: message.instanceId, context)
-            return try await update(message.instanceId, message.changes, expected: message.expectedTaskStates)
+            let current = try await requireHost(of: message.instanceId, context)
+            guard try await update(message.instanceId, message.changes, expected: message.expectedTaskStates, current: current) else { return false }
+            if let event = message.event { try await recordEvent(event) }
+            return true
         }
         server.on(InstanceRemoved.self) { message, context in
             try await requireHost(of: message.instanceId, context)
@@ -114,13 +116,17 @@ public struct ConductorService: Sendable {
 
     /// A compute host's message about an instance: the instance must be placed on that host (and on `host`, when the
     /// message names one). Messages of the control plane pass.
-    func requireHost(of id: InstanceID, _ context: RPCContext, is host: String? = nil) async throws {
-        guard let sender = context.sender else { return }
-        let placed = try await repository.instance(id)?.host
-        guard placed == sender, host == nil || host == sender else {
-            logger.warning("conductor: compute host \(sender) was refused a change to instance \(id), which is on \(placed ?? "no host")")
+    /// Refuses a compute host's message about an instance that is not on it; the instance as read to check (nil for
+    /// the control plane's own messages, which are not checked).
+    @discardableResult
+    func requireHost(of id: InstanceID, _ context: RPCContext, is host: String? = nil) async throws -> Instance? {
+        guard let sender = context.sender else { return nil }
+        let instance = try await repository.instance(id)
+        guard let instance, instance.host == sender, host == nil || host == sender else {
+            logger.warning("conductor: compute host \(sender) was refused a change to instance \(id), which is on \(instance?.host ?? "no host")")
             throw StratusError.forbidden("Compute host \(sender) may not change instance \(id).")
         }
+        return instance
     }
 
     /// Asks the scheduler for hosts, records each instance's host and sends it there. Delivered again when a conductor
@@ -243,8 +249,11 @@ public struct ConductorService: Sendable {
     }
 
     /// Applies a host's changes if the task state is as expected, and moves the instance's migration along with them.
-    func update(_ id: InstanceID, _ changes: InstanceChanges, expected: [TaskState?]?) async throws -> Bool {
-        guard let current = try await repository.instance(id), current.vmState != .deleted else { return false }
+    /// `current`: the instance as just read, if it was.
+    func update(_ id: InstanceID, _ changes: InstanceChanges, expected: [TaskState?]?, current: Instance? = nil) async throws -> Bool {
+        let read: Instance?
+        if let current { read = current } else { read = try await repository.instance(id) }
+        guard let current = read, current.vmState != .deleted else { return false }
         var instance = changes.applied(to: current)
         guard instance != current || changes.migrationStatus != nil else {
             // Delivered again after a conductor died having applied it (the bus delivers at least once): in place.
@@ -254,7 +263,8 @@ public struct ConductorService: Sendable {
         guard try await repository.updateInstance(instance, expectedTaskStates: expected) else { return false }
         if let status = changes.migrationStatus { _ = try await backend.migrations.setMigrationStatus(instance: id, to: status, at: now) }
         // A guest that stopped running has no console any more: its console tokens go (Nova cleans them on stop too).
-        if ![.running, .paused].contains(instance.powerState) || instance.host != current.host {
+        let live: Set<PowerState> = [.running, .paused]
+        if live.contains(current.powerState) && !live.contains(instance.powerState) || instance.host != current.host {
             try await backend.consoleTokens.revoke(instanceId: id)
         }
         return true

@@ -98,11 +98,14 @@ public struct UpdateInstance: RPCRequest {
     public var instanceId: InstanceID
     public var changes: InstanceChanges
     public var expectedTaskStates: [TaskState?]?
+    /// An action event (its start or its finish) recorded with the change when it applies, instead of a message of its own.
+    public var event: RecordActionEvent?
 
-    public init(instanceId: InstanceID, changes: InstanceChanges, expectedTaskStates: [TaskState?]?) {
+    public init(instanceId: InstanceID, changes: InstanceChanges, expectedTaskStates: [TaskState?]?, event: RecordActionEvent? = nil) {
         self.instanceId = instanceId
         self.changes = changes
         self.expectedTaskStates = expectedTaskStates
+        self.event = event
     }
 }
 

@@ -53,8 +53,9 @@ public struct ConductorRPCAPI: Sendable {
     }
 
     /// Records the changes if the task state is one of `expected` (nil: whatever it is); whether it did.
-    public func update(_ id: InstanceID, _ changes: InstanceChanges, expected: [TaskState?]?) async throws -> Bool {
-        try await rpc.call(UpdateInstance(instanceId: id, changes: changes, expectedTaskStates: expected), to: Topic.conductor)
+    /// Applies `changes` if the task state is one of `expected` (and then records `event`, a build's start or finish).
+    public func update(_ id: InstanceID, _ changes: InstanceChanges, expected: [TaskState?]?, recording event: RecordActionEvent? = nil) async throws -> Bool {
+        try await rpc.call(UpdateInstance(instanceId: id, changes: changes, expectedTaskStates: expected, event: event), to: Topic.conductor)
     }
 
     public func buildFailed(_ id: InstanceID, on host: String, reason: String, alternates: [String], credentials: Credentials) async throws {
