@@ -226,7 +226,7 @@ let package = Package(
         .target(
             name: "Dashboard",
             dependencies: [
-                "HTTPSupport", "ServiceClients", hummingbird, httpTypes, logging, crypto,
+                "Database", "HTTPSupport", "ServiceClients", hummingbird, httpTypes, logging, crypto,
                 .product(name: "Mustache", package: "swift-mustache"),
             ],
             swiftSettings: strict
@@ -428,7 +428,7 @@ let package = Package(
         ),
         .testTarget(
             name: "DashboardTests",
-            dependencies: ["Dashboard", "StratusCore", "StratusTesting", hummingbird, hummingbirdTesting, httpTypes],
+            dependencies: ["Dashboard", "Database", "StratusCore", "StratusTesting", hummingbird, hummingbirdTesting, httpTypes],
             swiftSettings: strict
         ),
         .testTarget(

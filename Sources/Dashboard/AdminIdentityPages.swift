@@ -39,7 +39,7 @@ extension Dashboard {
                 .init(text: enabled ? "yes" : "no"),
             ], forms: [toggle("/dashboard/admin/projects/\(Self.segment(id))", enabled: enabled)])
         }
-        return render(session, ResourcePage(
+        return try await render(session, ResourcePage(
             title: "Projects", section: "admin_projects", columns: ["Name", "ID", "Description", "Enabled"], rows: rows,
             forms: [.init(action: "/dashboard/admin/projects/create", submit: "Create Project", fields: [
                 .init(name: "name", label: "Name", required: true), .init(name: "description", label: "Description"),
@@ -67,7 +67,7 @@ extension Dashboard {
                 ]),
             ])
         }
-        return render(session, ResourcePage(
+        return try await render(session, ResourcePage(
             title: "Users", section: "admin_users", columns: ["Name", "ID", "Primary Project", "Enabled"], rows: rows,
             forms: [.init(action: "/dashboard/admin/users/create", submit: "Create User", fields: [
                 .init(name: "name", label: "Name", required: true), .init(name: "password", label: "Password", type: "password", required: true),
@@ -90,7 +90,7 @@ extension Dashboard {
                 .init(action: base + "/delete", submit: "Delete", confirm: "Delete this aggregate?", danger: true),
             ])
         }
-        return render(session, ResourcePage(
+        return try await render(session, ResourcePage(
             title: "Host Aggregates", section: "admin_aggregates", columns: ["Name", "Availability Zone", "Hosts"], rows: rows,
             forms: [.init(action: "/dashboard/admin/aggregates/create", submit: "Create Aggregate", fields: [
                 .init(name: "name", label: "Name", required: true), .init(name: "zone", label: "Availability zone"),

@@ -51,7 +51,7 @@ extension Dashboard {
                 .init(text: "\(int("local_gb_used")) of \(int("local_gb")) GB"), .init(text: "\(int("running_vms"))"),
             ])
         }
-        return render(session, ResourcePage(
+        return try await render(session, ResourcePage(
             title: "Hypervisors", section: "admin_hypervisors", columns: ["Hostname", "Type", "State", "Status", "vCPUs used", "RAM used", "Disk used", "Instances"],
             rows: rows, empty: "No hypervisors."
         ))
@@ -74,7 +74,7 @@ extension Dashboard {
                 .init(text: service["disabled_reason"] as? String ?? ""), .init(text: service["updated_at"] as? String ?? ""),
             ], forms: forms)
         }
-        return render(session, ResourcePage(
+        return try await render(session, ResourcePage(
             title: "Compute Services", section: "admin_services",
             columns: ["Binary", "Host", "Zone", "Status", "State", "Forced Down", "Disabled Reason", "Last Updated"], rows: rows, empty: "No services."
         ))
@@ -104,7 +104,7 @@ extension Dashboard {
                 .init(text: text("addresses")), .init(text: text("flavor")), .init(text: text("status")), .init(text: text("task")), .init(text: text("power")),
             ])
         }
-        return render(session, ResourcePage(
+        return try await render(session, ResourcePage(
             title: "All Instances", section: "admin_instances",
             columns: ["Project", "Host", "Name", "Image", "IP Address", "Flavor", "Status", "Task", "Power State"], rows: rows, empty: "No instances."
         ))
@@ -139,7 +139,7 @@ extension Dashboard {
                 .init(text: isPublic ? "yes" : "no"), .init(text: access.map { projectNames[$0] ?? $0 }.joined(separator: ", ")),
             ], forms: forms))
         }
-        return render(session, ResourcePage(
+        return try await render(session, ResourcePage(
             title: "Flavors", section: "admin_flavors", columns: ["Name", "ID", "vCPUs", "RAM", "Root Disk", "Public", "Projects With Access"], rows: rows,
             forms: [.init(action: "/dashboard/admin/flavors/create", submit: "Create Flavor", fields: [
                 .init(name: "name", label: "Name", required: true), .init(name: "vcpus", label: "vCPUs", type: "number", value: "1", required: true),

@@ -10,13 +10,13 @@ extension Dashboard {
             var notice: String?
             if request.uri.queryParameters["expired"] != nil { notice = "Your session has expired or was ended. Log in again." }
             if request.uri.queryParameters["out"] != nil { notice = "You have logged out." }
-            return loginPage(domain: "Default", user: "", notice: notice, next: request.uri.queryParameters["next"].map(String.init))
+            return await loginPage(domain: "Default", user: "", notice: notice, next: request.uri.queryParameters["next"].map(String.init))
         }
         group.post("auth/login") { request, _ in await login(request) }
         group.post("auth/logout") { request, _ in
             await form(request) { session, _ in
                 _ = try? await api.call("DELETE", "/identity/v3/auth/tokens", token: session.token, headers: [("X-Subject-Token", session.token)])
-                sessions.remove(session.id)
+                try await sessions.remove(session.id)
                 return Self.redirect("/dashboard/auth/login?out=1", headers: [.setCookie: Self.sessionCookie("", request: request, maxAge: 0)])
             }
         }
@@ -28,39 +28,39 @@ extension Dashboard {
                 var switched = try await scoped(session.token, project: project, projects: session.projects)
                 switched.id = session.id
                 switched.csrf = session.csrf
-                sessions.replace(switched)
+                try await sessions.replace(switched)
                 return Self.redirect("/dashboard/project/overview")
             }
         }
     }
 
-    func loginPage(domain: String, user: String, notice: String?, next: String?, errors: [String: String] = [:], status: HTTPResponse.Status = .ok) -> Response {
+    func loginPage(domain: String, user: String, notice: String?, next: String?, errors: [String: String] = [:], status: HTTPResponse.Status = .ok) async -> Response {
         let context: [String: Any?] = [
             "domain": domain, "user": user, "notice": notice, "next": next ?? "",
             "error_domain": errors["domain"], "error_user": errors["user"], "error_password": errors["password"], "error_form": errors["form"],
         ]
         let body = Templates.render(templates, "login", context.compactMapValues { $0 })
-        return Self.html(layout(nil, title: "Log in", section: "login", body: body), status: status)
+        return Self.html(await layout(nil, title: "Log in", section: "login", body: body), status: status)
     }
 
     /// Authenticates with the password (unscoped), lists the user's projects and scopes a token to the first one (by
     /// name); the session keeps it, the browser gets the session's id.
     func login(_ request: Request) async -> Response {
         let form: FormBody
-        do { form = try await FormBody.read(request) } catch { return loginPage(domain: "Default", user: "", notice: nil, next: nil, errors: ["form": "The form could not be read."], status: .badRequest) }
+        do { form = try await FormBody.read(request) } catch { return await loginPage(domain: "Default", user: "", notice: nil, next: nil, errors: ["form": "The form could not be read."], status: .badRequest) }
         let domain = form.text("domain") ?? "", user = form.text("user") ?? "", password = form["password"] ?? ""
         let next = form.text("next").flatMap { $0.hasPrefix("/dashboard/") && !$0.hasPrefix("/dashboard/auth") ? $0 : nil }
         var errors: [String: String] = [:]
         if domain.isEmpty { errors["domain"] = "Enter the user's domain (Default for most users)." }
         if user.isEmpty { errors["user"] = "Enter a user name." }
         if password.isEmpty { errors["password"] = "Enter the password." }
-        guard errors.isEmpty else { return loginPage(domain: domain, user: user, notice: nil, next: next, errors: errors, status: .badRequest) }
+        guard errors.isEmpty else { return await loginPage(domain: domain, user: user, notice: nil, next: next, errors: errors, status: .badRequest) }
         do {
             let identity: [String: Any] = ["methods": ["password"], "password": ["user": ["name": user, "domain": ["name": domain], "password": password]]]
             let unscoped = try await api.call("POST", "/identity/v3/auth/tokens", token: nil, body: ["auth": ["identity": identity]])
             guard unscoped.isSuccess, let token = unscoped.subjectToken else {
                 let message = unscoped.status == 401 ? "Invalid user name, domain or password." : unscoped.faultMessage
-                return loginPage(domain: domain, user: user, notice: nil, next: next, errors: ["form": message], status: unscoped.status == 401 ? .unauthorized : .badRequest)
+                return await loginPage(domain: domain, user: user, notice: nil, next: next, errors: ["form": message], status: unscoped.status == 401 ? .unauthorized : .badRequest)
             }
             let projects = try await api.list("/identity/v3/auth/projects", "projects", token: token)
                 .compactMap { project -> DashboardSession.Project? in
@@ -69,15 +69,15 @@ extension Dashboard {
                 }
                 .sorted { $0.name < $1.name }
             guard let first = projects.first else {
-                return loginPage(domain: domain, user: user, notice: nil, next: next, errors: ["form": "You have no role in any project: ask an administrator for one."], status: .forbidden)
+                return await loginPage(domain: domain, user: user, notice: nil, next: next, errors: ["form": "You have no role in any project: ask an administrator for one."], status: .forbidden)
             }
             let scoped = try await scoped(token, project: first.id, projects: projects)
-            let session = sessions.create(scoped)
+            let session = try await sessions.create(scoped)
             let maxAge = max(0, Int(session.expiresAt.timeIntervalSinceNow))
             return Self.redirect(next ?? "/dashboard/project/instances", headers: [.setCookie: Self.sessionCookie(session.id, request: request, maxAge: maxAge)])
         } catch {
             logger.warning("dashboard: login failed: \(error)")
-            return loginPage(domain: domain, user: user, notice: nil, next: next, errors: ["form": "The identity service could not be reached; try again."], status: .serviceUnavailable)
+            return await loginPage(domain: domain, user: user, notice: nil, next: next, errors: ["form": "The identity service could not be reached; try again."], status: .serviceUnavailable)
         }
     }
 

@@ -3,6 +3,7 @@ public import HTTPSupport
 public import Hummingbird
 import HTTPTypes
 public import Logging
+public import Database
 import Mustache
 
 /// Horizon's everyday pages at `/dashboard`: server-rendered HTML (Mustache templates, escaping on), a stylesheet and
@@ -10,13 +11,15 @@ import Mustache
 /// own token, so it can show and do only what the user could with the CLI.
 public struct Dashboard: Sendable {
     let api: DashboardAPI
-    let sessions = SessionStore()
+    let sessions: SessionStore
     let templates: MustacheLibrary
     let logger: Logger
 
-    /// `listener`: where the APIs are served (this process's own listener).
-    public init(listener: ListenerURL, logger: Logger) {
+    /// `listener`: where the APIs are served (this process's own listener); `sessions`: where the sessions are kept
+    /// (the database every API process shares).
+    public init(listener: ListenerURL, sessions: any DashboardSessionRepository, logger: Logger) {
         api = DashboardAPI(baseURL: { listener.url })
+        self.sessions = SessionStore(repository: sessions)
         templates = Templates.library
         self.logger = logger
     }
@@ -35,7 +38,7 @@ public struct Dashboard: Sendable {
         addImageUploadRoute(to: group)
         // Any other page is the dashboard's 404 page, not an API's JSON fault.
         group.get("**") { request, _ in
-            errorPage(session(of: request), status: .notFound, title: "Not found", text: "There is no such page.")
+            await errorPage(try? await session(of: request), status: .notFound, title: "Not found", text: "There is no such page.")
         }
     }
 
@@ -44,57 +47,70 @@ public struct Dashboard: Sendable {
     /// A page of a logged-in user: `body` renders it with the session; no session, or one whose token the APIs no
     /// longer take, goes to the login page with a message; an API's refusal is a page of its own (never a 500).
     func page(_ request: Request, _ body: (DashboardSession) async throws -> Response) async -> Response {
-        guard let session = session(of: request) else { return Self.redirect("/dashboard/auth/login?next=" + Self.escapedPath(request)) }
+        let session: DashboardSession
+        do {
+            guard let found = try await self.session(of: request) else { return Self.redirect("/dashboard/auth/login?next=" + Self.escapedPath(request)) }
+            session = found
+        } catch {
+            return await failure(error, session: nil)
+        }
         do {
             return try await body(session)
         } catch {
-            return failure(error, session: session)
+            return await failure(error, session: session)
         }
     }
 
     /// A form's POST: the session's CSRF token must come with it; `body` acts and answers (usually a redirect).
     func form(_ request: Request, _ body: (DashboardSession, FormBody) async throws -> Response) async -> Response {
-        guard let session = session(of: request) else { return Self.redirect("/dashboard/auth/login") }
+        let session: DashboardSession
+        do {
+            guard let found = try await self.session(of: request) else { return Self.redirect("/dashboard/auth/login") }
+            session = found
+        } catch {
+            return await failure(error, session: nil)
+        }
         do {
             let form = try await FormBody.read(request)
             guard let csrf = form["csrf"], Self.constantTimeEqual(csrf, session.csrf) else {
-                return errorPage(session, status: .forbidden, title: "Form refused", text: "The form was stale or not sent by this dashboard. Reload the page and try again.")
+                return await errorPage(session, status: .forbidden, title: "Form refused", text: "The form was stale or not sent by this dashboard. Reload the page and try again.")
             }
             do {
                 return try await body(session, form)
             } catch DashboardError.badField(let field, let message, let back) {
-                sessions.refuse(session.id, .init(action: request.uri.path, field: field, message: message, values: form.retyped))
+                try await sessions.refuse(session.id, .init(action: request.uri.path, field: field, message: message, values: form.retyped))
                 return Self.redirect(back)
             }
         } catch {
-            return failure(error, session: session)
+            return await failure(error, session: session)
         }
     }
 
-    private func failure(_ error: any Error, session: DashboardSession) -> Response {
+    /// The page for what stopped a page or a form; `session` is nil when it could not be read.
+    private func failure(_ error: any Error, session: DashboardSession?) async -> Response {
         switch error {
         case DashboardError.api(401, _), DashboardError.loggedOut:
-            sessions.remove(session.id)
+            if let session { try? await try await sessions.remove(session.id) }
             return Self.redirect("/dashboard/auth/login?expired=1")
         case DashboardError.api(403, let message):
-            return errorPage(session, status: .forbidden, title: "Not allowed", text: message)
+            return await errorPage(session, status: .forbidden, title: "Not allowed", text: message)
         case DashboardError.api(404, let message):
-            return errorPage(session, status: .notFound, title: "Not found", text: message)
+            return await errorPage(session, status: .notFound, title: "Not found", text: message)
         case DashboardError.api(let status, let message):
-            return errorPage(session, status: HTTPResponse.Status(code: (400..<500).contains(status) ? status : 503), title: "The cloud refused", text: message)
+            return await errorPage(session, status: HTTPResponse.Status(code: (400..<500).contains(status) ? status : 503), title: "The cloud refused", text: message)
         default:
             logger.warning("dashboard: \(error)")
-            return errorPage(session, status: .serviceUnavailable, title: "Unavailable", text: "The cloud could not be reached; try again.")
+            return await errorPage(session, status: .serviceUnavailable, title: "Unavailable", text: "The cloud could not be reached; try again.")
         }
     }
 
-    func errorPage(_ session: DashboardSession?, status: HTTPResponse.Status, title: String, text: String) -> Response {
+    func errorPage(_ session: DashboardSession?, status: HTTPResponse.Status, title: String, text: String) async -> Response {
         let body = Templates.render(templates, "error", ["title": title, "text": text])
-        return Self.html(layout(session, title: title, section: "", body: body), status: status)
+        return Self.html(await layout(session, title: title, section: "", body: body), status: status)
     }
 
     /// The page around `body`: navigation, project switcher, the session's messages.
-    func layout(_ session: DashboardSession?, title: String, section: String, body: String) -> String {
+    func layout(_ session: DashboardSession?, title: String, section: String, body: String) async -> String {
         var context: [String: Any] = ["title": title, "body": body]
         if let session {
             context["session"] = [
@@ -102,16 +118,16 @@ public struct Dashboard: Sendable {
                 "projects": session.projects.map { ["id": $0.id, "name": $0.name, "current": $0.id == session.projectId] },
             ] as [String: Any]
             // A refusal the page did not show next to its field is shown with the notices.
-            let refusal = sessions.takeRefusal(session.id).map { DashboardSession.Notice(text: $0.message, isError: true) }
-            context["notices"] = (sessions.takeNotices(session.id) + (refusal.map { [$0] } ?? [])).map { ["text": $0.text, "error": $0.isError] }
+            let messages = (try? await sessions.takeMessages(session)) ?? []
+            context["notices"] = messages.map { ["text": $0.text, "error": $0.isError] }
         }
         context["section_" + section] = true
         return Templates.render(templates, "layout", context)
     }
 
-    func session(of request: Request) -> DashboardSession? {
+    func session(of request: Request) async throws -> DashboardSession? {
         guard let id = Self.cookie(Self.sessionCookie, in: request) else { return nil }
-        return sessions.session(id)
+        return try await sessions.session(id)
     }
 
     // MARK: Responses

@@ -22,7 +22,7 @@ extension Dashboard {
     }
 
     func uploadImage(_ request: Request) async -> Response {
-        guard let session = session(of: request) else { return Self.text("Your session has expired. Log in again.", status: .unauthorized) }
+        guard let session = (try? await session(of: request)) ?? nil else { return Self.text("Your session has expired. Log in again.", status: .unauthorized) }
         let length = request.headers[.contentLength].flatMap(Int.init) ?? 0
         guard let boundary = MultipartImageForm.boundary(of: request.headers[.contentType]) else {
             let query = request.uri.queryParameters
@@ -40,9 +40,9 @@ extension Dashboard {
             (status, message) = (.badRequest, "The upload did not complete; try again.")
         }
         guard status != .forbidden else {
-            return errorPage(session, status: .forbidden, title: "Form refused", text: message)
+            return await errorPage(session, status: .forbidden, title: "Form refused", text: message)
         }
-        if status != .ok { sessions.notify(session.id, message, isError: true) }
+        if status != .ok { try? await sessions.notify(session.id, message, isError: true) }
         return Self.redirect("/dashboard/project/images")
     }
 
@@ -76,7 +76,7 @@ extension Dashboard {
                 throw DashboardError.api(upload.status, reply.faultMessage)
             }
             guard isComplete() else { throw MultipartImageForm.Failure.malformed("The form did not end after the file.") }
-            sessions.notify(session.id, "Image \(name) uploaded.")
+            try await sessions.notify(session.id, "Image \(name) uploaded.")
             return (.ok, "Image \(name) uploaded.")
         } catch {
             if let created { _ = try? await api.call("DELETE", "/image/v2/images/\(Self.segment(created))", token: session.token) }

@@ -29,7 +29,7 @@ extension Dashboard {
         let body = Templates.render(templates, "instances", [
             "rows": try await instanceRows(session), "csrf": session.csrf, "canWrite": session.canWrite,
         ])
-        return Self.html(layout(session, title: "Instances", section: "instances", body: body), status: .ok)
+        return Self.html(await layout(session, title: "Instances", section: "instances", body: body), status: .ok)
     }
 
     /// The table's rows (`GET …/rows` for the live refresh).
@@ -64,9 +64,9 @@ extension Dashboard {
         var deleted = 0
         for id in ids {
             let reply = try await api.call("DELETE", "/compute/v2.1/servers/\(Self.segment(id))", token: session.token)
-            if reply.isSuccess { deleted += 1 } else { sessions.notify(session.id, reply.faultMessage, isError: true) }
+            if reply.isSuccess { deleted += 1 } else { try await sessions.notify(session.id, reply.faultMessage, isError: true) }
         }
-        if deleted > 0 { sessions.notify(session.id, "Deleting \(deleted) instance\(deleted == 1 ? "" : "s").") }
+        if deleted > 0 { try await sessions.notify(session.id, "Deleting \(deleted) instance\(deleted == 1 ? "" : "s").") }
         return Self.redirect("/dashboard/project/instances")
     }
 
@@ -103,11 +103,11 @@ extension Dashboard {
         ]
         if let console { context["console"] = console }
         let changes = ["snapshot_name", "flavor", "image"]
-        if let refusal = sessions.takeRefusal(session.id, if: { $0.action.hasSuffix("/instances/\(id)/action") && changes.contains($0.field) }) {
+        if let refusal = try await sessions.takeRefusal(session.id, if: { $0.action.hasSuffix("/instances/\(id)/action") && changes.contains($0.field) }) {
             context["error_" + refusal.field] = refusal.message
         }
         let body = Templates.render(templates, "instance", context)
-        return Self.html(layout(session, title: row["name"] as? String ?? id, section: "instances", body: body), status: .ok)
+        return Self.html(await layout(session, title: row["name"] as? String ?? id, section: "instances", body: body), status: .ok)
     }
 
     /// The instance's actions with their events (of the latest ten: one call each, at 2.51, where a member sees

@@ -59,7 +59,7 @@ extension Dashboard {
         ]
         for (field, message) in errors { context["error_" + field] = message }
         let body = Templates.render(templates, "launch", context)
-        return Self.html(layout(session, title: "Launch Instance", section: "launch", body: body), status: status)
+        return Self.html(await layout(session, title: "Launch Instance", section: "launch", body: body), status: status)
     }
 
     private func option(_ value: Any?, _ label: Any?, _ chosen: Set<String>) -> [String: Any] {
@@ -106,7 +106,7 @@ extension Dashboard {
         let reply = try await api.call("POST", "/compute/v2.1/servers", token: session.token, body: body)
         if reply.status == 401 { throw DashboardError.api(401, reply.faultMessage) }
         guard reply.isSuccess else { return try await launchPage(session, form: form, errors: ["form": reply.faultMessage], status: .badRequest) }
-        sessions.notify(session.id, "Launching \(count == 1 ? "instance \"\(name)\"" : "\(count) instances named \"\(name)\"").")
+        try await sessions.notify(session.id, "Launching \(count == 1 ? "instance \"\(name)\"" : "\(count) instances named \"\(name)\"").")
         return Self.redirect("/dashboard/project/instances")
     }
 }

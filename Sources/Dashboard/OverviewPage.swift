@@ -61,6 +61,6 @@ extension Dashboard {
                  "hours": String(format: "%.2f", server["hours"] as? Double ?? 0)]
             },
         ]) { $1 })
-        return Self.html(layout(session, title: "Overview", section: "overview", body: body), status: .ok)
+        return Self.html(await layout(session, title: "Overview", section: "overview", body: body), status: .ok)
     }
 }

@@ -34,10 +34,10 @@ extension Dashboard {
         }
     }
 
-    func render(_ session: DashboardSession, _ page: ResourcePage) -> Response {
-        let refusal = sessions.takeRefusal(session.id, if: page.shows)
+    func render(_ session: DashboardSession, _ page: ResourcePage) async throws -> Response {
+        let refusal = try await sessions.takeRefusal(session.id, if: page.shows)
         let body = Templates.render(templates, "resources", page.context(csrf: session.csrf, refusal: refusal))
-        return Self.html(layout(session, title: page.title, section: page.section, body: body), status: .ok)
+        return Self.html(await layout(session, title: page.title, section: page.section, body: body), status: .ok)
     }
 
     /// One API call for a form: its success or its fault is the next page's notice; then back to `back` (to
@@ -48,7 +48,7 @@ extension Dashboard {
     ) async throws -> Response {
         let reply = try await api.call(method, path, token: session.token, body: body, headers: headers)
         if reply.status == 401 { throw DashboardError.api(401, reply.faultMessage) }
-        sessions.notify(session.id, reply.isSuccess ? done : reply.faultMessage, isError: !reply.isSuccess)
+        try await sessions.notify(session.id, reply.isSuccess ? done : reply.faultMessage, isError: !reply.isSuccess)
         return Self.redirect(reply.isSuccess ? backWhenDone ?? back : back)
     }
 
@@ -88,7 +88,7 @@ extension Dashboard {
             ], forms: forms)
         }
         let imageOptions = [(value: "", label: "None (empty)")] + (try await images).sorted { $0.value < $1.value }.map { (value: $0.key, label: $0.value) }
-        return render(session, ResourcePage(
+        return try await render(session, ResourcePage(
             title: "Volumes", section: "volumes", columns: ["Name", "ID", "Size", "Status", "Attached To", "Bootable"], rows: rows,
             forms: session.canWrite ? [.init(action: "/dashboard/project/volumes/create", submit: "Create Volume", fields: [
                 .init(name: "name", label: "Name"), .init(name: "size", label: "Size (GB)", type: "number", value: "1", required: true),
@@ -110,7 +110,7 @@ extension Dashboard {
         }
         var page = ResourcePage(title: "Images", section: "images", columns: ["Name", "Status", "Visibility", "Format", "Size"], rows: rows, empty: "No images.")
         page.upload = session.canWrite ? Self.diskFormats : nil
-        return render(session, page)
+        return try await render(session, page)
     }
 
     /// Glance's own fields of an image; every other field is a custom property (always a string).
@@ -148,7 +148,7 @@ extension Dashboard {
                       value: properties.map { "\($0.key)=\($0.value)" }.joined(separator: "\n")),
             ])]
         }
-        return render(session, page)
+        return try await render(session, page)
     }
 
     /// The JSON patch that makes `image` what the edit form says: its fields replaced, custom properties added,
@@ -198,7 +198,7 @@ extension Dashboard {
                 .init(action: "/dashboard/project/networks/\(Self.segment(id))/delete", submit: "Delete", confirm: "Delete this network?", danger: true),
             ] : [])
         }
-        return render(session, ResourcePage(
+        return try await render(session, ResourcePage(
             title: "Networks", section: "networks", columns: ["Name", "Subnets", "Shared", "Status"], rows: rows,
             forms: session.canWrite ? [.init(action: "/dashboard/project/networks/create", submit: "Create Network", fields: [
                 .init(name: "name", label: "Name", required: true), .init(name: "cidr", label: "Subnet (CIDR, optional)"),
@@ -215,7 +215,7 @@ extension Dashboard {
                 .init(text: port["mac_address"] as? String ?? ""), .init(text: port["device_owner"] as? String ?? ""), .init(text: port["status"] as? String ?? ""),
             ])
         }
-        return render(session, ResourcePage(
+        return try await render(session, ResourcePage(
             title: "Ports", section: "networks", columns: ["Name", "ID", "Fixed IPs", "MAC Address", "Attached Device", "Status"], rows: rows,
             empty: "No ports.", back: ("All networks", "/dashboard/project/networks")
         ))
@@ -232,7 +232,7 @@ extension Dashboard {
                 .init(action: "/dashboard/project/security_groups/\(Self.segment(id))/delete", submit: "Delete", confirm: "Delete this security group?", danger: true),
             ] : [])
         }
-        return render(session, ResourcePage(
+        return try await render(session, ResourcePage(
             title: "Security Groups", section: "security_groups", columns: ["Name", "Description", "Rules"], rows: rows,
             forms: session.canWrite ? [.init(action: "/dashboard/project/security_groups/create", submit: "Create Security Group", fields: [
                 .init(name: "name", label: "Name", required: true), .init(name: "description", label: "Description"),
@@ -253,7 +253,7 @@ extension Dashboard {
                 .init(action: "/dashboard/project/security_group_rules/\(Self.segment(ruleId))/delete", submit: "Delete Rule", hidden: [("group", id)], danger: true),
             ] : [])
         }
-        return render(session, ResourcePage(
+        return try await render(session, ResourcePage(
             title: "Rules of \(group["name"] as? String ?? id)", section: "security_groups",
             columns: ["Direction", "Ether Type", "Protocol", "Ports", "Remote"], rows: rows,
             forms: session.canWrite ? [.init(action: "/dashboard/project/security_groups/\(Self.segment(id))/add_rule", submit: "Add Rule", fields: [
@@ -273,7 +273,7 @@ extension Dashboard {
                 .init(action: "/dashboard/project/key_pairs/\(Self.segment(name))/delete", submit: "Delete", confirm: "Delete this key pair?", danger: true),
             ] : [])
         }
-        return render(session, ResourcePage(
+        return try await render(session, ResourcePage(
             title: "Key Pairs", section: "key_pairs", columns: ["Name", "Type", "Fingerprint"], rows: rows,
             forms: session.canWrite ? [.init(action: "/dashboard/project/key_pairs/create", submit: "Import Public Key", fields: [
                 .init(name: "name", label: "Name", required: true), .init(name: "public_key", label: "Public key", type: "textarea", required: true),
@@ -300,11 +300,11 @@ extension Dashboard {
             let back = "/dashboard/project/networks"
             let network = try await api.call("POST", "/networking/v2.0/networks", token: session.token, body: ["network": ["name": name]])
             guard network.isSuccess, let id = (network.body["network"] as? [String: Any])?["id"] as? String else {
-                sessions.notify(session.id, network.faultMessage, isError: true)
+                try await sessions.notify(session.id, network.faultMessage, isError: true)
                 return Self.redirect(back)
             }
             guard let cidr = form.text("cidr") else {
-                sessions.notify(session.id, "Network \(name) created.")
+                try await sessions.notify(session.id, "Network \(name) created.")
                 return Self.redirect(back)
             }
             let subnet = try await api.call("POST", "/networking/v2.0/subnets", token: session.token, body: [
@@ -313,10 +313,10 @@ extension Dashboard {
             guard subnet.isSuccess else {
                 // The network goes with its subnet: nothing half made stays.
                 _ = try await api.call("DELETE", "/networking/v2.0/networks/\(Self.segment(id))", token: session.token)
-                sessions.notify(session.id, subnet.faultMessage, isError: true)
+                try await sessions.notify(session.id, subnet.faultMessage, isError: true)
                 return Self.redirect(back)
             }
-            sessions.notify(session.id, "Network \(name) created with subnet \(cidr).")
+            try await sessions.notify(session.id, "Network \(name) created with subnet \(cidr).")
             return Self.redirect(back)
         case "security_groups":
             guard let name = form.text("name") else { throw DashboardError.badField("name", message: "Give the security group a name.", back: "/dashboard/project/security_groups") }

@@ -90,7 +90,7 @@ public enum CloudProcess {
         let listener = ListenerURL(publicURL)
         let router = CloudRouter.build(
             identity: identity, image: image, network: network, volume: volume.api, compute: compute.api, metadata: metadata, consoles: consoles,
-            dashboard: Dashboard(listener: listener, logger: logger), logger: logger
+            dashboard: Dashboard(listener: listener, sessions: backend.dashboardSessions, logger: logger), logger: logger
         )
         var app = Application(
             router: router,

@@ -113,7 +113,7 @@ public final class TestCloud: Sendable {
         let router = CloudRouter.build(
             identity: identity, image: image, network: network, volume: volume.api, compute: compute.api,
             metadata: MetadataAPI(backend: backend, signer: metadataSigner), consoles: consoles,
-            dashboard: Dashboard(listener: listener, logger: logger), logger: logger
+            dashboard: Dashboard(listener: listener, sessions: backend.dashboardSessions, logger: logger), logger: logger
         )
         let application = Application(
             router: router, server: consoles.serverBuilder(), services: compute.services + volume.services, logger: logger

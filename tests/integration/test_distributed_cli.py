@@ -144,6 +144,30 @@ def test_servers_on_every_host_through_the_cli(cloud: Cloud, cluster: Cluster):
     assert cloud.json("server", "list") == []
 
 
+def test_a_dashboard_session_made_on_one_api_process_serves_on_the_other(cloud: Cloud, cluster: Cluster):
+    """Behind a load balancer a browser meets both API processes: the session is in the database, not in one process."""
+    import http.client
+
+    def request(api: int, method: str, path: str, body: str = "", cookie: str = "") -> http.client.HTTPResponse:
+        origin = re.search(r"stratus ready: http://([^/]+)/identity/v3", cluster.log(f"api-{api}")).group(1)
+        connection = http.client.HTTPConnection(origin, timeout=30)
+        headers = {"Content-Type": "application/x-www-form-urlencoded", **({"Cookie": cookie} if cookie else {})}
+        connection.request(method, path, body=body, headers=headers)
+        return connection.getresponse()
+
+    form = urllib.parse.urlencode({"domain": "Default", "user": "admin", "password": cloud.openrc_env()["OS_PASSWORD"]})
+    login = request(1, "POST", "/dashboard/auth/login", form)
+    assert login.status == 303, login.read()
+    cookie = login.getheader("Set-Cookie").split(";")[0]
+    page = request(2, "GET", "/dashboard/admin/hypervisors", cookie=cookie)
+    text = page.read().decode()
+    assert page.status == 200 and all(host in text for host in HOSTS), text[:500]
+    csrf = re.search(r'name="csrf" value="([^"]+)"', text).group(1)
+    assert request(2, "POST", "/dashboard/auth/logout", urllib.parse.urlencode({"csrf": csrf}), cookie).status == 303
+    gone = request(1, "GET", "/dashboard/project/instances", cookie=cookie)
+    assert gone.status == 303 and "/dashboard/auth/login" in gone.getheader("Location"), "logged out on both"
+
+
 def test_a_host_may_not_link_as_another(cluster: Cluster, stratus_bin: Path):
     """compute-2's credentials presented as compute-1: the link is refused, and the control plane logs it."""
     api = json.loads((cluster.data_dir / "compute-2" / "credentials.json").read_text())["auth_url"].removesuffix("/identity/v3")

@@ -29,6 +29,7 @@ public struct Migration: Sendable {
         .messages,
         .requestSpecs,
         .messageIndex,
+        .dashboardSessions,
     ]
 }
 
