@@ -13,7 +13,7 @@ public final class PostgresBackend: SQLBackend {
     private let client: PostgresClient
     private let logger: Logger
     /// Posted from PostgreSQL's notifications (`forwardMessageNotifications`), this process's own enqueues included.
-    public let messageSignal = MessageSignal(inProcess: false)
+    public let messageSignal = MessageSignal()
     /// How long an operation may take before it is given up as unavailable. PostgresNIO (1.33) can leave a query
     /// waiting forever when PostgreSQL closes the connection under it (a restart): without this, the request or
     /// message handler waiting on it would never finish.
@@ -59,11 +59,16 @@ public final class PostgresBackend: SQLBackend {
         try await withTranslatedErrors(Self.translate) {
             try await abandoned(after: operationDeadline) { [client, logger, messageSignal] in
                 try await client.withTransaction(logger: logger) { connection in
-                    try await body(TransactionExecutor(db: connection.sql(), translate: Self.translate, messageSignal: messageSignal))
+                    try await body(TransactionExecutor(
+                        db: connection.sql(), translate: Self.translate, messageSignal: messageSignal,
+                        postgres: PostgresStatements(source: .connection(connection), logger: logger)
+                    ))
                 }
             }
         }
     }
+
+    public var postgres: PostgresStatements? { PostgresStatements(source: .pool(client, deadline: operationDeadline), logger: logger) }
 
     public var services: [any Service] { [client] }
 

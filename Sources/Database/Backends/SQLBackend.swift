@@ -9,6 +9,8 @@ public protocol SQLExecutor: Sendable {
     func run<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T
     /// Wakes this process's consumers of the message bus (see `MessageQueue.enqueue`).
     var messageSignal: MessageSignal { get }
+    /// The message bus's prepared statements, on PostgreSQL; nil on SQLite.
+    var postgres: PostgresStatements? { get }
 }
 
 /// A handle already inside a transaction: repositories built on it take part in that transaction.
@@ -17,6 +19,7 @@ struct TransactionExecutor: SQLExecutor {
     let db: any SQLDatabase
     let translate: @Sendable (any Error) -> any Error
     let messageSignal: MessageSignal
+    var postgres: PostgresStatements? = nil
 
     func run<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         try await withTranslatedErrors(translate) { try await body(db) }

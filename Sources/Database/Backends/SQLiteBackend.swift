@@ -13,7 +13,8 @@ public final class SQLiteBackend: SQLBackend {
     private let connection: SQLiteConnection
     private let mutex = AsyncMutex()
     /// Every writer of the database is this process: an enqueue wakes the consumers directly.
-    public let messageSignal = MessageSignal(inProcess: true)
+    public let messageSignal = MessageSignal()
+    public var postgres: PostgresStatements? { nil }
 
     private init(connection: SQLiteConnection) {
         self.connection = connection

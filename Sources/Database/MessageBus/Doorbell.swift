@@ -105,17 +105,12 @@ public final class MessageSignal: Sendable {
     }
 
     private let bells = Mutex(Bells())
-    /// Whether enqueues post here directly (SQLite, where every writer is this process) rather than through the
-    /// database's notifications (PostgreSQL).
-    public let isInProcess: Bool
 
     /// Names this process's call reply topics (`replyTopic()`) and, on PostgreSQL, the channel their replies are
     /// notified on (`replyChannel`).
     private let replyId = UUID().uuidString.lowercased()
 
-    public init(inProcess: Bool) {
-        isInProcess = inProcess
-    }
+    public init() {}
 
     /// A new reply topic for one call of this process.
     public func replyTopic() -> String { "reply.\(replyId).\(UUID().uuidString.lowercased())" }

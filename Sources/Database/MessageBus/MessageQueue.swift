@@ -26,15 +26,24 @@ public struct MessageQueue: Sendable {
         self.executor = executor
     }
 
-    /// Adds a message for `topic` and wakes its consumers with its id: in this process on SQLite (where every writer
-    /// is), by `pg_notify`, sent on commit, on PostgreSQL. Returns the message's id.
+    /// Adds a message for `topic` and wakes its consumers with its id: by `pg_notify`, sent on commit, on PostgreSQL
+    /// (one prepared statement: the row and its notification); in this process on SQLite (where every writer is).
+    /// Returns the message's id.
     @discardableResult
     public func enqueue(
         _ envelope: Envelope, topic: String, replyTo: String? = nil, correlationId: Int64? = nil, now: Int64, expiresAt: Int64? = nil
     ) async throws -> Int64 {
         let (payload, fault) = try Self.text(of: envelope)
+        if let postgres = executor.postgres {
+            let ids = try await postgres.rows(EnqueueStatement(
+                topic: topic, method: envelope.method, payload: payload, requestId: envelope.requestId, replyTo: replyTo, correlationId: correlationId,
+                fault: fault, sender: envelope.sender, now: now, expiresAt: expiresAt, channel: Self.channel
+            ))
+            guard let id = ids.first else { throw DatabaseError.invalidLocation("the database returned no id for a new message") }
+            return id
+        }
         let id = try await executor.run { db in
-            let insert = db.insert(into: "messages")
+            try await db.insert(into: "messages")
                 .columns(
                     "topic", "method", "payload", "request_id", "reply_to", "correlation_id", "fault", "sender", "state", "attempts",
                     "created_at", "available_at", "expires_at"
@@ -44,22 +53,21 @@ public struct MessageQueue: Sendable {
                     SQLBind(fault), SQLBind(envelope.sender), SQLBind("ready"), SQLBind(0), SQLBind(now), SQLBind(now), SQLBind(expiresAt)
                 )
                 .returning("id")
-            guard db.dialect.name == "postgresql" else { return try await insert.first(decodingColumn: "id", as: Int64.self) }
-            // One statement: the row and its notification (sent on commit) in a single round trip.
-            return try await db.raw("""
-                WITH message AS (\(insert.query))
-                SELECT id, pg_notify(\(bind: Self.channel), id::text || ' ' || \(bind: topic))::text AS notified FROM message
-                """).first(decodingColumn: "id", as: Int64.self)
+                .first(decodingColumn: "id", as: Int64.self)
         }
         guard let id else { throw DatabaseError.invalidLocation("the database returned no id for a new message") }
-        if executor.messageSignal.isInProcess { executor.messageSignal.post(topic, announcing: id) }
+        executor.messageSignal.post(topic, announcing: id)
         return id
     }
 
     /// Leases the messages `ids` of `topic` that are ready to `owner` until `leaseUntil` (the ones a notification
     /// announced: a point update each, where `claim(topic:…)` looks for them).
     public func claim(ids: [Int64], topic: String, owner: String, now: Int64, leaseUntil: Int64) async throws -> [QueuedMessage] {
-        try await executor.run { db in
+        if let postgres = executor.postgres {
+            return try await postgres.rows(ClaimAnnouncedStatement(ids: ids, topic: topic, owner: owner, now: now, leaseUntil: leaseUntil))
+                .map(QueuedMessage.init).sorted { $0.id < $1.id }
+        }
+        return try await executor.run { db in
             try await db.update("messages")
                 .set("state", to: "claimed").set("lease_owner", to: owner).set("lease_expires_at", to: leaseUntil)
                 .set("attempts", to: SQLRaw("attempts + 1"))
@@ -96,6 +104,10 @@ public struct MessageQueue: Sendable {
 
     /// Removes a handled message, if `owner` still holds it.
     public func complete(_ id: Int64, owner: String) async throws {
+        if let postgres = executor.postgres {
+            _ = try await postgres.rows(CompleteCastStatement(id: id, owner: owner))
+            return
+        }
         try await executor.run { db in
             try await db.delete(from: "messages").where("id", .equal, id).where("lease_owner", .equal, owner).run()
         }
@@ -107,8 +119,8 @@ public struct MessageQueue: Sendable {
     /// (when it fits in one), so the caller need not read it back; the row stays for a caller whose notification was
     /// lost with its connection (and is pruned once `expiresAt` passes).
     public func complete(_ id: Int64, owner: String, reply: Envelope, topic: String, now: Int64, expiresAt: Int64) async throws {
-        let signal = executor.messageSignal
-        guard !signal.isInProcess else {
+        guard let postgres = executor.postgres else {
+            let signal = executor.messageSignal
             let held = try await executor.run { db in
                 try await db.delete(from: "messages").where("id", .equal, id).where("lease_owner", .equal, owner).returning("id").first() != nil
             }
@@ -122,18 +134,10 @@ public struct MessageQueue: Sendable {
         } else {
             (Self.channel, topic)
         }
-        try await executor.run { db in
-            try await db.raw("""
-                WITH done AS (DELETE FROM messages WHERE id = \(bind: id) AND lease_owner = \(bind: owner) RETURNING id),
-                reply AS (
-                    INSERT INTO messages (topic, method, payload, request_id, correlation_id, fault, state, attempts, created_at, available_at, expires_at)
-                    SELECT \(bind: topic), \(bind: reply.method), \(bind: payload), \(bind: reply.requestId), done.id, \(bind: fault), 'ready', 0,
-                        \(bind: now), \(bind: now), \(bind: expiresAt)
-                    FROM done RETURNING id
-                )
-                SELECT id, pg_notify(\(bind: channel), \(bind: message))::text AS notified FROM reply
-                """).run()
-        }
+        _ = try await postgres.rows(CompleteCallStatement(
+            id: id, owner: owner, topic: topic, method: reply.method, payload: payload, requestId: reply.requestId, fault: fault, now: now,
+            expiresAt: expiresAt, channel: channel, message: message
+        ))
     }
 
     /// An envelope's payload and fault as the row's text columns.
