@@ -1,7 +1,7 @@
 import Foundation
 import Logging
 import Messaging
-public import PostgresNIO
+import PostgresNIO
 
 /// The message bus's hot statements on PostgreSQL, prepared: parsed and planned once per connection instead of at
 /// every message (which took most of each statement's time: 0.25-0.33 ms of PostgreSQL's work against 0.11 ms
@@ -34,6 +34,16 @@ public struct PostgresStatements: Sendable {
         var rows: [Statement.Row] = []
         for try await row in try await connection.execute(statement, logger: logger) { rows.append(row) }
         return rows
+    }
+}
+
+extension PostgresBindings {
+    /// The bindings of `values`, in order (nil: NULL, typed by its place in the statement).
+    init(_ values: [(any PostgresThrowingDynamicTypeEncodable)?]) throws {
+        self.init(capacity: values.count)
+        for value in values {
+            if let value { try append(value) } else { appendNull() }
+        }
     }
 }
 
@@ -79,19 +89,7 @@ struct EnqueueStatement: PostgresPreparedStatement {
     var channel: String
 
     func makeBindings() throws -> PostgresBindings {
-        var bindings = PostgresBindings()
-        bindings.append(topic)
-        bindings.append(method)
-        bindings.append(payload)
-        bindings.append(requestId)
-        bindings.append(replyTo)
-        bindings.append(correlationId)
-        bindings.append(fault)
-        bindings.append(sender)
-        bindings.append(now)
-        bindings.append(expiresAt)
-        bindings.append(channel)
-        return bindings
+        try PostgresBindings([topic, method, payload, requestId, replyTo, correlationId, fault, sender, now, expiresAt, channel])
     }
 
     func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode((Int64, String).self).0 }
@@ -114,13 +112,7 @@ struct ClaimAnnouncedStatement: PostgresPreparedStatement {
     var leaseUntil: Int64
 
     func makeBindings() throws -> PostgresBindings {
-        var bindings = PostgresBindings()
-        bindings.append(ids)
-        bindings.append(topic)
-        bindings.append(owner)
-        bindings.append(now)
-        bindings.append(leaseUntil)
-        return bindings
+        try PostgresBindings([ids, topic, owner, now, leaseUntil])
     }
 
     func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Row.self) }
@@ -136,10 +128,7 @@ struct CompleteCastStatement: PostgresPreparedStatement {
     var owner: String
 
     func makeBindings() throws -> PostgresBindings {
-        var bindings = PostgresBindings()
-        bindings.append(id)
-        bindings.append(owner)
-        return bindings
+        try PostgresBindings([id, owner])
     }
 
     func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Int64.self) }
@@ -171,19 +160,7 @@ struct CompleteCallStatement: PostgresPreparedStatement {
     var message: String
 
     func makeBindings() throws -> PostgresBindings {
-        var bindings = PostgresBindings()
-        bindings.append(id)
-        bindings.append(owner)
-        bindings.append(topic)
-        bindings.append(method)
-        bindings.append(payload)
-        bindings.append(requestId)
-        bindings.append(fault)
-        bindings.append(now)
-        bindings.append(expiresAt)
-        bindings.append(channel)
-        bindings.append(message)
-        return bindings
+        try PostgresBindings([id, owner, topic, method, payload, requestId, fault, now, expiresAt, channel, message])
     }
 
     func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode((Int64, String).self).0 }
