@@ -46,6 +46,10 @@ struct FlavorAndKeypairTests {
             #expect(try await nova(client, .delete, "/flavors/p1", admin).status == 202)
             expectNovaFault(try await nova(client, .get, "/flavors/p1", admin), 404)
             expectNovaFault(try await nova(client, .post, "/flavors", admin, ["flavor": ["name": "bad", "ram": 0, "vcpus": 1, "disk": 1]]), 400)
+            // The id may be a JSON number, as Nova's schema allows (tempest sends one), and the RAM a numeric string.
+            let numbered = try await nova(client, .post, "/flavors", admin, ["flavor": ["name": "numbered", "ram": "64", "vcpus": 1, "disk": 0, "id": 1265535338]])
+            #expect(numbered.status == 200 && numbered.string("flavor", "id") == "1265535338", "\(numbered.summary)")
+            expectNovaFault(try await nova(client, .post, "/flavors", admin, ["flavor": ["name": "half", "ram": 64, "vcpus": 1, "disk": 0, "id": 1.5]]), 400)
         }
     }
 

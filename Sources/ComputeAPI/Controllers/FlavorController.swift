@@ -123,7 +123,13 @@ struct FlavorController: Sendable {
         guard let ram = try body.int("ram", in: 1...Int(Int32.max)) else { throw StratusError.badRequest("Invalid input for field/attribute flavor. 'ram' is a required property") }
         guard let vcpus = try body.int("vcpus", in: 1...Int(Int32.max)) else { throw StratusError.badRequest("Invalid input for field/attribute flavor. 'vcpus' is a required property") }
         guard let disk = try body.int("disk", in: 0...Int(Int32.max)) else { throw StratusError.badRequest("Invalid input for field/attribute flavor. 'disk' is a required property") }
-        let id = try body.nullableString("id") ?? nil
+        // Nova's schema takes the id as a string or a number (an integral one is its decimal digits).
+        let id: String?
+        if case .number(let number)? = body.raw("id"), number.rounded() == number, abs(number) < 1e15 {
+            id = String(Int(number))
+        } else {
+            id = try body.nullableString("id") ?? nil
+        }
         if let id, id.isEmpty || id.contains(where: { !($0.isLetter || $0.isNumber || "-_. ".contains($0)) }) || id.hasPrefix(" ") {
             throw StratusError.badRequest("Invalid input for field/attribute id. Value: \(id.prefix(64)). It does not match the flavor id pattern")
         }
