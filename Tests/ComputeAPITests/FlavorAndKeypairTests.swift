@@ -66,7 +66,10 @@ struct FlavorAndKeypairTests {
             expectNovaFault(try await nova(client, .post, "/os-keypairs", admin, ["keypair": ["name": "k/3", "public_key": key]]), 400)
             // Since 2.92 keys are imported only.
             expectNovaFault(try await nova(client, .post, "/os-keypairs", admin, ["keypair": ["name": "k4"]]), 400)
-            #expect(try await nova(client, .get, "/os-keypairs", admin).list("keypairs").count == 1)
+            // As Nova's: a create shows the key's user, a list item does not (tempest's schemas forbid it there).
+            #expect(created.string("keypair", "user_id") != nil)
+            let items = try await nova(client, .get, "/os-keypairs", admin).list("keypairs")
+            #expect(items.count == 1 && (items.first?["keypair"] as? [String: Any])?["user_id"] == nil, "\(items)")
             #expect(try await nova(client, .get, "/os-keypairs/k1", admin).string("keypair", "public_key") == key)
 
             let demo = try await memberToken(client, admin: admin, user: "demo", project: "demo")

@@ -134,20 +134,22 @@ struct HostController: Sendable {
         let nodes = try await api.repository.computeNodes()
         var services: [JSONValue] = nodes.filter { node in
             query["host"].map { node.host == String($0) } ?? true
-        }.map(serviceView)
+        }.map { serviceView($0, version: context.apiVersion) }
         if let binary = query["binary"].map(String.init) {
             services = services.filter { if case .object(let fields) = $0 { return fields["binary"] == .string(binary) } else { return false } }
         }
         return try JSONResponse.make(JSONValue.object(["services": .array(services)]))
     }
 
-    func serviceView(_ node: ComputeNode) -> JSONValue {
-        .object([
+    /// A compute host's service; `forced_down` shows from 2.11, as Nova's.
+    func serviceView(_ node: ComputeNode, version: APIVersion) -> JSONValue {
+        var view: [String: JSONValue] = [
             "id": .string(node.id.rawValue), "binary": .string("nova-compute"), "host": .string(node.host), "zone": .string(node.availabilityZone),
             "status": .string(node.disabled ? "disabled" : "enabled"), "state": .string(api.isUp(node) ? "up" : "down"),
             "updated_at": .string(node.lastHeartbeat.iso8601Microseconds), "disabled_reason": node.disabledReason.map(JSONValue.string) ?? .null,
-            "forced_down": .bool(node.forcedDown),
-        ])
+        ]
+        if version >= APIVersion(2, 11) { view["forced_down"] = .bool(node.forcedDown) }
+        return .object(view)
     }
 
     func service(_ context: StratusRequestContext, action: String) async throws -> ComputeNode {
@@ -177,7 +179,7 @@ struct HostController: Sendable {
         let forced = try body.bool("forced_down")
         try body.finish()
         let changed = try await change(node, disabled: status.map { $0 == "disabled" }, reason: reason, forcedDown: forced)
-        return try JSONResponse.make(JSONValue.object(["service": serviceView(changed)]))
+        return try JSONResponse.make(JSONValue.object(["service": serviceView(changed, version: context.apiVersion)]))
     }
 
     /// The one way the admin's switches of a service change: a status (which drops the old reason), a reason (only

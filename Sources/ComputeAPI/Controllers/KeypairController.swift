@@ -18,13 +18,19 @@ struct KeypairController: Sendable {
         group.delete("os-keypairs/{name}", use: delete)
     }
 
-    func view(_ keypair: Keypair, version: APIVersion, full: Bool) -> JSONValue {
+    /// What each answer shows of a key, as Nova's: a list item its name, key, fingerprint (and type from 2.2); a
+    /// create also its user; a show the whole record.
+    enum View {
+        case listItem, created, shown
+    }
+
+    func view(_ keypair: Keypair, version: APIVersion, as kind: View) -> JSONValue {
         var view: [String: JSONValue] = [
             "name": .string(keypair.name), "public_key": .string(keypair.publicKey), "fingerprint": .string(keypair.fingerprint),
         ]
         if version >= APIVersion(2, 2) { view["type"] = .string(keypair.type.rawValue) }
-        if full || version >= APIVersion(2, 10) { view["user_id"] = .string(keypair.userId.rawValue) }
-        if full {
+        if kind != .listItem { view["user_id"] = .string(keypair.userId.rawValue) }
+        if kind == .shown {
             view["created_at"] = .string(keypair.createdAt.iso8601Microseconds.replacingOccurrences(of: "Z", with: ""))
             view["deleted"] = .bool(false)
             view["deleted_at"] = .null
@@ -47,7 +53,7 @@ struct KeypairController: Sendable {
         let keypairs = try await api.repository.keypairs(user: user)
         let page = try Pagination(query: request.uri.queryParameters, ids: keypairs.map(\.name))
         var body: [String: JSONValue] = [
-            "keypairs": .array(keypairs[page.range].map { .object(["keypair": view($0, version: context.apiVersion, full: false)]) })
+            "keypairs": .array(keypairs[page.range].map { .object(["keypair": view($0, version: context.apiVersion, as: .listItem)]) })
         ]
         if let next = page.nextMarker, context.apiVersion >= APIVersion(2, 35) {
             body["keypairs_links"] = .array([.object(["rel": .string("next"), "href": .string(api.baseURL + "/v2.1/os-keypairs?limit=\(page.limit!)&marker=\(next)")])])
@@ -78,7 +84,7 @@ struct KeypairController: Sendable {
         let keypair = Keypair(userId: owner, name: name, type: type, publicKey: publicKey, fingerprint: fingerprint, createdAt: api.now)
         try await api.repository.createKeypair(keypair)
         let status: HTTPResponse.Status = context.apiVersion >= APIVersion(2, 2) ? .created : .ok
-        return try JSONResponse.make(JSONValue.object(["keypair": view(keypair, version: context.apiVersion, full: false)]), status: status)
+        return try JSONResponse.make(JSONValue.object(["keypair": view(keypair, version: context.apiVersion, as: .created)]), status: status)
     }
 
     @Sendable func show(_ request: Request, context: StratusRequestContext) async throws -> Response {
@@ -88,7 +94,7 @@ struct KeypairController: Sendable {
         guard let keypair = try await api.repository.keypair(user: user, name: name) else {
             throw ComputeFault.notFound("Keypair \(name.prefix(64)) not found for user \(user)")
         }
-        return try JSONResponse.make(JSONValue.object(["keypair": view(keypair, version: context.apiVersion, full: true)]))
+        return try JSONResponse.make(JSONValue.object(["keypair": view(keypair, version: context.apiVersion, as: .shown)]))
     }
 
     @Sendable func delete(_ request: Request, context: StratusRequestContext) async throws -> Response {
