@@ -78,6 +78,10 @@ struct ResizeSnapshotGroupQuotaTests {
             // A fourth anti-affinity member has no host left.
             let groups = try await nova(client, .get, "/os-server-groups", token).list("server_groups")
             let apart = try #require(groups.first { $0["policy"] as? String == "anti-affinity" }?["id"] as? String)
+            // A group shows its project and user from 2.13, as Nova's (tempest's 2.1 schema refuses them before).
+            #expect(groups.allSatisfy { $0["project_id"] is String && $0["user_id"] is String })
+            let old = try await nova(client, .get, "/os-server-groups/\(apart)", token, version: "2.12").value("server_group") as? [String: Any]
+            #expect(old?["project_id"] == nil && old?["user_id"] == nil && old?["policies"] as? [String] == ["anti-affinity"])
             let fourth = try await boot(client, token, image: image, name: "one-too-many", networks: "none", hints: ["group": apart])
             let failed = try await waitForStatus(client, token, fourth, "ERROR")
             #expect(failed.string("server", "fault", "message")?.contains("ServerGroupAntiAffinityFilter") == true)

@@ -35,6 +35,7 @@ struct VolumeLifecycleTests {
             ])
             #expect(created.status == 202, "\(created.summary)")
             #expect(created.string("volume", "status") == "creating")
+            #expect(created.value("volume", "os-vol-tenant-attr:tenant_id") == nil, "extended attributes are for show and list, as Cinder's")
             let id = try #require(created.string("volume", "id"))
             let shown = try await waitForVolume(client, id, admin, status: "available")
             #expect(shown.int("volume", "size") == 1)

@@ -21,9 +21,11 @@ struct ServerGroupController: Sendable {
         var fields: [String: JSONValue] = [
             "id": .string(group.id.rawValue), "name": .string(group.name),
             "members": .array(try await api.repository.members(of: group.id).map { .string($0.rawValue) }),
-            "project_id": .string(group.projectId.rawValue),
         ]
-        if version >= APIVersion(2, 13) { fields["user_id"] = .string(group.userId.rawValue) }
+        if version >= APIVersion(2, 13) {
+            fields["project_id"] = .string(group.projectId.rawValue)
+            fields["user_id"] = .string(group.userId.rawValue)
+        }
         if version >= APIVersion(2, 64) {
             fields["policy"] = .string(group.policy.rawValue)
             fields["rules"] = .object(group.maxServerPerHost.map { ["max_server_per_host": .number(Double($0))] } ?? [:])

@@ -46,7 +46,7 @@ struct VolumeController: Sendable {
         create.volumeType = try body.string("volume_type")
         if try body.bool("multiattach") == true { throw CinderFault.invalidInput("multiattach volumes are not supported.") }
         let volume = try await service.createVolume(create, auth: try context.requireAuth())
-        return try VolumeAPI.respond("volume", try await view(volume, context), status: .accepted)
+        return try VolumeAPI.respond("volume", try await view(volume, context, extended: false), status: .accepted)
     }
 
     @Sendable func list(_ request: Request, context: StratusRequestContext) async throws -> Response {
@@ -88,7 +88,7 @@ struct VolumeController: Sendable {
         update.description = try body.string("description") ?? body.string("display_description")
         update.metadata = try body.strings("metadata")
         let volume = try await service.updateVolume(try id(context), update, auth: try context.requireAuth())
-        return try VolumeAPI.respond("volume", try await view(volume, context))
+        return try VolumeAPI.respond("volume", try await view(volume, context, extended: false))
     }
 
     @Sendable func delete(_ request: Request, context: StratusRequestContext) async throws -> Response {
@@ -190,10 +190,13 @@ struct VolumeController: Sendable {
         OpenStackFault(status: .notFound, message: "Volume \(volume) has no metadata with key \(key).", style: .nova)
     }
 
-    /// The volume's full view for this request, with its type and completed attachments.
-    func view(_ volume: Volume, _ context: StratusRequestContext) async throws -> [String: JSONValue] {
+    /// The volume's full view for this request, with its type and completed attachments. Cinder's extended attributes
+    /// (`os-vol-tenant-attr:…`, `os-vol-host-attr:…`, `os-vol-mig-status-attr:…`) extend show and list only: a create's
+    /// or an update's answer (not `extended`) has none.
+    func view(_ volume: Volume, _ context: StratusRequestContext, extended: Bool = true) async throws -> [String: JSONValue] {
         let type = try await service.volumeTypes().first { $0.id == volume.volumeTypeId }
         let attachments = try await service.attachedAttachments(project: volume.projectId)[volume.id] ?? []
-        return try api.views(context).volume(volume, type: type, attachments: attachments, backendName: service.backend.name)
+        let view = try api.views(context).volume(volume, type: type, attachments: attachments, backendName: service.backend.name)
+        return extended ? view : view.filter { !$0.key.hasPrefix("os-vol-") }
     }
 }
