@@ -38,6 +38,15 @@ struct GuestSpecTests {
             // A rebuild writes the drive again, for the new name.
             let rebuild = try await nova(client, .post, "/servers/\(id)/action", token, ["rebuild": ["imageRef": image, "name": "renamed"]])
             #expect(rebuild.status == 202, "\(rebuild.summary)")
+            // From 2.75 the answer is the whole server; before, without the extended attributes (as Nova's).
+            #expect(rebuild.value("server", "OS-EXT-AZ:availability_zone") is String && rebuild.value("server", "config_drive") != nil)
+            _ = try await waitForStatus(client, token, id, "ACTIVE")
+            let older = try await nova(client, .post, "/servers/\(id)/action", token, ["rebuild": ["imageRef": image]], version: "2.74")
+            let server = try #require(older.value("server") as? [String: Any], "\(older.summary)")
+            #expect(!server.keys.contains { $0.hasPrefix("OS-EXT-") || ["config_drive", "key_name", "security_groups"].contains($0) }, "\(server.keys)")
+            #expect(server["adminPass"] is String && server["name"] as? String == "renamed")
+            let addresses = (server["addresses"] as? [String: [[String: Any]]])?.values.flatMap { $0 } ?? []
+            #expect(!addresses.isEmpty && addresses.allSatisfy { $0.keys.sorted() == ["addr", "version"] }, "\(addresses)")
             _ = try await waitForStatus(client, token, id, "ACTIVE")
             #expect(try text(try await self.spec(cloud, id), "openstack/latest/meta_data.json").contains("\"name\":\"renamed\""))
 

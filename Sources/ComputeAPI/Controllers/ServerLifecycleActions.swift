@@ -62,8 +62,28 @@ extension ServerActionController {
         guard case .object(var server) = try await ServerController(api: api).views(context).detail(rebuilt) else {
             preconditionFailure("a server's view is an object")
         }
+        if context.apiVersion < APIVersion(2, 75) { server = Self.rebuildView(server) }
         server["adminPass"] = .string(ServerController.password())
         return try JSONResponse.make(JSONValue.object(["server": .object(server)]), status: .accepted)
+    }
+
+    /// A rebuild's answer before 2.75, as Nova's: the server without the extended attributes (zone, host, usage,
+    /// state, volumes, key, security groups, config drive, the addresses' type and MAC); from 2.75 the whole server.
+    static func rebuildView(_ server: [String: JSONValue]) -> [String: JSONValue] {
+        let extended = ["OS-EXT-AZ:", "OS-EXT-SRV-ATTR:", "OS-SRV-USG:", "OS-EXT-STS:", "os-extended-volumes:"]
+        var view = server.filter { key, _ in
+            !extended.contains { key.hasPrefix($0) } && !["config_drive", "key_name", "security_groups", "host_status"].contains(key)
+        }
+        if case .object(let networks)? = view["addresses"] {
+            view["addresses"] = .object(networks.mapValues { addresses in
+                guard case .array(let list) = addresses else { return addresses }
+                return .array(list.map { address in
+                    guard case .object(let fields) = address else { return address }
+                    return .object(fields.filter { !$0.key.hasPrefix("OS-EXT-IPS") })
+                })
+            })
+        }
+        return view
     }
 
     /// `shelve`: the guest's disk becomes an image, then the guest leaves its host (offloaded at once, as Nova with
