@@ -132,6 +132,16 @@ struct ResizeSnapshotGroupQuotaTests {
             let limits = try await nova(client, .get, "/limits", demo)
             #expect(limits.value("limits", "absolute", "maxTotalInstances") as? Int == 1)
             #expect(limits.value("limits", "absolute", "totalInstancesUsed") as? Int == 1)
+            // The limits older microversions still show, and newer ones do not (Nova's samples of 2.1, 2.36, 2.39, 2.57).
+            let keys = { (version: String) in
+                Set((try await nova(client, .get, "/limits", demo, version: version).value("limits", "absolute") as? [String: Any] ?? [:]).keys)
+            }
+            let old = ["maxSecurityGroups", "maxTotalFloatingIps", "maxImageMeta", "maxPersonality", "maxPersonalitySize"]
+            let (v21, v236, v239, v257) = (try await keys("2.1"), try await keys("2.36"), try await keys("2.39"), try await keys("2.57"))
+            #expect(v21.isSuperset(of: old + ["maxSecurityGroupRules", "totalSecurityGroupsUsed", "totalFloatingIpsUsed"]), "\(v21)")
+            #expect(v236.isSuperset(of: ["maxImageMeta", "maxPersonality"]) && !v236.contains("maxSecurityGroups"), "\(v236)")
+            #expect(v239.contains("maxPersonality") && !v239.contains("maxImageMeta"), "\(v239)")
+            #expect(v257.isDisjoint(with: old), "\(v257)")
             expectNovaFault(try await nova(client, .put, "/os-quota-sets/\(project)", admin, ["quota_set": ["instances": "many"]]), 400)
         }
     }

@@ -128,7 +128,7 @@ struct QuotaController: Sendable {
         let project = try auth.computeProject()
         let limits = try await quotas.limits(project)
         let usage = try await quotas.usage(project, user: auth.userId)
-        let absolute: [String: JSONValue] = [
+        var absolute: [String: JSONValue] = [
             "maxTotalInstances": .number(Double(limits[.instances]!)), "maxTotalCores": .number(Double(limits[.cores]!)),
             "maxTotalRAMSize": .number(Double(limits[.ram]!)), "maxServerMeta": .number(Double(limits[.metadataItems]!)),
             "maxTotalKeypairs": .number(Double(limits[.keyPairs]!)), "maxServerGroups": .number(Double(limits[.serverGroups]!)),
@@ -136,6 +136,18 @@ struct QuotaController: Sendable {
             "totalInstancesUsed": .number(Double(usage[.instances]!)), "totalCoresUsed": .number(Double(usage[.cores]!)),
             "totalRAMUsed": .number(Double(usage[.ram]!)), "totalServerGroupsUsed": .number(Double(usage[.serverGroups]!)),
         ]
+        // What older microversions still show, as Nova's: the network limits (unlimited here: they are Neutron's) before
+        // 2.36, the image metadata limit before 2.39, the file injection limits before 2.57.
+        let version = context.apiVersion
+        if version < APIVersion(2, 36) {
+            for key in ["maxSecurityGroups", "maxSecurityGroupRules", "maxTotalFloatingIps"] { absolute[key] = .number(-1) }
+            for key in ["totalSecurityGroupsUsed", "totalFloatingIpsUsed"] { absolute[key] = .number(0) }
+        }
+        if version < APIVersion(2, 39) { absolute["maxImageMeta"] = .number(Double(limits[.metadataItems]!)) }
+        if version < APIVersion(2, 57) {
+            absolute["maxPersonality"] = .number(5)
+            absolute["maxPersonalitySize"] = .number(10240)
+        }
         return try JSONResponse.make(JSONValue.object(["limits": .object(["rate": .array([]), "absolute": .object(absolute)])]))
     }
 }
