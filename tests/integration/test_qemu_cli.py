@@ -29,7 +29,8 @@ SERVER = f"stratus-guest-{RUN}"
 META_SERVER = f"stratus-meta-guest-{RUN}"
 NETWORK = f"stratus-guest-net-{RUN}"
 MEMBER = f"stratus-guest-member-{RUN}"
-MEMBER_PASSWORD = secrets.token_urlsafe(12)
+# A prefix: a random password may start with "-", which the CLI would take for an option.
+MEMBER_PASSWORD = "pw-" + secrets.token_urlsafe(12)
 BAD = f"stratus-bad-guest-{RUN}"
 
 
