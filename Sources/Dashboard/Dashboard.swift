@@ -90,7 +90,7 @@ public struct Dashboard: Sendable {
     private func failure(_ error: any Error, session: DashboardSession?) async -> Response {
         switch error {
         case DashboardError.api(401, _), DashboardError.loggedOut:
-            if let session { try? await try await sessions.remove(session.id) }
+            if let session { try? await sessions.remove(session.id) }
             return Self.redirect("/dashboard/auth/login?expired=1")
         case DashboardError.api(403, let message):
             return await errorPage(session, status: .forbidden, title: "Not allowed", text: message)

@@ -255,19 +255,13 @@ public struct MessageQueue: Sendable {
     }
 
     static func message(_ row: any SQLRow) throws -> QueuedMessage {
-        let fault = try row.decodeNil(column: "fault") ? nil
-            : try JSONDecoder().decode(RemoteFault.self, from: Data(try row.decode(column: "fault", as: String.self).utf8))
-        return QueuedMessage(
-            id: try row.decode(column: "id", as: Int64.self),
-            topic: try row.decode(column: "topic", as: String.self),
-            envelope: Envelope(
-                method: try row.decode(column: "method", as: String.self), payload: Array(try row.decode(column: "payload", as: String.self).utf8),
-                requestId: try row.decode(column: "request_id", as: String?.self), fault: fault,
-                sender: try row.decode(column: "sender", as: String?.self)
-            ),
-            replyTo: try row.decode(column: "reply_to", as: String?.self),
-            attempts: try row.decode(column: "attempts", as: Int.self)
-        )
+        try QueuedMessage((
+            try row.decode(column: "id", as: Int64.self), try row.decode(column: "topic", as: String.self),
+            try row.decode(column: "method", as: String.self), try row.decode(column: "payload", as: String.self),
+            try row.decode(column: "request_id", as: String?.self), try row.decode(column: "reply_to", as: String?.self),
+            try row.decode(column: "fault", as: String?.self), try row.decode(column: "sender", as: String?.self),
+            try row.decode(column: "attempts", as: Int.self)
+        ))
     }
 }
 

@@ -47,10 +47,11 @@ extension PostgresBindings {
     }
 }
 
-/// The columns a claim returns, in `MessageQueue.message`'s order.
+/// The columns a claim returns: id, topic, method, payload, request id, reply-to, fault (JSON), sender, attempts.
 typealias ClaimedRow = (Int64, String, String, String, String?, String?, String?, String?, Int)
 
 extension QueuedMessage {
+    /// A claimed row, from either engine.
     init(_ row: ClaimedRow) throws {
         let (id, topic, method, payload, requestId, replyTo, fault, sender, attempts) = row
         self.init(
